@@ -1,0 +1,47 @@
+"""cashmgmt: design cash-management structures for corporate groups and propose them.
+
+The public API: load a case folder into the model, check it, and save it back.
+"""
+
+from __future__ import annotations
+
+from cashmgmt.casefile import load_case, save_case
+from cashmgmt.errors import CaseError, Problem
+from cashmgmt.model import (
+    Account,
+    BalanceHistory,
+    Case,
+    Client,
+    Entity,
+    Fees,
+    FxRates,
+    NotionalPool,
+    PhysicalStructure,
+    SweepRule,
+    Terms,
+    Tier,
+)
+from cashmgmt.money import Money
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Account",
+    "BalanceHistory",
+    "Case",
+    "CaseError",
+    "Client",
+    "Entity",
+    "Fees",
+    "FxRates",
+    "Money",
+    "NotionalPool",
+    "PhysicalStructure",
+    "Problem",
+    "SweepRule",
+    "Terms",
+    "Tier",
+    "__version__",
+    "load_case",
+    "save_case",
+]

@@ -1,0 +1,66 @@
+"""Problems found in input are data: each names the file, the place and what was expected."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A short, printable rendering of a bad value for an error message."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Invalid(ValueError):
+    """Raised by a parser: `expected` says what was wanted, `got` what was found."""
+
+    _NOTHING = object()
+
+    def __init__(self, expected: str, got: object = _NOTHING) -> None:
+        self.expected = expected
+        self.message = f"expected {expected}"
+        if got is not Invalid._NOTHING:
+            self.message += f", got {shown(got)}"
+        super().__init__(self.message)
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong with the input: which file, where in it, and what was expected."""
+
+    file: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        place = f"{self.where}: " if self.where else ""
+        return f"{self.file}: {place}{self.message}"
+
+
+class CaseError(Exception):
+    """A case could not be loaded; `problems` lists everything found wrong, in file order."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the case"
+        super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
+
+
+class _Missing:
+    """Marks a value that was absent or could not be read (a problem is already recorded)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: Stands in for a value that could not be read, so that reading can go on and find more.
+MISSING: Any = _Missing()
+
+
+def ok(*values: object) -> bool:
+    """Whether none of the values is MISSING."""
+    return not any(isinstance(v, _Missing) for v in values)

@@ -1,0 +1,332 @@
+"""The domain model: a client group, its entities, accounts, balance history and structures.
+
+Everything is an immutable attrs class. Amounts in terms and rules are `Money` (exact
+Decimal); the balance history is an integer matrix of minor units, one row per account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.money import Money, from_minor
+
+DayCount = Literal["ACT/360", "ACT/365"]
+Tiering = Literal["marginal", "whole"]
+RuleKind = Literal["zero-balance", "target", "threshold", "range"]
+Direction = Literal["two-way", "up", "down"]
+Allocation = Literal["header", "even", "percentage", "fair-share", "reverse-fair-share"]
+
+DAY_COUNTS: tuple[DayCount, ...] = ("ACT/360", "ACT/365")
+TIERINGS: tuple[Tiering, ...] = ("marginal", "whole")
+RULE_KINDS: tuple[RuleKind, ...] = ("zero-balance", "target", "threshold", "range")
+DIRECTIONS: tuple[Direction, ...] = ("two-way", "up", "down")
+ALLOCATIONS: tuple[Allocation, ...] = (
+    "header",
+    "even",
+    "percentage",
+    "fair-share",
+    "reverse-fair-share",
+)
+LANGUAGES = ("en", "zh-CN")
+
+#: The six areas of cash management (DESIGN.md), and the shorthands a case may use for needs.
+AREAS = (
+    "account-management",
+    "receivables-payables",
+    "liquidity",
+    "investment-financing",
+    "risk",
+    "information-reporting",
+)
+NEED_AREAS: Mapping[str, str] = {
+    **{area: area for area in AREAS},
+    "visibility": "information-reporting",
+    "reporting": "information-reporting",
+    "idle-cash": "liquidity",
+    "concentration": "liquidity",
+    "overdraft-cost": "liquidity",
+    "financing": "investment-financing",
+    "investment": "investment-financing",
+    "yield": "investment-financing",
+    "collections": "receivables-payables",
+    "payments": "receivables-payables",
+    "fx-risk": "risk",
+    "accounts": "account-management",
+}
+
+
+def mask_number(number: str) -> str:
+    """An account number as documents show it: only the last four characters visible."""
+    keep = 4 if len(number) >= 8 else max(len(number) // 2, 0)
+    return "•" * 4 + number[len(number) - keep :] if keep else "•" * 4
+
+
+@attrs.frozen
+class Client:
+    """The corporate group the proposal is for."""
+
+    name: str
+    industry: str
+    country: str
+    annual_revenue: Money
+    language: str = "en"
+    needs: tuple[str, ...] = ()
+    local_name: str | None = None
+
+
+@attrs.frozen
+class Entity:
+    """A legal entity of the group; `ownership` is the share its parent holds (0 to 1)."""
+
+    id: str
+    name: str
+    country: str
+    parent: str | None = None
+    ownership: Decimal | None = None
+    local_name: str | None = None
+
+
+@attrs.frozen
+class Tier:
+    """A rate that applies from `start` (an amount in the balance's currency) upwards."""
+
+    start: Decimal
+    rate: Decimal
+
+
+@attrs.frozen
+class Terms:
+    """Interest terms of an account or a notional pool.
+
+    `credit` and `debit` are tiers sorted by start (empty: no interest; a flat rate is one
+    tier from 0). Debit tiers are on the size of the debit. `overdraft_limit` is a positive
+    size in the terms' currency (None: no limit); beyond it `penalty_rate` applies (None:
+    the debit rate).
+    """
+
+    day_count: DayCount = "ACT/360"
+    credit: tuple[Tier, ...] = ()
+    debit: tuple[Tier, ...] = ()
+    tiering: Tiering = "marginal"
+    overdraft_limit: Money | None = None
+    penalty_rate: Decimal | None = None
+
+    @property
+    def basis(self) -> int:
+        """Days in the year for the day count (360 or 365)."""
+        return 360 if self.day_count == "ACT/360" else 365
+
+
+@attrs.frozen
+class Account:
+    """A bank account of one entity in one currency."""
+
+    id: str
+    entity: str
+    bank: str
+    country: str
+    currency: str
+    number: str | None = None
+    terms: Terms = Terms()
+
+    @property
+    def masked_number(self) -> str | None:
+        """The account number with all but the last four characters hidden."""
+        return None if self.number is None else mask_number(self.number)
+
+
+def _array_eq(a: npt.NDArray[np.generic], b: npt.NDArray[np.generic]) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+@attrs.frozen
+class BalanceHistory:
+    """End-of-day ledger balances over a continuous run of calendar days.
+
+    `minor[i, d]` is account `accounts[i]`'s balance on day `start + d` in its currency's
+    minor units, carried forward over days with no figure; `observed[i, d]` says where a
+    figure was given.
+    """
+
+    start: date
+    accounts: tuple[str, ...]
+    minor: npt.NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=_array_eq), repr=False)
+    observed: npt.NDArray[np.bool_] = attrs.field(eq=attrs.cmp_using(eq=_array_eq), repr=False)
+
+    @property
+    def days(self) -> int:
+        """Number of calendar days covered."""
+        return int(self.minor.shape[1])
+
+    @property
+    def end(self) -> date:
+        """The last day covered."""
+        return self.start + timedelta(days=self.days - 1)
+
+    def dates(self) -> list[date]:
+        """Every calendar day covered, in order."""
+        return [self.start + timedelta(days=d) for d in range(self.days)]
+
+    def row(self, account: str) -> npt.NDArray[np.int64]:
+        """One account's daily balances in minor units."""
+        row: npt.NDArray[np.int64] = self.minor[self.accounts.index(account)]
+        return row
+
+
+@attrs.frozen
+class FxRates:
+    """Daily FX rates: units of `base` for one unit of each currency, carried forward."""
+
+    base: str
+    series: Mapping[str, tuple[tuple[date, Decimal], ...]]
+
+    def first_date(self, currency: str) -> date | None:
+        """The first day a rate is known for `currency` (None if never; base: None)."""
+        points = self.series.get(currency)
+        return points[0][0] if points else None
+
+    def rate(self, currency: str, day: date) -> Decimal:
+        """The rate in force on `day` (the latest given on or before it)."""
+        if currency == self.base:
+            return Decimal(1)
+        points = self.series.get(currency, ())
+        found: Decimal | None = None
+        for when, rate in points:
+            if when > day:
+                break
+            found = rate
+        if found is None:
+            raise KeyError(f"no {currency} rate on or before {day}")
+        return found
+
+
+@attrs.frozen
+class SweepRule:
+    """A sweep on the edge participant -> header; amounts in the participant's currency."""
+
+    participant: str
+    header: str
+    kind: RuleKind
+    target: Money | None = None
+    minimum: Money | None = None
+    low: Money | None = None
+    high: Money | None = None
+    direction: Direction = "two-way"
+
+
+@attrs.frozen
+class Fees:
+    """Bank fees a structure costs: per sweep, per account and month, and once to set up."""
+
+    per_sweep: Money | None = None
+    per_account_month: Money | None = None
+    setup: Money | None = None
+
+
+@attrs.frozen
+class PhysicalStructure:
+    """Sweeps that move money between accounts of one currency, up a forest of headers."""
+
+    id: str
+    name: str
+    rules: tuple[SweepRule, ...]
+    sweep_days: str = "daily"
+    fees: Fees = Fees()
+
+    kind = "physical"
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """Every account the structure touches, participants first, in rule order."""
+        seen: dict[str, None] = {}
+        for rule in self.rules:
+            seen.setdefault(rule.participant)
+        for rule in self.rules:
+            seen.setdefault(rule.header)
+        return tuple(seen)
+
+
+@attrs.frozen
+class NotionalPool:
+    """Balances netted for interest in `currency` without moving money."""
+
+    id: str
+    name: str
+    currency: str
+    accounts: tuple[str, ...]
+    terms: Terms = Terms()
+    allocation: Allocation = "header"
+    header: str | None = None
+    shares: Mapping[str, Decimal] | None = None
+    fees: Fees = Fees()
+
+    kind = "notional"
+
+    @property
+    def interest_header(self) -> str:
+        """The account that receives pool interest under `header` allocation."""
+        return self.header if self.header is not None else self.accounts[0]
+
+
+Structure = PhysicalStructure | NotionalPool
+
+
+@attrs.frozen
+class Case:
+    """Everything known about one client group: the input to every phase of the cycle."""
+
+    client: Client
+    base_currency: str
+    entities: tuple[Entity, ...]
+    accounts: tuple[Account, ...]
+    balances: BalanceHistory
+    fx: FxRates
+    structures: tuple[Structure, ...] = ()
+    intercompany_rate: Decimal | None = None
+    proposing_bank: str | None = None
+    _index: dict[str, object] = attrs.field(
+        init=False, eq=False, repr=False, factory=dict, alias="_index"
+    )
+
+    def __attrs_post_init__(self) -> None:
+        for item in (*self.entities, *self.accounts, *self.structures):
+            prefix = type(item).__name__
+            self._index[f"{prefix}:{item.id}"] = item
+
+    def entity(self, entity_id: str) -> Entity:
+        """The entity with this id."""
+        found = self._index[f"Entity:{entity_id}"]
+        assert isinstance(found, Entity)
+        return found
+
+    def account(self, account_id: str) -> Account:
+        """The account with this id."""
+        found = self._index[f"Account:{account_id}"]
+        assert isinstance(found, Account)
+        return found
+
+    def structure(self, structure_id: str) -> Structure:
+        """The structure with this id (KeyError with the known ids if there is none)."""
+        for structure in self.structures:
+            if structure.id == structure_id:
+                return structure
+        known = ", ".join(s.id for s in self.structures) or "none"
+        raise KeyError(f"no structure {structure_id!r} in the case (known: {known})")
+
+    def balance(self, account_id: str, day: int) -> Money:
+        """An account's closing balance on day index `day`, as Money."""
+        currency = self.account(account_id).currency
+        minor = int(self.balances.row(account_id)[day])
+        return Money(from_minor(minor, currency), currency)
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        """Currencies of the accounts, in first-seen order."""
+        return tuple(dict.fromkeys(a.currency for a in self.accounts))
