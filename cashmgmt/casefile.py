@@ -234,7 +234,7 @@ def read_client(r: Reader, data: object) -> Client:
     language = r.get(m, "language", where, one_of(*LANGUAGES), default="en")
     needs: list[str] = []
     for i, need in enumerate(r.sequence(m.get("needs", []), _join(where, "needs"))):
-        if need in NEED_AREAS:
+        if isinstance(need, str) and need in NEED_AREAS:
             needs.append(need)
         else:
             expected = Invalid("a need: one of " + ", ".join(NEED_AREAS), need).message
