@@ -82,7 +82,7 @@ def apply(doc: Any, path: tuple[Any, ...], action: str, value: object) -> Any:
 
 @st.composite
 def malformed_case(draw: st.DrawFn) -> tuple[object, str, str]:
-    """A case document with 1–3 random edits, and possibly damaged tables."""
+    """A case document with 1 to 3 random edits, and possibly damaged tables."""
     doc: Any = copy.deepcopy(BASE_CASE)
     for _ in range(draw(st.integers(1, 3))):
         here = paths(doc)
