@@ -38,7 +38,15 @@ from cashmgmt.model import (
     Terms,
     Tier,
 )
-from cashmgmt.money import Money, format_rate, is_currency, parse_decimal, parse_money, parse_rate
+from cashmgmt.money import (
+    Money,
+    check_size,
+    format_rate,
+    is_currency,
+    parse_decimal,
+    parse_money,
+    parse_rate,
+)
 from cashmgmt.regions import is_country
 
 T = TypeVar("T")
@@ -57,7 +65,7 @@ def _yaml() -> YAML:
 
 
 def text(value: object) -> str:
-    """A non-empty string."""
+    """A non-empty text."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid("a non-empty text", value)
     return value.strip()
@@ -96,10 +104,12 @@ def one_of(*choices: str) -> Callable[[object], str]:
 
 
 def rate(value: object) -> Decimal:
-    """An interest rate (a fraction); negative rates exist (EUR, CHF) but not below -100%."""
+    """An interest rate like 0.35% (negative rates exist, as in EUR and CHF)."""
     result = parse_rate(value)
-    if not Decimal(-1) < result < Decimal(10):
-        raise Invalid("a rate between -100% and 1000%", value)
+    if not Decimal(-1) < result <= Decimal(1):
+        raise Invalid("a rate above -100% and at most 100% (write 3.1% or 0.031)", value)
+    if result != result.quantize(Decimal("1e-8")):
+        raise Invalid("a rate with at most 6 decimals in percent (0.000001%)", value)
     return result
 
 
@@ -135,7 +145,7 @@ def account_number(value: object) -> str:
 
 def positive_money(value: object, default: str | None) -> Money:
     """An amount that is not negative."""
-    money = parse_money(value, default)
+    money = check_size(parse_money(value, default))
     if money.amount < 0:
         raise Invalid("an amount that is not negative", value)
     return money
@@ -199,12 +209,13 @@ class Reader:
             return cast(T, default)
         return self.value(data[key], place, parse)
 
-    def section(self, data: Mapping[str, Any], key: str, what: str) -> list[Any]:
-        """A required list at the top of the file (else [] and a problem)."""
+    def section(self, data: Mapping[str, Any], key: str, what: str, where: str = "") -> list[Any]:
+        """A required list (else [] and a problem)."""
+        place = _join(where, key)
         if data.get(key) is None:
-            self.problem(key, f"missing; expected a list of {what}")
+            self.problem(place, f"missing; expected a list of {what}")
             return []
-        return self.sequence(data[key], key)
+        return self.sequence(data[key], place)
 
 
 def _join(where: str, key: str) -> str:
@@ -258,7 +269,7 @@ def read_entity(r: Reader, data: object, where: str) -> Entity:
     home = r.get(m, "country", where, country)
     parent = r.get(m, "parent", where, identifier, default=None)
     ownership = r.get(m, "ownership", where, share, default=None)
-    if ownership is not None and parent is None and "parent" not in m:
+    if ownership is not None and parent is None:
         r.problem(_join(where, "ownership"), "expected a parent for the ownership share")
     if parent is not None and ownership is None:
         ownership = Decimal(1)
@@ -267,7 +278,7 @@ def read_entity(r: Reader, data: object, where: str) -> Entity:
     return Entity(eid, name, home, parent, ownership, local)
 
 
-def read_tiers(r: Reader, value: object, where: str) -> tuple[Tier, ...]:
+def read_tiers(r: Reader, value: object, where: str, currency: str | None) -> tuple[Tier, ...]:
     """A flat rate, or a list of {from, rate} tiers starting at 0 in increasing order."""
     if not isinstance(value, list):
         flat = r.value(value, where, rate)
@@ -276,7 +287,7 @@ def read_tiers(r: Reader, value: object, where: str) -> tuple[Tier, ...]:
     for i, item in enumerate(value):
         place = f"{where}[{i}]"
         m = r.mapping(item, place, ("from", "rate"))
-        start = r.get(m, "from", place, _tier_start)
+        start = r.get(m, "from", place, _tier_start(currency))
         level = r.get(m, "rate", place, rate)
         if not ok(start, level):
             return MISSING
@@ -293,12 +304,17 @@ def read_tiers(r: Reader, value: object, where: str) -> tuple[Tier, ...]:
     return tuple(tiers)
 
 
-def _tier_start(value: object) -> Decimal:
-    """An amount (not negative) where the tier starts."""
-    number = parse_decimal(value)
-    if number < 0:
-        raise Invalid("an amount that is not negative", value)
-    return number
+def _tier_start(currency: str | None) -> Callable[[object], Decimal]:
+    def parse(value: object) -> Decimal:
+        """An amount (not negative) where the tier starts, like 1000000 or '1000000 CNY'."""
+        if currency is None:  # the account's currency is wrong; reported elsewhere
+            return parse_decimal(value if not isinstance(value, str) else value.split()[0])
+        money = positive_money(value, currency)
+        if money.currency != currency:
+            raise Invalid(f"an amount in {currency}", value)
+        return money.amount
+
+    return parse
 
 
 def read_terms(r: Reader, data: object, where: str, money_currency: str | None) -> Terms:
@@ -315,9 +331,9 @@ def read_terms(r: Reader, data: object, where: str, money_currency: str | None) 
     credit: tuple[Tier, ...] = ()
     debit: tuple[Tier, ...] = ()
     if m.get("credit_rate") is not None:
-        credit = read_tiers(r, m["credit_rate"], _join(where, "credit_rate"))
+        credit = read_tiers(r, m["credit_rate"], _join(where, "credit_rate"), money_currency)
     if m.get("debit_rate") is not None:
-        debit = read_tiers(r, m["debit_rate"], _join(where, "debit_rate"))
+        debit = read_tiers(r, m["debit_rate"], _join(where, "debit_rate"), money_currency)
     tiering = r.get(m, "tiering", where, one_of(*TIERINGS), default="marginal")
     limit = r.get(
         m, "overdraft_limit", where, lambda v: positive_money(v, money_currency), default=None
@@ -326,6 +342,11 @@ def read_terms(r: Reader, data: object, where: str, money_currency: str | None) 
         r.problem(_join(where, "overdraft_limit"), f"expected an amount in {money_currency}")
         limit = MISSING
     penalty = r.get(m, "penalty_rate", where, rate, default=None)
+    if penalty is not None and ok(penalty) and m.get("overdraft_limit") is None:
+        r.problem(
+            _join(where, "penalty_rate"),
+            "expected an overdraft_limit too: the penalty rate applies beyond the limit",
+        )
     if not ok(day_count, credit, debit, tiering, limit, penalty):
         return MISSING
     return Terms(cast(Any, day_count), credit, debit, cast(Any, tiering), limit, penalty)
@@ -384,8 +405,7 @@ def read_rule(r: Reader, data: object, where: str, currencies: Mapping[str, str]
         elif key in m and ok(kind):
             r.problem(
                 _join(where, key),
-                f"unexpected for a {kind} rule; expected only "
-                + (", ".join(wanted) or "from, to, rule, direction"),
+                f"unexpected for a {kind} rule, which takes " + (", ".join(wanted) or "no amounts"),
             )
             amount = MISSING
         else:
@@ -419,7 +439,7 @@ def _rule_amount(cur: str | None) -> Callable[[object], Money]:
         if cur is None and not isinstance(value, str):
             parse_decimal(value)  # the participant's own problem is reported elsewhere
             return cast(Money, MISSING)
-        return parse_money(value, cur)
+        return check_size(parse_money(value, cur))
 
     return parse
 
@@ -455,7 +475,7 @@ def read_structure(r: Reader, data: object, where: str, currencies: Mapping[str,
     if kind == "physical":
         days = r.get(m, "sweep_days", where, sweep_days, default="daily")
         rules = []
-        raw_rules = r.sequence(m.get("rules"), _join(where, "rules"))
+        raw_rules = r.section(m, "rules", "rules", where) if m else []
         if not raw_rules and isinstance(m.get("rules"), list):
             r.problem(_join(where, "rules"), "expected at least one rule")
         for i, item in enumerate(raw_rules):
@@ -471,6 +491,16 @@ def read_structure(r: Reader, data: object, where: str, currencies: Mapping[str,
     allocation = r.get(m, "allocation", where, one_of(*ALLOCATIONS), default="header")
     header = r.get(m, "header", where, identifier, default=None)
     shares = r.get(m, "shares", where, _shares, default=None)
+    if shares is not None and ok(shares, allocation) and allocation != "percentage":
+        r.problem(_join(where, "shares"), "unexpected; shares are for allocation: percentage")
+        shares = MISSING
+    if ok(shares, members) and shares is not None and set(shares) != set(members):
+        left_out = ", ".join(a for a in members if a not in shares) or "none"
+        r.problem(
+            _join(where, "shares"),
+            f"expected a share for every account of the pool (0% is fine); missing: {left_out}",
+        )
+        shares = MISSING
     if ok(allocation) and allocation == "percentage" and shares is None:
         r.problem(
             _join(where, "shares"),
@@ -613,7 +643,12 @@ def load_case(path: str | Path) -> Case:
         problems += fx_problems
         if ok(history, fx):
             problems += checks.check_fx_coverage(
-                label, fx_name, fx, history, good_accounts, [s for s in structures if ok(s)]
+                label,
+                str(folder / fx_name) if fx_name else None,
+                fx,
+                history,
+                good_accounts,
+                [s for s in structures if ok(s)],
             )
     parts = (version, client, base, bank, ic_rate, history, fx, *entities, *accounts, *structures)
     if problems or not ok(*parts):
@@ -639,7 +674,7 @@ def _version(value: object) -> int:
 
 
 def _file_name(value: object) -> str:
-    """A file name relative to the case folder (.csv, or .xlsx for balances)."""
+    """A .csv or .xlsx file name relative to the case folder."""
     name = text(value)
     if not name.lower().endswith((".csv", ".xlsx")):
         raise Invalid("a .csv or .xlsx file name relative to the case folder", value)

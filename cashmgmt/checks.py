@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from cashmgmt.errors import Problem, ok
+from cashmgmt.errors import Problem
 from cashmgmt.model import Account, BalanceHistory, FxRates, NotionalPool, Structure
 from cashmgmt.tables import MAX_GAP_DAYS
 
@@ -227,8 +227,15 @@ def check_fx_coverage(
     for account in accounts:
         needed.setdefault(account.currency, f"account {account.id}")
     for structure in structures:
-        if isinstance(structure, NotionalPool) and ok(structure):
+        if isinstance(structure, NotionalPool):
             needed.setdefault(structure.currency, f"notional pool {structure.id}")
+        for fee in (
+            structure.fees.per_sweep,
+            structure.fees.per_account_month,
+            structure.fees.setup,
+        ):
+            if fee is not None:
+                needed.setdefault(fee.currency, f"the fees of structure {structure.id}")
     problems = []
     for code, user in needed.items():
         if code == fx.base:

@@ -40,13 +40,32 @@ class Problem:
         return f"{self.file}: {place}{self.message}"
 
 
+@attrs.frozen
+class Omitted(Problem):
+    """Stands for `count` further problems of a file that were not listed one by one."""
+
+    count: int = 0
+
+
+def count_problems(problems: Iterable[Problem]) -> int:
+    """How many problems there are, counting those an Omitted line stands for."""
+    return sum(p.count if isinstance(p, Omitted) else 1 for p in problems)
+
+
+def plural(count: int, word: str) -> str:
+    """`1 problem`, `2 problems`; `1 country`, `3 countries`."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
+
+
 class CaseError(Exception):
-    """A case could not be loaded; `problems` lists everything found wrong, in file order."""
+    """Input could not be loaded; `problems` lists everything found wrong: the case file's
+    problems first, then each table's, each naming its file and place."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
-        count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in the case"
+        head = plural(count_problems(self.problems), "problem")
         super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
 
 

@@ -94,7 +94,9 @@ def parse_decimal(value: object) -> Decimal:
     if isinstance(value, float):
         text = repr(value)
     elif isinstance(value, str):
-        text = value.strip().replace("_", "").replace(",", "")
+        text = value.strip()
+        if "," in text or "_" in text:  # 1,5 is 1.5 in much of Europe: never guess
+            raise Invalid("a number like 1234567.89, without separators", value)
     else:
         raise Invalid("a number", value)
     try:
@@ -104,6 +106,25 @@ def parse_decimal(value: object) -> Decimal:
     if not result.is_finite():
         raise Invalid("a finite number", value)
     return result
+
+
+#: Largest amount the engine takes, in minor units: room for 10,000 accounts to be summed
+#: in int64 (a trillion CNY, or 10^14 JPY).
+MAX_MINOR = 10**14
+
+
+def check_size(money: Money) -> Money:
+    """Refuse an amount too large for the engine or finer than the currency's minor unit."""
+    if not fits_minor(money.amount, money.currency):
+        raise Invalid(
+            f"an amount in whole {money.currency} minor units "
+            f"(at most {exponent(money.currency)} decimals)",
+            str(money),
+        )
+    if abs(to_minor(money.amount, money.currency)) >= MAX_MINOR:
+        limit = from_minor(MAX_MINOR, money.currency)
+        raise Invalid(f"an amount below {limit:,f} {money.currency}", str(money))
+    return money
 
 
 def parse_money(value: object, default_currency: str | None = None) -> Money:

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.errors import MISSING, Invalid, Problem
+from cashmgmt.errors import MISSING, Invalid, Omitted, Problem
 from cashmgmt.model import Account, BalanceHistory, Case, FxRates
-from cashmgmt.money import from_minor, is_currency, parse_decimal, to_minor
+from cashmgmt.money import MAX_MINOR, from_minor, is_currency, parse_decimal, to_minor
 
 MAX_PROBLEMS = 50
 #: Longest run of calendar days an account may go without a figure (weekends, holidays
@@ -52,7 +52,7 @@ class Table:
         """The problems, with a last line counting any left out."""
         if self._dropped:
             more = f"and {self._dropped} more problems like those above"
-            return [*self.problems, Problem(self.label, "", more)]
+            return [*self.problems, Omitted(self.label, "", more, self._dropped)]
         return self.problems
 
     def place(self, row: int, column: int) -> str:
@@ -132,17 +132,21 @@ def parse_date(cell: Cell) -> date:
 
 
 def parse_amount(cell: Cell, currency: str) -> int:
-    """A balance in `currency`, as integer minor units (no more decimals than allowed)."""
+    """A balance in `currency`, as integer minor units (no more decimals than allowed, and
+    below MAX_MINOR so that sums stay exact)."""
     if isinstance(cell, float) and not cell.is_integer():
         number = Decimal(repr(cell))
     else:
         number = parse_decimal(cell.strip() if isinstance(cell, str) else cell)
     try:
-        return to_minor(number, currency)
+        minor = to_minor(number, currency)
     except ValueError:
         raise Invalid(
             f"an amount in {currency} with at most its minor-unit decimals", cell
         ) from None
+    if abs(minor) >= MAX_MINOR:
+        raise Invalid(f"an amount below {from_minor(MAX_MINOR, currency):,f} {currency}", cell)
+    return minor
 
 
 # ------------------------------------------------------------------------- balances
@@ -162,7 +166,9 @@ def read_balances(
     index = {a.id: i for i, a in enumerate(accounts)}
     points: dict[tuple[int, date], tuple[int, int]] = {}  # (account, day) -> (minor, row)
     header = [h.lower() for h in table.header]
-    if header == ["date", "account", "balance"]:
+    if len(header) == 3 and header[:2] == ["date", "account"] and header[2] != "balance":
+        table.problem("row 1", "expected the header date,account,balance (long form)")
+    elif header == ["date", "account", "balance"]:
         _read_long(table, accounts, index, points, unreadable)
     elif header and header[0] == "date" and len(header) > 1:
         _read_wide(table, accounts, index, points, unreadable)

@@ -163,6 +163,22 @@ FAULTS = [
     ("balances", "balances.txt", "balances", ".csv or .xlsx"),
     ("balances", "nowhere.csv", "nowhere.csv", "no such file"),
     ("proposing_bank", "Bank of Atlantis", "proposing_bank", "bank of some account"),
+    ("intercompany_rate", "3.1", "intercompany_rate", "at most 100%"),
+    ("intercompany_rate", "0.0000000001", "intercompany_rate", "at most 6 decimals"),
+    ("accounts.0.terms.overdraft_limit", "1,5 CNY", "overdraft_limit", "ISO 4217"),
+    ("accounts.0.terms.overdraft_limit", "1e15 CNY", "overdraft_limit", "below"),
+    ("accounts.0.terms.overdraft_limit", "0.001 CNY", "overdraft_limit", "minor units"),
+    ("accounts.1.terms.credit_rate.1.from", "1000000 USD", "credit_rate[1].from", "in CNY"),
+    (
+        "accounts.2.terms",
+        {"penalty_rate": "9%"},
+        "accounts[2].terms.penalty_rate",
+        "overdraft_limit",
+    ),
+    ("entities.0.ownership", "50%", "entities[0].ownership", "parent"),
+    ("structures.1.shares", {"HQ-CNY": "100%"}, "structures[1].shares", "allocation: percentage"),
+    ("structures.0.fees.setup", "100 EUR", "fx.csv", "EUR rates"),
+    ("structures.0.rules", DELETE, "structures[0].rules", "list of rules"),
 ]
 
 
@@ -256,6 +272,31 @@ def test_yaml_syntax_and_encoding(case_dir: CaseDir) -> None:
     assert "UTF-8" in problems_of(folder)[0]
     lines = problems_of(case_dir(case="case: 1\ncase: 1\n"))
     assert "valid YAML" in lines[0]  # duplicate keys are refused, not silently merged
+
+
+def test_tier_start_may_name_its_currency(case_dir: CaseDir, base_case: dict[str, Any]) -> None:
+    doc = mutate(base_case, "accounts.1.terms.credit_rate.1.from", "1000000 CNY")
+    tiers = load_case(case_dir(case=doc)).account("EAST-CNY").terms.credit
+    assert tiers[1].start == Decimal(1000000)
+
+
+def test_percentage_shares_must_name_every_member(
+    case_dir: CaseDir, base_case: dict[str, Any]
+) -> None:
+    doc = mutate(base_case, "structures.1.allocation", "percentage")
+    doc = mutate(doc, "structures.1.shares", {"HQ-CNY": "100%"})
+    lines = problems_of(case_dir(case=doc))
+    assert any("missing: NOR-USD" in line for line in lines), lines
+
+
+def test_commas_in_balances_are_refused(case_dir: CaseDir) -> None:
+    lines = problems_of(case_dir(balances=BASE_BALANCES.replace("1200.00", '"1,200.00"')))
+    assert any("row 5, column balance" in line and "separators" in line for line in lines)
+
+
+def test_huge_balances_are_refused(case_dir: CaseDir) -> None:
+    lines = problems_of(case_dir(balances=BASE_BALANCES.replace("1200.00", "1e30")))
+    assert any("row 5, column balance" in line and "below" in line for line in lines), lines
 
 
 def test_missing_case(tmp_path: Path) -> None:

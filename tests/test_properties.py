@@ -280,7 +280,7 @@ def terms(draw: st.DrawFn, currency: str) -> Terms:
         debit=draw(st.just(()) | tiers()),
         tiering=draw(st.sampled_from(["marginal", "whole"])),
         overdraft_limit=limit,
-        penalty_rate=draw(st.none() | rates),
+        penalty_rate=None if limit is None else draw(st.none() | rates),
     )
 
 

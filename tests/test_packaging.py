@@ -1,0 +1,60 @@
+"""`pip install .` gives a working package: templates ship inside the wheel."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cashmgmt.errors import CaseError
+from cashmgmt.resources import load_theme, templates_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_default_theme_loads() -> None:
+    theme = load_theme()
+    assert theme.colours["primary"].startswith("#")
+    assert (templates_dir() / "themes" / "default.yaml").is_file()
+
+
+def test_a_theme_logo_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "secret.png").write_bytes(b"x")
+    theme = tmp_path / "t" / "bank.yaml"
+    theme.write_text("name: B\ncolours: {primary: '#000000'}\nlogo: ../secret.png\n")
+    with pytest.raises(CaseError) as info:
+        load_theme(theme)
+    assert info.value.problems[0].where == "logo"
+
+
+def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("cashmgmt-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "cashmgmt/templates/themes/default.yaml" in names
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    probe = (
+        "import cashmgmt, cashmgmt.resources as r; "
+        "print(cashmgmt.__file__); print(r.templates_dir()); print(r.load_theme().name)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.splitlines()
+    assert out[0].startswith(str(target))  # the installed copy, not the checkout
+    assert out[1] == str(target / "cashmgmt" / "templates")
+    assert out[2] == "Your Bank"
