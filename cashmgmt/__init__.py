@@ -6,6 +6,8 @@ The public API: load a case folder into the model, check it, and save it back.
 from __future__ import annotations
 
 from cashmgmt.casefile import load_case, save_case
+from cashmgmt.engine.results import SimulationResult
+from cashmgmt.engine.simulate import simulate
 from cashmgmt.errors import CaseError, Problem
 from cashmgmt.model import (
     Account,
@@ -38,10 +40,12 @@ __all__ = [
     "NotionalPool",
     "PhysicalStructure",
     "Problem",
+    "SimulationResult",
     "SweepRule",
     "Terms",
     "Tier",
     "__version__",
     "load_case",
     "save_case",
+    "simulate",
 ]

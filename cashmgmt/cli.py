@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 import cashmgmt
-from cashmgmt.errors import CaseError
+from cashmgmt.errors import CaseError, count_problems, plural
 from cashmgmt.summary import CaseSummary, summarize
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,8 +27,7 @@ def _load(path: str) -> cashmgmt.Case:
     try:
         return cashmgmt.load_case(path)
     except CaseError as exc:
-        count = len(exc.problems)
-        click.echo(f"cashmgmt: {path}: {count} problem{'s' if count != 1 else ''}", err=True)
+        click.echo(f"cashmgmt: {path}: {plural(count_problems(exc.problems), 'problem')}", err=True)
         for problem in exc.problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(EXIT_BAD_INPUT)
@@ -37,8 +36,11 @@ def _load(path: str) -> cashmgmt.Case:
 def _print_summary(s: CaseSummary) -> None:
     name = f"{s.client} ({s.local_name})" if s.local_name else s.client
     rows = [
-        ("entities", f"{s.entities} in {len(s.countries)} countries ({', '.join(s.countries)})"),
-        ("accounts", f"{s.accounts} at {len(s.banks)} banks"),
+        (
+            "entities",
+            f"{s.entities} in {plural(len(s.countries), 'country')} ({', '.join(s.countries)})",
+        ),
+        ("accounts", f"{s.accounts} at {plural(len(s.banks), 'bank')}"),
         ("currencies", ", ".join(f"{code} {n}" for code, n in s.currencies)),
         ("base", s.base_currency),
         ("banks", "; ".join(f"{bank} {n}" for bank, n in s.banks)),
@@ -70,6 +72,66 @@ def check(case: str, as_json: bool) -> None:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_summary(summary)
+
+
+def _print_simulation(r: cashmgmt.SimulationResult) -> None:
+    c = r.currency
+
+    def row(label: str, before: object, after: object) -> None:
+        def cell(v: object) -> str:
+            return "" if v == "" else (f"{v:,} {c}" if not isinstance(v, int) else str(v))
+
+        click.echo(f"  {label:<24}{cell(before):>22}{cell(after):>22}")
+
+    click.echo(f"{r.name} ({r.structure_id}, {r.kind}): {r.start} to {r.end}, {r.days} days")
+    click.echo(f"  {'':<24}{'status quo':>22}{'with structure':>22}")
+    row("interest received", r.baseline.credit, r.structure.credit)
+    row("interest paid", -r.baseline.debit, -r.structure.debit)
+    row("penalty interest paid", -r.baseline.penalty, -r.structure.penalty)
+    row("net interest", r.baseline.net, r.structure.net)
+    row("peak debit", r.baseline_liquidity.peak_debit, r.structure_liquidity.peak_debit)
+    row(
+        "average idle credit",
+        r.baseline_liquidity.average_idle_credit,
+        r.structure_liquidity.average_idle_credit,
+    )
+    row(
+        "days with an overdraft",
+        r.baseline_liquidity.overdraft_days,
+        r.structure_liquidity.overdraft_days,
+    )
+    row(f"fees ({r.fees.sweeps} sweeps)", "", -r.fees.total)
+    row("benefit for the period", "", r.benefit)
+    row("benefit per year", "", r.benefit_annual)
+    if r.intercompany:
+        click.echo("  intercompany positions at the end:")
+        for p in r.intercompany:
+            click.echo(
+                f"    {p.lender} lends {p.borrower} {p.closing_position_local:,} {p.currency} "
+                f"(peak {p.peak_local:,}), interest {p.interest:,} {c}"
+            )
+
+
+@cli.command()
+@click.argument("case", type=click.Path())
+@click.option("--structure", "structure_id", help="The structure's id (default: the first).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
+    """Replay the case's balance history through a structure and compare with the status quo."""
+    loaded = _load(case)
+    if not loaded.structures:
+        click.echo(f"cashmgmt: {case}: the case has no structures to simulate", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    chosen = structure_id or loaded.structures[0].id
+    if chosen not in {s.id for s in loaded.structures}:
+        known = ", ".join(s.id for s in loaded.structures)
+        click.echo(f"cashmgmt: {case}: no structure {chosen!r}; expected one of: {known}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    result = cashmgmt.simulate(loaded, chosen)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_simulation(result)
 
 
 def main() -> None:

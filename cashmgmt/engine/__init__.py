@@ -1,0 +1,1 @@
+"""The simulation engine: numpy over integer minor units. It knows nothing of documents."""

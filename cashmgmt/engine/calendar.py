@@ -1,0 +1,94 @@
+"""Business days and sweep days (docs/simulation.md, "Sweep days")."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import cache
+
+import holidays
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.checks import WEEKDAYS
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+@cache
+def _holidays(country: str, first_year: int, last_year: int) -> frozenset[date]:
+    try:
+        found = holidays.country_holidays(country, years=range(first_year, last_year + 1))
+    except NotImplementedError:
+        return frozenset()  # a country the package does not know: weekends only
+    return frozenset(found)
+
+
+def business_days(countries: tuple[str, ...], start: date, days: int) -> BoolArray:
+    """Days that are Monday to Friday and a holiday in none of `countries`."""
+    dates = [start + timedelta(days=d) for d in range(days)]
+    end = dates[-1]
+    closed: set[date] = set()
+    for country in sorted(set(countries)):
+        closed |= _holidays(country, start.year, end.year)
+    return np.array([d.weekday() < 5 and d not in closed for d in dates], dtype=np.bool_)
+
+
+MARGIN = 40  # days of calendar either side of the history: whole months, rolled sweeps
+
+
+def sweep_days(rule: str, countries: tuple[str, ...], start: date, days: int) -> BoolArray:
+    """The days a rule with `sweep_days: rule` sweeps, for accounts in `countries`.
+
+    Schedules are worked out on the full calendar; the history is a window onto them, so a
+    weekly sweep due just before it may roll into it and part months are judged whole.
+    """
+    if rule == "daily":
+        return np.ones(days, dtype=np.bool_)
+    first = start - timedelta(days=MARGIN)
+    span = days + 2 * MARGIN
+    open_days = business_days(countries, first, span)
+    if rule == "business":
+        return open_days[MARGIN : MARGIN + days].copy()
+    dates = [first + timedelta(days=d) for d in range(span)]
+    chosen: set[int] = set()
+    if rule.startswith("weekly:"):
+        weekday = WEEKDAYS.index(rule[7:])
+        for d, day in enumerate(dates):
+            if day.weekday() == weekday:
+                rolled = _next_open(open_days, d)
+                if rolled is not None:
+                    chosen.add(rolled)
+    else:
+        which = rule[8:]
+        months: dict[tuple[int, int], list[int]] = {}
+        for d, day in enumerate(dates):
+            months.setdefault((day.year, day.month), []).append(d)
+        for indexes in months.values():
+            if dates[indexes[0]].day != 1 or not _month_ends(dates[indexes[-1]]):
+                continue  # a part month at the edge of the margin
+            open_in_month = [d for d in indexes if open_days[d]]
+            if not open_in_month:
+                continue
+            if which == "first":
+                chosen.add(open_in_month[0])
+            elif which == "last":
+                chosen.add(open_in_month[-1])
+            else:
+                wanted = min(int(which), len(indexes))
+                later = [d for d in open_in_month if dates[d].day >= wanted]
+                chosen.add(later[0] if later else open_in_month[-1])
+    mask = np.zeros(days, dtype=np.bool_)
+    for d in chosen:
+        if MARGIN <= d < MARGIN + days:
+            mask[d - MARGIN] = True
+    return mask
+
+
+def _month_ends(day: date) -> bool:
+    return (day + timedelta(days=1)).month != day.month
+
+
+def _next_open(open_days: BoolArray, d: int) -> int | None:
+    while d < open_days.size and not open_days[d]:
+        d += 1
+    return d if d < open_days.size else None

@@ -1,0 +1,102 @@
+"""Exact integer arithmetic on numpy arrays: round(Σ a·b / d) half away from zero.
+
+Interest and FX conversion need products such as (sum of balances) × (rate × 10^8) that do
+not fit in 64 bits. Splitting `a` into a high and a low limb keeps every partial product in
+int64; the division then runs limb by limb, so the result is exact. Where the inputs are too
+large even for that, the same sum is done with Python integers (slower, equally exact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.money import HALF_AWAY_FROM_ZERO
+
+Int64Array = npt.NDArray[np.int64]
+LIMB = 26
+_LOW = (1 << LIMB) - 1
+_MAX = 1 << 62
+
+
+def round_half_away(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half away from zero (denominator > 0), in Python ints."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def round_fraction(value: Fraction) -> int:
+    """A Fraction rounded half away from zero to an integer."""
+    return round_half_away(value.numerator, value.denominator)
+
+
+def _bound(array: npt.ArrayLike) -> int:
+    values = np.asarray(array)
+    return int(np.abs(values).max()) if values.size else 0
+
+
+def sum_products_div(
+    terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], divisor: npt.ArrayLike
+) -> Int64Array:
+    """Elementwise round(Σ a_k·b_k / divisor), half away from zero, exactly.
+
+    All arrays broadcast together; `divisor` is positive. Used for interest (a = sums of
+    balances, b = rates × 10^8, divisor = basis × 10^8) and FX conversion.
+    """
+    d = np.asarray(divisor, dtype=np.int64)
+    a_max = max((_bound(a) for a, _ in terms), default=0)
+    b_max = max((_bound(b) for _, b in terms), default=0)
+    n = max(len(terms), 1)
+    # Fast path bounds: |a>>LIMB|·b and (a&LOW)·b summed over the terms stay below 2^62, and
+    # the carried remainder (< d) shifted by LIMB plus the low sum stays below 2^63.
+    high_ok = n * (a_max >> LIMB) * b_max < _MAX
+    low_ok = n * _LOW * b_max < _MAX
+    carry_ok = (_bound(d) << LIMB) + n * _LOW * b_max < (1 << 63)
+    d_min = int(d.min()) if d.size else 1
+    if d_min <= 0:
+        raise ValueError("divisor must be positive")
+    quotient_ok = ((n * (a_max >> LIMB) * b_max) // d_min + 2) << LIMB < _MAX
+    if high_ok and low_ok and carry_ok and quotient_ok:
+        return _fast(terms, d)
+    return _slow(terms, d)
+
+
+def _fast(terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], d: Int64Array) -> Int64Array:
+    high: Int64Array | int = 0
+    low: Int64Array | int = 0
+    for a, b in terms:
+        a64 = np.asarray(a, dtype=np.int64)
+        b64 = np.asarray(b, dtype=np.int64)
+        high = high + (a64 >> LIMB) * b64
+        low = low + (a64 & _LOW) * b64
+    q1, r1 = np.divmod(high, d)
+    q2, r2 = np.divmod((r1 << LIMB) + low, d)
+    quotient = (q1 << LIMB) + q2  # floor(N / d); r2 in [0, d)
+    twice = 2 * r2
+    up = np.where(quotient >= 0, twice >= d, twice > d)
+    result: Int64Array = (quotient + up).astype(np.int64)
+    return result
+
+
+def _slow(terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], d: Int64Array) -> Int64Array:
+    total: object = 0
+    for a, b in terms:
+        total = total + np.asarray(a).astype(object) * np.asarray(b).astype(object)
+    total_arr, d_arr = np.broadcast_arrays(np.asarray(total, dtype=object), d.astype(object))
+    out = np.fromiter(
+        (
+            round_half_away(int(t), int(q))
+            for t, q in zip(total_arr.ravel(), d_arr.ravel(), strict=True)
+        ),
+        dtype=np.int64,
+        count=total_arr.size,
+    )
+    return out.reshape(total_arr.shape)
+
+
+__all__ = ["HALF_AWAY_FROM_ZERO", "round_fraction", "round_half_away", "sum_products_div"]

@@ -1,0 +1,84 @@
+"""FX rates as exact integer arrays per day, and conversions rounded half away from zero."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.engine.exact import sum_products_div
+from cashmgmt.model import Case, NotionalPool
+from cashmgmt.money import exponent
+
+Int64Array = npt.NDArray[np.int64]
+
+
+@attrs.frozen
+class DailyFx:
+    """For each currency, the rate in force on each day of the history, as integers of
+    10^-scale units of the base currency per unit."""
+
+    base: str
+    scale: int
+    rates: dict[str, Int64Array]
+
+    def convert(
+        self,
+        amounts: Int64Array,
+        currencies: Sequence[str],
+        days: Int64Array,
+        to: str | None = None,
+    ) -> Int64Array:
+        """Convert a (rows × k) matrix of minor units, row i in currencies[i], at the rates of
+        `days` (k day indexes, or rows × k), into `to` (default: base) minor units."""
+        target = to or self.base
+        rows = len(currencies)
+        mult = np.empty((rows, days.shape[-1]), dtype=np.int64)
+        div = np.empty((rows, days.shape[-1]), dtype=np.int64)
+        e_to = exponent(target)
+        for i, cur in enumerate(currencies):
+            if cur == target:
+                mult[i], div[i] = 1, 1
+                continue
+            e_from = exponent(cur)
+            source = self.rates[cur][days[i] if days.ndim == 2 else days]
+            dest = self.rates[target][days[i] if days.ndim == 2 else days]
+            mult[i] = source * 10 ** max(e_to - e_from, 0)
+            div[i] = dest * 10 ** max(e_from - e_to, 0)
+        return sum_products_div([(amounts, mult)], div)
+
+
+def daily_fx(case: Case) -> DailyFx:
+    """Every currency's rate on every day of the history (the base currency's is 1)."""
+    history = case.balances
+    currencies = {a.currency for a in case.accounts} | {
+        s.currency for s in case.structures if isinstance(s, NotionalPool)
+    }
+    points = [
+        rate
+        for code in currencies
+        if code != case.base_currency
+        for _, rate in case.fx.series.get(code, ())
+    ]
+    scale = max((-int(r.as_tuple().exponent) for r in points), default=0)
+    scale = max(scale, 0)
+    rates: dict[str, Int64Array] = {
+        case.base_currency: np.full(history.days, 10**scale, dtype=np.int64)
+    }
+    for code in sorted(currencies - {case.base_currency}):
+        series = np.zeros(history.days, dtype=np.int64)
+        points_in = case.fx.series.get(code, ())
+        k, current = 0, None
+        for d in range(history.days):
+            day = history.start + timedelta(days=d)
+            while k < len(points_in) and points_in[k][0] <= day:
+                current = points_in[k][1]
+                k += 1
+            if current is None:
+                raise ValueError(f"no {code} rate on or before {day}")
+            series[d] = int(current.scaleb(scale))
+        rates[code] = series
+    return DailyFx(case.base_currency, scale, rates)

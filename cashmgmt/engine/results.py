@@ -1,0 +1,228 @@
+"""What a simulation returns: attrs objects with Decimal money, and their JSON form."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+
+def _s(value: Decimal) -> str:
+    return format(value, "f")
+
+
+@attrs.frozen
+class Interest:
+    """Interest over the period in the base currency: received, paid, paid beyond limits."""
+
+    credit: Decimal
+    debit: Decimal
+    penalty: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        """credit - debit - penalty."""
+        return self.credit - self.debit - self.penalty
+
+    def to_dict(self) -> dict[str, str]:
+        """Decimal strings."""
+        return {
+            "credit": _s(self.credit),
+            "debit": _s(self.debit),
+            "penalty": _s(self.penalty),
+            "net_interest": _s(self.net),
+        }
+
+
+@attrs.frozen
+class AccountResult:
+    """One account on both sides; closing balances in the account's own currency."""
+
+    id: str
+    entity: str
+    currency: str
+    baseline: Interest
+    structure: Interest
+    baseline_closing_balance: Decimal
+    closing_balance: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract's account entry."""
+        return {
+            "id": self.id,
+            "entity": self.entity,
+            "currency": self.currency,
+            "baseline_net_interest": _s(self.baseline.net),
+            "structure_net_interest": _s(self.structure.net),
+            "closing_balance": _s(self.closing_balance),
+            "baseline_closing_balance": _s(self.baseline_closing_balance),
+            "baseline": self.baseline.to_dict(),
+            "structure": self.structure.to_dict(),
+        }
+
+
+@attrs.frozen
+class EntityResult:
+    """An entity's interest on both sides and its net intercompany interest (received > 0)."""
+
+    id: str
+    baseline: Interest
+    structure: Interest
+    intercompany_interest: Decimal
+
+    @property
+    def benefit(self) -> Decimal:
+        """Change in bank interest (intercompany interest shown apart)."""
+        return self.structure.net - self.baseline.net
+
+    def to_dict(self) -> dict[str, Any]:
+        """Decimal strings."""
+        return {
+            "id": self.id,
+            "baseline_net_interest": _s(self.baseline.net),
+            "structure_net_interest": _s(self.structure.net),
+            "benefit": _s(self.benefit),
+            "intercompany_interest": _s(self.intercompany_interest),
+        }
+
+
+@attrs.frozen
+class IntercompanyResult:
+    """A loan between two entities created by sweeps in one currency."""
+
+    lender: str
+    borrower: str
+    currency: str
+    closing_position_local: Decimal
+    peak_local: Decimal
+    closing_position: Decimal  # base currency, at the last day's rate
+    peak: Decimal  # base currency, at the peak day's rate
+    interest: Decimal  # base currency, received by the lender
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract's intercompany entry."""
+        return {
+            "lender": self.lender,
+            "borrower": self.borrower,
+            "currency": self.currency,
+            "closing_position": _s(self.closing_position),
+            "closing_position_local": _s(self.closing_position_local),
+            "peak": _s(self.peak),
+            "peak_local": _s(self.peak_local),
+            "interest": _s(self.interest),
+        }
+
+
+@attrs.frozen
+class FeeResult:
+    """Fees of the structure over the period, in the base currency."""
+
+    per_sweep: Decimal
+    per_account_month: Decimal
+    setup: Decimal
+    sweeps: int
+
+    @property
+    def total(self) -> Decimal:
+        """All fees."""
+        return self.per_sweep + self.per_account_month + self.setup
+
+    def to_dict(self) -> dict[str, Any]:
+        """Decimal strings."""
+        return {
+            "total": _s(self.total),
+            "per_sweep": _s(self.per_sweep),
+            "per_account_month": _s(self.per_account_month),
+            "setup": _s(self.setup),
+            "sweeps": self.sweeps,
+        }
+
+
+@attrs.frozen
+class Liquidity:
+    """Liquidity of one side, in the base currency."""
+
+    net_position_average: Decimal
+    net_position_closing: Decimal
+    peak_debit: Decimal
+    overdraft_days: int
+    average_idle_credit: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        """Decimal strings."""
+        return {
+            "net_position_average": _s(self.net_position_average),
+            "net_position_closing": _s(self.net_position_closing),
+            "peak_debit": _s(self.peak_debit),
+            "overdraft_days": self.overdraft_days,
+            "average_idle_credit": _s(self.average_idle_credit),
+        }
+
+
+def _array_eq(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> bool:
+    return bool(np.array_equal(a, b))
+
+
+@attrs.frozen
+class SimulationResult:
+    """A structure replayed on the history, side by side with the status quo."""
+
+    structure_id: str
+    name: str
+    kind: str
+    currency: str
+    start: date
+    end: date
+    days: int
+    baseline: Interest
+    structure: Interest
+    fees: FeeResult
+    benefit: Decimal
+    benefit_annual: Decimal
+    accounts: tuple[AccountResult, ...]
+    entities: tuple[EntityResult, ...]
+    intercompany: tuple[IntercompanyResult, ...]
+    baseline_liquidity: Liquidity
+    structure_liquidity: Liquidity
+    #: Group's total balance per day in base minor units, both sides (for charts).
+    baseline_daily: npt.NDArray[np.int64] = attrs.field(
+        eq=attrs.cmp_using(eq=_array_eq), repr=False
+    )
+    structure_daily: npt.NDArray[np.int64] = attrs.field(
+        eq=attrs.cmp_using(eq=_array_eq), repr=False
+    )
+
+    def account(self, account_id: str) -> AccountResult:
+        """One account's result."""
+        return next(a for a in self.accounts if a.id == account_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data (the contract in docs/simulation.md): amounts as decimal strings."""
+        return {
+            "structure": {
+                "id": self.structure_id,
+                "name": self.name,
+                "kind": self.kind,
+                **self.structure.to_dict(),
+                "liquidity": self.structure_liquidity.to_dict(),
+            },
+            "currency": self.currency,
+            "period": {
+                "start": self.start.isoformat(),
+                "end": self.end.isoformat(),
+                "days": self.days,
+            },
+            "baseline": {
+                **self.baseline.to_dict(),
+                "liquidity": self.baseline_liquidity.to_dict(),
+            },
+            "fees": self.fees.to_dict(),
+            "benefit": {"total": _s(self.benefit), "annual": _s(self.benefit_annual)},
+            "accounts": [a.to_dict() for a in self.accounts],
+            "entities": [e.to_dict() for e in self.entities],
+            "intercompany": [i.to_dict() for i in self.intercompany],
+        }

@@ -1,0 +1,418 @@
+"""simulate(case, structure_id): a structure against the status quo (docs/simulation.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.engine.exact import round_fraction, round_half_away, sum_products_div
+from cashmgmt.engine.fx import DailyFx, daily_fx
+from cashmgmt.engine.interest import (
+    RATE_SCALE,
+    Postings,
+    TermsTable,
+    post,
+    posting_periods,
+    rate_units,
+    terms_table,
+)
+from cashmgmt.engine.physical import run_sweeps
+from cashmgmt.engine.results import (
+    AccountResult,
+    EntityResult,
+    FeeResult,
+    IntercompanyResult,
+    Interest,
+    Liquidity,
+    SimulationResult,
+)
+from cashmgmt.graph import sweep_forest
+from cashmgmt.model import Case, Fees, NotionalPool, PhysicalStructure
+from cashmgmt.money import Money, from_minor, round_money
+
+Int64Array = npt.NDArray[np.int64]
+
+
+@attrs.frozen
+class Side:
+    """Per-account interest of one side in base minor units: (accounts,) arrays."""
+
+    credit: Int64Array
+    debit: Int64Array
+    penalty: Int64Array
+
+
+@attrs.frozen
+class Aggregates:
+    """Per-currency daily totals of a set of rows, additive over rows."""
+
+    total: dict[str, Int64Array]
+    debit: dict[str, Int64Array]
+    credit: dict[str, Int64Array]
+    negative_count: Int64Array
+
+
+@attrs.frozen
+class Baseline:
+    """The status quo, computed once per case and shared by every structure."""
+
+    fx: DailyFx
+    starts: Int64Array
+    posting_days: Int64Array
+    table: TermsTable
+    side: Side
+    aggregates: Aggregates
+
+
+def _to_base(fx: DailyFx, p: Postings, currencies: Sequence[str], days: Int64Array) -> Side:
+    return Side(
+        *(
+            fx.convert(amounts, currencies, days).sum(axis=1)
+            for amounts in (p.credit, p.debit, p.penalty)
+        )
+    )
+
+
+def _aggregates(matrix: Int64Array, currencies: Sequence[str]) -> Aggregates:
+    total: dict[str, Int64Array] = {}
+    debit: dict[str, Int64Array] = {}
+    credit: dict[str, Int64Array] = {}
+    cur = np.array(currencies)
+    for code in sorted(set(currencies)):
+        rows = matrix[cur == code]
+        total[code] = rows.sum(axis=0)
+        debit[code] = np.minimum(rows, 0).sum(axis=0)
+        credit[code] = np.maximum(rows, 0).sum(axis=0)
+    negative = (matrix < 0).sum(axis=0).astype(np.int64)
+    return Aggregates(total, debit, credit, negative)
+
+
+def _combine(a: Aggregates, minus: Aggregates, plus: Aggregates) -> Aggregates:
+    def merge(
+        x: dict[str, Int64Array], y: dict[str, Int64Array], z: dict[str, Int64Array]
+    ) -> dict[str, Int64Array]:
+        out = {k: v.copy() for k, v in x.items()}
+        for k, v in y.items():
+            out[k] = out[k] - v
+        for k, v in z.items():
+            out[k] = out[k] + v
+        return out
+
+    return Aggregates(
+        merge(a.total, minus.total, plus.total),
+        merge(a.debit, minus.debit, plus.debit),
+        merge(a.credit, minus.credit, plus.credit),
+        a.negative_count - minus.negative_count + plus.negative_count,
+    )
+
+
+def baseline(case: Case) -> Baseline:
+    """The status quo's interest and liquidity (cached on the case)."""
+    memo = case._index
+    cached = memo.get("engine:baseline")
+    if isinstance(cached, Baseline):
+        return cached
+    history = case.balances
+    fx = daily_fx(case)
+    starts, posting_days = posting_periods(history.start, history.days)
+    accounts = [case.account(a) for a in history.accounts]
+    currencies = [a.currency for a in accounts]
+    table = terms_table([a.terms for a in accounts], currencies)
+    postings = post(history.minor, table, starts)
+    result = Baseline(
+        fx,
+        starts,
+        posting_days,
+        table,
+        _to_base(fx, postings, currencies, posting_days),
+        _aggregates(history.minor, currencies),
+    )
+    memo["engine:baseline"] = result
+    return result
+
+
+def _liquidity(
+    fx: DailyFx, agg: Aggregates, excluded_credit: Aggregates
+) -> tuple[Liquidity, Int64Array]:
+    days = agg.negative_count.size
+    every_day = np.arange(days)
+
+    def in_base(series: dict[str, Int64Array]) -> Int64Array:
+        codes = sorted(series)
+        if not codes:
+            return np.zeros(days, dtype=np.int64)
+        stacked = np.stack([series[c] for c in codes])
+        converted: Int64Array = fx.convert(stacked, codes, every_day).sum(axis=0)
+        return converted
+
+    total = in_base(agg.total)
+    debit = in_base(agg.debit)
+    idle = in_base(agg.credit) - in_base(excluded_credit.credit)
+    base = fx.base
+
+    def money(minor: int) -> Decimal:
+        return from_minor(minor, base)
+
+    return Liquidity(
+        net_position_average=money(round_half_away(int(total.sum()), days)),
+        net_position_closing=money(int(total[-1])),
+        peak_debit=money(int(-debit.min()) if days else 0),
+        overdraft_days=int((agg.negative_count > 0).sum()),
+        average_idle_credit=money(round_half_away(int(idle.sum()), days)),
+    ), total
+
+
+def _fees(case: Case, fees: Fees, sweeps: int, accounts: int, months: int) -> FeeResult:
+    end = case.balances.end
+
+    def base(fee: Money | None, count: int) -> Decimal:
+        if fee is None or count == 0:
+            return Decimal(0).quantize(Decimal(1).scaleb(-2))
+        rate = case.fx.rate(fee.currency, end) if fee.currency != case.base_currency else 1
+        return round_money(fee.amount * count * rate, case.base_currency)
+
+    return FeeResult(
+        per_sweep=base(fees.per_sweep, sweeps),
+        per_account_month=base(fees.per_account_month, accounts * months),
+        setup=base(fees.setup, 1),
+        sweeps=sweeps,
+    )
+
+
+def _allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """Split `total` by integer weights: each share rounded half away from zero, then the
+    difference settled by largest remainder (ties to the earlier member)."""
+    whole = sum(weights)
+    if whole == 0:
+        weights, whole = [1] * len(weights), len(weights)
+    exact = [Fraction(total * w, whole) for w in weights]
+    shares = [round_fraction(x) for x in exact]
+    diff = total - sum(shares)
+    step = 1 if diff > 0 else -1
+    remainders = [x - s for x, s in zip(exact, shares, strict=True)]
+    order = sorted(range(len(shares)), key=lambda i: (-remainders[i] * step, i))
+    for i in order[: abs(diff)]:
+        shares[i] += step
+    return shares
+
+
+def simulate(case: Case, structure_id: str) -> SimulationResult:
+    """Replay the case's history through one of its structures and compare with the baseline."""
+    structure = case.structure(structure_id)
+    base = baseline(case)
+    history = case.balances
+    fx = base.fx
+    row_of = {a: i for i, a in enumerate(history.accounts)}
+    currency_of = {a.id: a.currency for a in case.accounts}
+    entity_of = {a.id: a.entity for a in case.accounts}
+    months = int(base.starts.size)
+    structure_side = Side(base.side.credit.copy(), base.side.debit.copy(), base.side.penalty.copy())
+    closing = history.minor[:, -1].copy()
+    intercompany: list[IntercompanyResult] = []
+    ic_by_entity: dict[str, int] = {}
+    if isinstance(structure, PhysicalStructure):
+        country_of = {a.id: a.country for a in case.accounts}
+        outcome = run_sweeps(
+            structure, history.minor, row_of, country_of, currency_of, history.start
+        )
+        rows = [row_of[a] for a in outcome.accounts]
+        currencies = [currency_of[a] for a in outcome.accounts]
+        table = terms_table([case.account(a).terms for a in outcome.accounts], currencies)
+        side = _to_base(
+            fx, post(outcome.closing, table, base.starts), currencies, base.posting_days
+        )
+        structure_side.credit[rows] = side.credit
+        structure_side.debit[rows] = side.debit
+        structure_side.penalty[rows] = side.penalty
+        closing[rows] = outcome.closing[:, -1]
+        intercompany, ic_by_entity = _intercompany(case, structure, outcome.transfers, base)
+        fees = _fees(
+            case,
+            structure.fees,
+            int(np.count_nonzero(outcome.transfers)),
+            len(outcome.accounts),
+            months,
+        )
+        graph = sweep_forest(structure)
+        tops = [a for a in outcome.accounts if graph.out_degree(a) == 0]
+        changed = _aggregates(outcome.closing, currencies)
+        before = _aggregates(history.minor[rows], currencies)
+        structure_agg = _combine(base.aggregates, before, changed)
+    else:
+        rows, members_interest = _notional(case, structure, base)
+        for row, credit in zip(rows, members_interest, strict=True):
+            structure_side.credit[row] = credit
+            structure_side.debit[row] = 0
+            structure_side.penalty[row] = 0
+        fees = _fees(case, attrs.evolve(structure.fees, per_sweep=None), 0, len(rows), months)
+        tops = [structure.interest_header]
+        structure_agg = base.aggregates
+    top_rows = [row_of[a] for a in tops]
+    top_currencies = [currency_of[a] for a in tops]
+    excluded_base = _aggregates(history.minor[top_rows], top_currencies)
+    if isinstance(structure, PhysicalStructure):
+        excluded_structure = _aggregates(
+            outcome.closing[[outcome.accounts.index(a) for a in tops]], top_currencies
+        )
+    else:
+        excluded_structure = excluded_base
+    base_liq, base_daily = _liquidity(fx, base.aggregates, excluded_base)
+    struct_liq, struct_daily = _liquidity(fx, structure_agg, excluded_structure)
+    code = case.base_currency
+
+    def interest(side: Side, idx: Sequence[int] | slice) -> Interest:
+        return Interest(
+            *(from_minor(int(x[idx].sum()), code) for x in (side.credit, side.debit, side.penalty))
+        )
+
+    accounts = tuple(
+        AccountResult(
+            id=a,
+            entity=entity_of[a],
+            currency=currency_of[a],
+            baseline=interest(base.side, [i]),
+            structure=interest(structure_side, [i]),
+            baseline_closing_balance=from_minor(int(history.minor[i, -1]), currency_of[a]),
+            closing_balance=from_minor(int(closing[i]), currency_of[a]),
+        )
+        for i, a in enumerate(history.accounts)
+    )
+    entities = tuple(
+        EntityResult(
+            e.id,
+            interest(base.side, [row_of[a.id] for a in case.accounts if a.entity == e.id]),
+            interest(structure_side, [row_of[a.id] for a in case.accounts if a.entity == e.id]),
+            from_minor(ic_by_entity.get(e.id, 0), code),
+        )
+        for e in case.entities
+    )
+    group_base = interest(base.side, slice(None))
+    group_struct = interest(structure_side, slice(None))
+    benefit = group_struct.net - group_base.net - fees.total
+    annual_minor = round_fraction(Fraction(int(benefit.scaleb(_exp(code))) * 365, history.days))
+    return SimulationResult(
+        structure_id=structure.id,
+        name=structure.name,
+        kind=structure.kind,
+        currency=code,
+        start=history.start,
+        end=history.end,
+        days=history.days,
+        baseline=group_base,
+        structure=group_struct,
+        fees=fees,
+        benefit=benefit,
+        benefit_annual=from_minor(annual_minor, code),
+        accounts=accounts,
+        entities=entities,
+        intercompany=tuple(intercompany),
+        baseline_liquidity=base_liq,
+        structure_liquidity=struct_liq,
+        baseline_daily=base_daily,
+        structure_daily=struct_daily,
+    )
+
+
+def _exp(code: str) -> int:
+    from cashmgmt.money import exponent
+
+    return exponent(code)
+
+
+def _intercompany(
+    case: Case, structure: PhysicalStructure, transfers: Int64Array, base: Baseline
+) -> tuple[list[IntercompanyResult], dict[str, int]]:
+    """Positions per (entity pair, currency): running sums of the sweeps between them."""
+    entity_of = {a.id: a.entity for a in case.accounts}
+    currency_of = {a.id: a.currency for a in case.accounts}
+    groups: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+    for i, rule in enumerate(structure.rules):
+        lender, borrower = entity_of[rule.participant], entity_of[rule.header]
+        if lender == borrower:
+            continue
+        first, second = sorted((lender, borrower))
+        sign = 1 if lender == first else -1
+        groups.setdefault((first, second, currency_of[rule.participant]), []).append((i, sign))
+    rate = rate_units(case.intercompany_rate) if case.intercompany_rate is not None else 0
+    code = case.base_currency
+    results: list[IntercompanyResult] = []
+    by_entity: dict[str, int] = {}
+    last_day = np.array([case.balances.days - 1])
+    for (first, second, cur), members in sorted(groups.items()):
+        flows = sum(sign * transfers[i] for i, sign in members)
+        position = np.cumsum(flows)
+        if not position.any():
+            continue
+        sums = np.add.reduceat(position, base.starts)[None, :]
+        posted = sum_products_div([(sums, rate)], 360 * RATE_SCALE)
+        posted_base = int(base.fx.convert(posted, [cur], base.posting_days).sum())
+        peak_day = int(np.argmax(np.abs(position)))
+        sign = int(np.sign(position[-1])) or int(np.sign(position[peak_day]))
+        lender, borrower = (first, second) if sign > 0 else (second, first)
+        interest = posted_base * sign
+        by_entity[lender] = by_entity.get(lender, 0) + interest
+        by_entity[borrower] = by_entity.get(borrower, 0) - interest
+        closing_local = int(position[-1]) * sign
+        peak_local = abs(int(position[peak_day]))
+        closing_base = int(base.fx.convert(np.array([[closing_local]]), [cur], last_day)[0, 0])
+        peak_base = int(
+            base.fx.convert(np.array([[peak_local]]), [cur], np.array([peak_day]))[0, 0]
+        )
+        results.append(
+            IntercompanyResult(
+                lender=lender,
+                borrower=borrower,
+                currency=cur,
+                closing_position_local=from_minor(closing_local, cur),
+                peak_local=from_minor(peak_local, cur),
+                closing_position=from_minor(closing_base, code),
+                peak=from_minor(peak_base, code),
+                interest=from_minor(interest, code),
+            )
+        )
+    results.sort(key=lambda r: (r.lender, r.borrower, r.currency))
+    return results, by_entity
+
+
+def _notional(case: Case, pool: NotionalPool, base: Baseline) -> tuple[list[int], list[int]]:
+    """Members' rows and each member's allocated pool interest in base minor units."""
+    history = case.balances
+    row_of = {a: i for i, a in enumerate(history.accounts)}
+    rows = [row_of[a] for a in pool.accounts]
+    currencies = [case.account(a).currency for a in pool.accounts]
+    every_day = np.arange(history.days)
+    converted = base.fx.convert(history.minor[rows], currencies, every_day, to=pool.currency)
+    net = converted.sum(axis=0, keepdims=True)
+    table = terms_table([pool.terms], [pool.currency])
+    pool_net = post(net, table, base.starts).net[0]
+    members = len(rows)
+    alone = post(
+        converted, terms_table([pool.terms] * members, [pool.currency] * members), base.starts
+    ).net
+    credit_weight = np.add.reduceat(np.maximum(converted, 0), base.starts, axis=1)
+    debit_weight = np.add.reduceat(np.maximum(-converted, 0), base.starts, axis=1)
+    allocated = np.zeros((members, base.starts.size), dtype=np.int64)
+    for period in range(base.starts.size):
+        total = int(pool_net[period])
+        if pool.allocation == "header":
+            allocated[pool.accounts.index(pool.interest_header), period] = total
+            continue
+        if pool.allocation == "even":
+            allocated[:, period] = _allocate(total, [1] * members)
+            continue
+        if pool.allocation == "percentage":
+            assert pool.shares is not None
+            weights = [int(pool.shares.get(a, Decimal(0)) * RATE_SCALE) for a in pool.accounts]
+            allocated[:, period] = _allocate(total, weights)
+            continue
+        own = [int(x) for x in alone[:, period]]
+        source = credit_weight if pool.allocation == "fair-share" else debit_weight
+        extra = _allocate(total - sum(own), [int(w) for w in source[:, period]])
+        allocated[:, period] = [o + e for o, e in zip(own, extra, strict=True)]
+    in_base = base.fx.convert(allocated, [pool.currency] * members, base.posting_days)
+    return rows, [int(x) for x in in_base.sum(axis=1)]

@@ -1,0 +1,594 @@
+"""A plain, slow, obviously-correct reference for `cashmgmt.simulate`, from docs/simulation.md.
+
+Written from the specification only, as a test oracle for the engine. Money is Python `int`
+minor units; every rate and every intermediate amount is an exact `Fraction`; the only
+rounding is half away from zero, in the places the specification names. Nothing here is
+vectorised and nothing is clever: each step is the sentence of the specification it implements.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import holidays
+
+from cashmgmt.model import Case, NotionalPool, PhysicalStructure, SweepRule, Terms
+from cashmgmt.money import exponent
+
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+# ---------------------------------------------------------------------------------------------
+# Small exact helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def round_half_away(value: Fraction) -> int:
+    """Round an exact rational to the nearest integer, ties away from zero."""
+    sign = -1 if value < 0 else 1
+    size = abs(value)
+    whole = size.numerator // size.denominator
+    if size - whole >= Fraction(1, 2):
+        whole += 1
+    return sign * whole
+
+
+def to_decimal(minor: int, currency: str) -> Decimal:
+    """Integer minor units as a Decimal in major units with the currency's decimals."""
+    return Decimal(minor).scaleb(-exponent(currency))
+
+
+def money_minor(amount: Decimal, currency: str) -> Fraction:
+    """A major-unit amount as an exact number of minor units (need not be whole)."""
+    return Fraction(amount) * Fraction(10) ** exponent(currency)
+
+
+def convert(minor: int, currency: str, case: Case, day: date) -> int:
+    """`minor` units of `currency` in base minor units at `day`'s rate, rounded once."""
+    base = case.base_currency
+    if currency == base:
+        return minor
+    rate = Fraction(case.fx.rate(currency, day))
+    scale = Fraction(10) ** (exponent(base) - exponent(currency))
+    return round_half_away(minor * rate * scale)
+
+
+# ---------------------------------------------------------------------------------------------
+# Days: posting days and sweep days
+# ---------------------------------------------------------------------------------------------
+
+
+def posting_days(dates: Sequence[date]) -> set[int]:
+    """Indexes of the days on which interest is posted: each month's last day, and the last."""
+    posts = {i for i, d in enumerate(dates) if (d + timedelta(days=1)).month != d.month}
+    posts.add(len(dates) - 1)
+    return posts
+
+
+_HOLIDAY_CACHE: dict[tuple[str, tuple[int, ...]], set[date]] = {}
+
+
+def public_holidays(country: str, years: tuple[int, ...]) -> set[date]:
+    """A country's public holidays from the `holidays` package (unknown country: none)."""
+    key = (country, years)
+    if key not in _HOLIDAY_CACHE:
+        try:
+            found = set(holidays.country_holidays(country, years=list(years)).keys())
+        except NotImplementedError:
+            found = set()
+        _HOLIDAY_CACHE[key] = found
+    return _HOLIDAY_CACHE[key]
+
+
+@dataclass
+class Calendar:
+    """Business days common to several countries: Mon-Fri and no country's public holiday."""
+
+    closed: set[date]
+
+    def is_business(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.closed
+
+
+def rule_calendar(case: Case, rule: SweepRule, dates: Sequence[date]) -> Calendar:
+    """The rule's calendar: business in both the participant's and the header's country."""
+    years = tuple(range(dates[0].year - 1, dates[-1].year + 2))
+    closed: set[date] = set()
+    for account_id in (rule.participant, rule.header):
+        closed |= public_holidays(case.account(account_id).country, years)
+    return Calendar(closed)
+
+
+def month_days(year: int, month: int) -> list[date]:
+    """Every calendar day of a month."""
+    last = calendar.monthrange(year, month)[1]
+    return [date(year, month, n) for n in range(1, last + 1)]
+
+
+def sweep_day_flags(schedule: str, cal: Calendar, dates: Sequence[date]) -> list[bool]:
+    """For each day of the history, whether a rule with this schedule sweeps that evening.
+
+    The schedule defines a set of calendar days (independent of the history); the history is
+    a window onto it.
+    """
+    first, last = dates[0], dates[-1]
+    sweep: set[date] = set()
+    if schedule == "daily":
+        sweep = set(dates)
+    elif schedule == "business":
+        sweep = {d for d in dates if cal.is_business(d)}
+    elif schedule.startswith("weekly:"):
+        weekday = WEEKDAYS.index(schedule[len("weekly:") :])
+        # Every occurrence of the weekday from a few weeks before the history (a rolled
+        # sweep may land inside it) to its end; each rolls to the next business day.
+        day = first - timedelta(days=28)
+        while day.weekday() != weekday:
+            day += timedelta(days=1)
+        while day <= last:
+            rolled = day
+            while not cal.is_business(rolled):
+                rolled += timedelta(days=1)
+            sweep.add(rolled)
+            day += timedelta(days=7)
+    else:
+        which = schedule[len("monthly:") :]
+        year, month = first.year, first.month
+        while (year, month) <= (last.year, last.month):
+            days = month_days(year, month)
+            business = [d for d in days if cal.is_business(d)]
+            if business:
+                if which == "first":
+                    sweep.add(business[0])
+                elif which == "last":
+                    sweep.add(business[-1])
+                else:
+                    n = min(int(which), len(days))
+                    later = [d for d in business if d.day >= n]
+                    sweep.add(later[0] if later else business[-1])
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [d in sweep for d in dates]
+
+
+# ---------------------------------------------------------------------------------------------
+# Interest on one balance series
+# ---------------------------------------------------------------------------------------------
+
+
+def tier_bounds(
+    tiers: Sequence[Any], currency: str
+) -> list[tuple[Fraction, Fraction | None, Fraction]]:
+    """Tiers as (start, end or None, rate) in minor units of `currency`."""
+    out: list[tuple[Fraction, Fraction | None, Fraction]] = []
+    for k, tier in enumerate(tiers):
+        start = money_minor(tier.start, currency)
+        end = money_minor(tiers[k + 1].start, currency) if k + 1 < len(tiers) else None
+        out.append((start, end, Fraction(tier.rate)))
+    return out
+
+
+@dataclass
+class Posted:
+    """Posted amounts of one posting period, in minor units (debit and penalty positive)."""
+
+    day: int
+    credit: int
+    debit: int
+    penalty: int
+
+    @property
+    def net(self) -> int:
+        return self.credit - self.debit - self.penalty
+
+
+def penalty_rate(terms: Terms) -> Fraction:
+    """The penalty rate: as given, else the highest debit tier's rate (no debit: 0)."""
+    if terms.penalty_rate is not None:
+        return Fraction(terms.penalty_rate)
+    if terms.debit:
+        return Fraction(terms.debit[-1].rate)
+    return Fraction(0)
+
+
+def day_accruals(balance: int, terms: Terms, currency: str) -> tuple[Fraction, Fraction, Fraction]:
+    """One day's exact accruals (credit received, debit paid, penalty paid) in minor units."""
+    p = max(balance, 0)
+    m = max(-balance, 0)
+    if terms.overdraft_limit is None:
+        w = Fraction(m)
+    else:
+        w = min(Fraction(m), money_minor(terms.overdraft_limit.amount, currency))
+    x = m - w
+    basis = terms.basis
+    credit = tiered_amount(Fraction(p), terms.credit, terms.tiering, currency)
+    debit = tiered_amount(w, terms.debit, terms.tiering, currency)
+    penalty = x * penalty_rate(terms)
+    return credit / basis, debit / basis, penalty / basis
+
+
+def tiered_amount(size: Fraction, tiers: Sequence[Any], tiering: str, currency: str) -> Fraction:
+    """Annual interest on a non-negative size under tiers (marginal or whole)."""
+    if size <= 0 or not tiers:
+        return Fraction(0)
+    total = Fraction(0)
+    for start, end, rate in tier_bounds(tiers, currency):
+        if tiering == "marginal":
+            portion = size - start
+            if end is not None:
+                portion = min(portion, end - start)
+            total += rate * max(portion, Fraction(0))
+        elif start <= size and (end is None or size < end):
+            total = rate * size
+    return total
+
+
+def post_interest(
+    series: Sequence[int], terms: Terms, currency: str, posts: set[int]
+) -> list[Posted]:
+    """Interest on a daily closing series: one `Posted` per posting period."""
+    out: list[Posted] = []
+    credit = debit = penalty = Fraction(0)
+    for d, balance in enumerate(series):
+        c, b, p = day_accruals(balance, terms, currency)
+        credit += c
+        debit += b
+        penalty += p
+        if d in posts:
+            out.append(
+                Posted(d, round_half_away(credit), round_half_away(debit), round_half_away(penalty))
+            )
+            credit = debit = penalty = Fraction(0)
+    return out
+
+
+@dataclass
+class BaseFigures:
+    """An account's interest in base minor units."""
+
+    credit: int = 0
+    debit: int = 0
+    penalty: int = 0
+
+    @property
+    def net(self) -> int:
+        return self.credit - self.debit - self.penalty
+
+    def as_dict(self, base: str) -> dict[str, Decimal]:
+        return {
+            "credit": to_decimal(self.credit, base),
+            "debit": to_decimal(self.debit, base),
+            "penalty": to_decimal(self.penalty, base),
+            "net": to_decimal(self.net, base),
+        }
+
+
+def account_interest(
+    case: Case, account_id: str, series: Sequence[int], dates: Sequence[date], posts: set[int]
+) -> BaseFigures:
+    """An account's own interest on a closing series, converted posting by posting."""
+    account = case.account(account_id)
+    figures = BaseFigures()
+    for posted in post_interest(series, account.terms, account.currency, posts):
+        day = dates[posted.day]
+        figures.credit += convert(posted.credit, account.currency, case, day)
+        figures.debit += convert(posted.debit, account.currency, case, day)
+        figures.penalty += convert(posted.penalty, account.currency, case, day)
+    return figures
+
+
+# ---------------------------------------------------------------------------------------------
+# Physical structures
+# ---------------------------------------------------------------------------------------------
+
+
+def rule_order(rules: Sequence[SweepRule]) -> list[SweepRule]:
+    """Rules leaf to root: a rule runs after every rule that sweeps into its participant."""
+    done: list[SweepRule] = []
+    placed: set[str] = set()
+    pending = list(rules)
+    while pending:
+        for rule in pending:
+            feeders = [r for r in rules if r.header == rule.participant]
+            if all(r.participant in placed for r in feeders):
+                done.append(rule)
+                placed.add(rule.participant)
+                pending.remove(rule)
+                break
+        else:
+            raise ValueError("the sweep rules are not a forest")
+    return done
+
+
+def rule_transfer(rule: SweepRule, b: int, currency: str) -> int:
+    """The transfer `s` to the header for a participant balance `b` (minor units)."""
+
+    def amount(money: Any) -> int:
+        value = money_minor(money.amount, currency)
+        assert value.denominator == 1
+        return int(value)
+
+    if rule.kind == "zero-balance":
+        s = b
+    elif rule.kind == "target":
+        s = b - amount(rule.target)
+    elif rule.kind == "threshold":
+        target = amount(rule.target)
+        s = b - target if abs(b - target) >= amount(rule.minimum) else 0
+    elif rule.kind == "range":
+        target = amount(rule.target)
+        s = b - target if b > amount(rule.high) or b < amount(rule.low) else 0
+    else:
+        raise ValueError(rule.kind)
+    if rule.direction == "up":
+        s = max(s, 0)
+    elif rule.direction == "down":
+        s = min(s, 0)
+    return s
+
+
+@dataclass
+class Position:
+    """An intercompany position between entities `first` < `second` in one currency."""
+
+    first: str
+    second: str
+    currency: str
+    daily: list[int] = field(default_factory=list)  # closing position, lent by first
+
+
+def simulate_physical(
+    case: Case, structure: PhysicalStructure, history: dict[str, list[int]], dates: list[date]
+) -> tuple[dict[str, list[int]], int, dict[tuple[str, str, str], Position]]:
+    """Closing balances per account and day, the number of sweeps, intercompany positions."""
+    days = len(dates)
+    members = structure.accounts
+    ordered = rule_order(structure.rules)
+    flags = {
+        id(rule): sweep_day_flags(structure.sweep_days, rule_calendar(case, rule, dates), dates)
+        for rule in ordered
+    }
+    closing = {a: list(series) for a, series in history.items()}
+    for a in members:
+        closing[a] = [0] * days
+    running: dict[tuple[str, str, str], int] = {}
+    positions: dict[tuple[str, str, str], Position] = {}
+    sweeps = 0
+    for d in range(days):
+        balance: dict[str, int] = {}
+        for a in members:
+            flow = history[a][d] - (history[a][d - 1] if d > 0 else 0)
+            opening = closing[a][d - 1] if d > 0 else 0
+            balance[a] = opening + flow
+        for rule in ordered:
+            if not flags[id(rule)][d]:
+                continue
+            participant = case.account(rule.participant)
+            s = rule_transfer(rule, balance[rule.participant], participant.currency)
+            balance[rule.participant] -= s
+            balance[rule.header] += s
+            if s != 0:
+                sweeps += 1
+            lender = participant.entity
+            borrower = case.account(rule.header).entity
+            if s != 0 and lender != borrower:
+                first, second = sorted((lender, borrower))
+                key = (first, second, participant.currency)
+                running[key] = running.get(key, 0) + (s if lender == first else -s)
+        for a in members:
+            closing[a][d] = balance[a]
+        for key, value in running.items():
+            if key not in positions:
+                positions[key] = Position(key[0], key[1], key[2], [0] * d)
+            positions[key].daily.append(value)
+    return closing, sweeps, positions
+
+
+def intercompany_entries(
+    case: Case, positions: dict[tuple[str, str, str], Position], dates: list[date], posts: set[int]
+) -> list[dict[str, Any]]:
+    """One entry per entity pair and currency whose closing position was ever nonzero."""
+    rate = Fraction(case.intercompany_rate) if case.intercompany_rate is not None else Fraction(0)
+    entries: list[dict[str, Any]] = []
+    for position in positions.values():
+        series = position.daily
+        if not any(series):
+            continue
+        # Interest to `first` (the lender while the position is positive), ACT/360.
+        interest = 0
+        accrued = Fraction(0)
+        for d, value in enumerate(series):
+            accrued += value * rate / 360
+            if d in posts:
+                interest += convert(round_half_away(accrued), position.currency, case, dates[d])
+                accrued = Fraction(0)
+        peak_size = max(abs(v) for v in series)
+        at_peak = next(v for v in series if abs(v) == peak_size)
+        sign = 1 if series[-1] > 0 else -1 if series[-1] < 0 else (1 if at_peak > 0 else -1)
+        lender, borrower = (
+            (position.first, position.second) if sign > 0 else (position.second, position.first)
+        )
+        entries.append(
+            {
+                "lender": lender,
+                "borrower": borrower,
+                "currency": position.currency,
+                "closing_position": to_decimal(sign * series[-1], position.currency),
+                "peak": to_decimal(peak_size, position.currency),
+                "interest": to_decimal(sign * interest, case.base_currency),
+            }
+        )
+    entries.sort(key=lambda e: (e["lender"], e["borrower"], e["currency"]))
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------
+# Notional pools
+# ---------------------------------------------------------------------------------------------
+
+
+def split(raw: Sequence[Fraction], total: int) -> list[int]:
+    """Round each share half away from zero, then settle the difference to `total` by the
+    largest-remainder rule (ties to the earlier member)."""
+    shares = [round_half_away(r) for r in raw]
+    diff = total - sum(shares)
+    remainders = [r - q for r, q in zip(raw, shares, strict=True)]
+    if diff > 0:
+        # Units go to the largest remainders (rounded down the most); sorted() is stable.
+        order = sorted(range(len(raw)), key=lambda i: -remainders[i])
+        for i in order[:diff]:
+            shares[i] += 1
+    elif diff < 0:
+        # Units come off the smallest remainders (rounded up the most).
+        order = sorted(range(len(raw)), key=lambda i: remainders[i])
+        for i in order[:-diff]:
+            shares[i] -= 1
+    assert sum(shares) == total
+    return shares
+
+
+def simulate_notional(
+    case: Case, pool: NotionalPool, history: dict[str, list[int]], dates: list[date]
+) -> dict[str, list[tuple[int, int]]]:
+    """Each member's allocation per posting period: [(posting day index, pool minor units)]."""
+    posts = posting_days(dates)
+    cur = pool.currency
+    members = list(pool.accounts)
+    converted: dict[str, list[int]] = {}
+    for a in members:
+        acur = case.account(a).currency
+        row: list[int] = []
+        for d, day in enumerate(dates):
+            h = history[a][d]
+            if acur == cur:
+                row.append(h)
+            else:
+                value = (
+                    h
+                    * Fraction(case.fx.rate(acur, day))
+                    / Fraction(case.fx.rate(cur, day))
+                    * Fraction(10) ** (exponent(cur) - exponent(acur))
+                )
+                row.append(round_half_away(value))
+        converted[a] = row
+    net = [sum(converted[a][d] for a in members) for d in range(len(dates))]
+    pool_posts = post_interest(net, pool.terms, cur, posts)
+    alone_posts = {a: post_interest(converted[a], pool.terms, cur, posts) for a in members}
+
+    allocations: dict[str, list[tuple[int, int]]] = {a: [] for a in members}
+    start = 0
+    for k, posted in enumerate(pool_posts):
+        period = range(start, posted.day + 1)
+        start = posted.day + 1
+        total = posted.net
+        n = len(members)
+        if pool.allocation == "header":
+            raw = [Fraction(total if a == pool.interest_header else 0) for a in members]
+        elif pool.allocation == "even":
+            raw = [Fraction(total, n) for _ in members]
+        elif pool.allocation == "percentage":
+            shares = pool.shares or {}
+            raw = [total * Fraction(shares.get(a, Decimal(0))) for a in members]
+        else:
+            alone = [alone_posts[a][k].net for a in members]
+            if pool.allocation == "fair-share":
+                usage = [sum(max(converted[a][d], 0) for d in period) for a in members]
+            else:
+                usage = [sum(max(-converted[a][d], 0) for d in period) for a in members]
+            whole = sum(usage)
+            weights = [Fraction(u, whole) for u in usage] if whole else [Fraction(1, n)] * n
+            rest = total - sum(alone)
+            raw = [alone[i] + rest * weights[i] for i in range(n)]
+        for a, amount in zip(members, split(raw, total), strict=True):
+            allocations[a].append((posted.day, amount))
+    return allocations
+
+
+# ---------------------------------------------------------------------------------------------
+# Fees and the whole simulation
+# ---------------------------------------------------------------------------------------------
+
+
+def months_touched(dates: Sequence[date]) -> int:
+    """Calendar months the history touches (a part month counts as one)."""
+    return len({(d.year, d.month) for d in dates})
+
+
+def fees_in_base(
+    case: Case, structure: PhysicalStructure | NotionalPool, sweeps: int, dates: list[date]
+) -> int:
+    """Total fees in base minor units; each kind's total converted at the last day's rate."""
+    fees = structure.fees
+    accounts = len(structure.accounts)
+    counts = (
+        (fees.per_sweep, sweeps if isinstance(structure, PhysicalStructure) else 0),
+        (fees.per_account_month, accounts * months_touched(dates)),
+        (fees.setup, 1),
+    )
+    total = 0
+    for fee, count in counts:
+        if fee is None or count == 0:
+            continue
+        minor = money_minor(fee.amount, fee.currency)
+        assert minor.denominator == 1
+        total += convert(int(minor) * count, fee.currency, case, dates[-1])
+    return total
+
+
+def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
+    """Simulate one structure on the case's history, exactly as docs/simulation.md says."""
+    structure = case.structure(structure_id)
+    base = case.base_currency
+    dates = case.balances.dates()
+    days = len(dates)
+    posts = posting_days(dates)
+    account_ids = [a.id for a in case.accounts]
+    history = {
+        a: [int(v) for v in case.balances.minor[case.balances.accounts.index(a)]]
+        for a in account_ids
+    }
+
+    baseline = {a: account_interest(case, a, history[a], dates, posts) for a in account_ids}
+
+    sweeps = 0
+    intercompany: list[dict[str, Any]] = []
+    if isinstance(structure, PhysicalStructure):
+        closing, sweeps, positions = simulate_physical(case, structure, history, dates)
+        after = {a: account_interest(case, a, closing[a], dates, posts) for a in account_ids}
+        intercompany = intercompany_entries(case, positions, dates, posts)
+    else:
+        closing = {a: list(history[a]) for a in account_ids}
+        after = dict(baseline)
+        allocations = simulate_notional(case, structure, history, dates)
+        for a, periods in allocations.items():
+            received = sum(
+                convert(amount, structure.currency, case, dates[d]) for d, amount in periods
+            )
+            after[a] = BaseFigures(credit=received)
+
+    fees = fees_in_base(case, structure, sweeps, dates)
+    baseline_net = sum(f.net for f in baseline.values())
+    structure_net = sum(f.net for f in after.values())
+    benefit = structure_net - baseline_net - fees
+    annual = round_half_away(Fraction(benefit * 365, days))
+    return {
+        "days": days,
+        "baseline": {
+            "net_interest": to_decimal(baseline_net, base),
+            "accounts": {a: baseline[a].as_dict(base) for a in account_ids},
+        },
+        "structure": {
+            "net_interest": to_decimal(structure_net, base),
+            "accounts": {a: after[a].as_dict(base) for a in account_ids},
+            "closing": {a: list(closing[a]) for a in account_ids},
+        },
+        "fees": to_decimal(fees, base),
+        "benefit": to_decimal(benefit, base),
+        "annual": to_decimal(annual, base),
+        "sweeps": sweeps,
+        "intercompany": intercompany,
+    }

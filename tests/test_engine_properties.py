@@ -1,0 +1,196 @@
+"""Properties that must hold for every structure, on random histories."""
+
+from __future__ import annotations
+
+import itertools
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from casekit import write_case
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cashmgmt
+from cashmgmt.engine.physical import run_sweeps
+from cashmgmt.model import PhysicalStructure
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+START = date(2025, 1, 27)
+
+
+def build(
+    series: dict[str, list[int]],
+    structure: dict[str, Any],
+    terms: dict[str, Any] | None = None,
+    currency: str = "CNY",
+) -> cashmgmt.Case:
+    """A one-entity-per-account case from minor-unit series and one structure."""
+    accounts = [
+        {
+            "id": a,
+            "entity": f"E-{a}",
+            "bank": "B",
+            "country": "CN",
+            "currency": currency,
+            **({"terms": terms} if terms else {}),
+        }
+        for a in series
+    ]
+    doc = {
+        "case": 1,
+        "client": {"name": "G", "industry": "X", "country": "CN", "annual_revenue": "1 CNY"},
+        "base_currency": currency,
+        "entities": [{"id": f"E-{a}", "name": a, "country": "CN"} for a in series],
+        "accounts": accounts,
+        "balances": "balances.csv",
+        "intercompany_rate": "3%",
+        "structures": [structure],
+    }
+    rows = ["date,account,balance"]
+    for a, values in series.items():
+        for d, v in enumerate(values):
+            rows.append(f"{(START + timedelta(days=d)).isoformat()},{a},{v / 100:.2f}")
+    tmp = tempfile.mkdtemp()
+    return cashmgmt.load_case(
+        write_case(Path(tmp) / "c", case=doc, balances="\n".join(rows) + "\n", fx=None)
+    )
+
+
+histories = st.integers(3, 6).flatmap(
+    lambda n: st.integers(5, 40).flatmap(
+        lambda days: st.lists(
+            st.lists(st.integers(-(10**7), 10**7), min_size=days, max_size=days),
+            min_size=n,
+            max_size=n,
+        )
+    )
+)
+
+
+@st.composite
+def trees(draw: st.DrawFn, accounts: list[str], kinds: list[str]) -> list[dict[str, Any]]:
+    rules = []
+    for k, account in enumerate(accounts[1:], start=1):
+        rule: dict[str, Any] = {
+            "from": account,
+            "to": accounts[draw(st.integers(0, k - 1))],
+            "rule": draw(st.sampled_from(kinds)),
+            "direction": draw(st.sampled_from(["two-way", "up", "down"])),
+        }
+        if rule["rule"] != "zero-balance":
+            t = draw(st.integers(-1000, 5000))
+            rule["target"] = f"{t} CNY"
+            if rule["rule"] == "threshold":
+                rule["minimum"] = f"{draw(st.integers(1, 3000))} CNY"
+            if rule["rule"] == "range":
+                rule["low"], rule["high"] = f"{t - 500} CNY", f"{t + 500} CNY"
+        rules.append(rule)
+    return rules
+
+
+def sweeps_of(case: cashmgmt.Case, structure_id: str) -> Any:
+    structure = case.structure(structure_id)
+    assert isinstance(structure, PhysicalStructure)
+    history = case.balances
+    return run_sweeps(
+        structure,
+        history.minor,
+        {a: i for i, a in enumerate(history.accounts)},
+        {a.id: a.country for a in case.accounts},
+        {a.id: a.currency for a in case.accounts},
+        history.start,
+    )
+
+
+@SETTINGS
+@given(st.data(), histories)
+def test_every_sweep_conserves_money(data: st.DataObject, values: list[list[int]]) -> None:
+    series = {f"A{i}": v for i, v in enumerate(values)}
+    rules = data.draw(trees(list(series), ["zero-balance", "target", "threshold", "range"]))
+    schedule = data.draw(st.sampled_from(["daily", "business", "weekly:WED"]))
+    case = build(
+        series, {"id": "s", "name": "s", "kind": "physical", "sweep_days": schedule, "rules": rules}
+    )
+    outcome = sweeps_of(case, "s")
+    rows = [case.balances.accounts.index(a) for a in outcome.accounts]
+    assert np.array_equal(outcome.closing.sum(axis=0), case.balances.minor[rows].sum(axis=0))
+    result = cashmgmt.simulate(case, "s")
+    assert np.array_equal(result.structure_daily, result.baseline_daily)
+
+
+@SETTINGS
+@given(st.data(), histories)
+def test_zero_balance_leaves_participants_at_zero(
+    data: st.DataObject, values: list[list[int]]
+) -> None:
+    series = {f"A{i}": v for i, v in enumerate(values)}
+    rules = data.draw(trees(list(series), ["zero-balance"]))
+    for rule in rules:
+        rule["direction"] = "two-way"
+    schedule = data.draw(st.sampled_from(["daily", "business"]))
+    case = build(
+        series, {"id": "s", "name": "s", "kind": "physical", "sweep_days": schedule, "rules": rules}
+    )
+    outcome = sweeps_of(case, "s")
+    for i, rule in enumerate(rules):
+        row = outcome.accounts.index(rule["from"])
+        assert (outcome.closing[row][outcome.masks[i]] == 0).all()
+
+
+@SETTINGS
+@given(histories)
+def test_one_level_and_cascade_give_the_same_header(values: list[list[int]]) -> None:
+    """A0 <- A1 <- A2... as a chain of zero-balance sweeps, or all straight to A0."""
+    series = {f"A{i}": v for i, v in enumerate(values)}
+    names = list(series)
+    chain = [{"from": b, "to": a, "rule": "zero-balance"} for a, b in itertools.pairwise(names)]
+    flat = [{"from": b, "to": names[0], "rule": "zero-balance"} for b in names[1:]]
+    one = build(series, {"id": "s", "name": "s", "kind": "physical", "rules": flat})
+    two = build(series, {"id": "s", "name": "s", "kind": "physical", "rules": chain})
+    header_one = sweeps_of(one, "s").closing[0]
+    header_two = sweeps_of(two, "s").closing[0]
+    assert np.array_equal(header_one, header_two)
+
+
+@SETTINGS
+@given(histories, st.sampled_from(["header", "even", "fair-share", "reverse-fair-share"]))
+def test_equal_rates_pool_gains_nothing(values: list[list[int]], allocation: str) -> None:
+    """With one rate for credit and debit, interest is linear in the balance, so netting adds
+    nothing. 3.6% ACT/360 on whole multiples of 100.00 accrues whole cents a day, so no
+    rounding either: the benefit is exactly 0."""
+    series = {f"A{i}": [v // 10000 * 10000 for v in vs] for i, vs in enumerate(values)}
+    terms = {"day_count": "ACT/360", "credit_rate": "3.6%", "debit_rate": "3.6%"}
+    pool = {
+        "id": "p",
+        "name": "p",
+        "kind": "notional",
+        "currency": "CNY",
+        "accounts": list(series),
+        "terms": terms,
+        "allocation": allocation,
+    }
+    result = cashmgmt.simulate(build(series, pool, terms), "p")
+    assert result.benefit == 0
+    assert result.structure.net == result.baseline.net
+
+
+@SETTINGS
+@given(histories)
+def test_equal_rates_pool_gains_at_most_rounding(values: list[list[int]]) -> None:
+    series = {f"A{i}": v for i, v in enumerate(values)}
+    terms = {"day_count": "ACT/365", "credit_rate": "2.7%", "debit_rate": "2.7%"}
+    pool = {
+        "id": "p",
+        "name": "p",
+        "kind": "notional",
+        "currency": "CNY",
+        "accounts": list(series),
+        "terms": terms,
+        "allocation": "even",
+    }
+    result = cashmgmt.simulate(build(series, pool, terms), "p")
+    postings = 2 * len(series)  # at most two months, one rounding per account and month
+    assert abs(result.benefit) <= postings * cashmgmt.money.quantum("CNY")

@@ -1,0 +1,185 @@
+"""Worked examples published by others (banks, regulators, textbooks), each with its source.
+
+Where a source computes on annual figures while cashmgmt posts monthly (the product's rule,
+docs/simulation.md), the test allows the rounding of those postings and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cashmgmt
+from cashmgmt.engine.simulate import baseline
+from cashmgmt.money import round_money
+
+CaseDir = Callable[..., Path]
+
+
+def one_group(
+    accounts: list[dict[str, Any]],
+    series: dict[str, list[str]],
+    start: date,
+    structures: list[dict[str, Any]] | None = None,
+    base: str = "CNY",
+) -> tuple[dict[str, Any], str]:
+    """A one-entity case with the given accounts and a daily balance series for each."""
+    doc: dict[str, Any] = {
+        "case": 1,
+        "client": {
+            "name": "Example",
+            "industry": "Test",
+            "country": "CN",
+            "annual_revenue": f"1000000 {base}",
+        },
+        "base_currency": base,
+        "entities": [{"id": "E", "name": "Example Co", "country": "CN"}],
+        "accounts": [{"entity": "E", "bank": "Bank", "country": "CN", **a} for a in accounts],
+        "balances": "balances.csv",
+        "structures": structures or [],
+    }
+    rows = ["date,account,balance"]
+    days = len(next(iter(series.values())))
+    for d in range(days):
+        for account, values in series.items():
+            rows.append(f"{(start + timedelta(days=d)).isoformat()},{account},{values[d]}")
+    return doc, "\n".join(rows) + "\n"
+
+
+def test_hdfc_overdraft_act_365(case_dir: CaseDir) -> None:
+    """HDFC Bank, "Salary Plus – Interest Calculation" (hdfcbank.com): INR 5,000 overdrawn for
+    5 days at 15% p.a., "5,000 * (15%/100) * (5/365)" = Rs 10.27."""
+    doc, balances = one_group(
+        [{"id": "OD", "currency": "INR", "terms": {"day_count": "ACT/365", "debit_rate": "15%"}}],
+        {"OD": ["-5000"] * 5 + ["5000"]},
+        date(2025, 3, 3),
+        base="INR",
+    )
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
+    assert int(baseline(case).side.debit[0]) == 1027  # Rs 10.27 in paise
+
+
+def test_pboc_interest_numbers_demand_deposit(case_dir: CaseDir) -> None:
+    """积数计息法 (mdbkw.com "结息日怎么算", quoting the PBOC settlement rule): 1,000 deposited on
+    15 Mar, 300 withdrawn on 18 Mar; 积数 to 20 Mar = 1000×3 + 700×3 = 5100; interest
+    5100 × 0.36% / 360 = 0.05 元."""
+    doc, balances = one_group(
+        [{"id": "DD", "currency": "CNY", "terms": {"credit_rate": "0.36%"}}],
+        {"DD": ["1000", "1000", "1000", "700", "700", "700"]},
+        date(2024, 3, 15),
+    )
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
+    assert int(baseline(case).side.credit[0]) == 5  # 0.05 元 in fen
+
+
+def test_agreed_amount_deposit_banded_rates(case_dir: CaseDir) -> None:
+    """协定存款 exam example (Shanghai Bank scenario, 274949.com): 800,000 from 21 Mar; the first
+    500,000 earns 活期 0.36%, the excess the 协定 rate 1.17%; 92 days to the 20 Jun settlement:
+    500000×0.36×92/36000 + 300000×1.17×92/36000 = 460 + 897 = 1,357.00 元. Then 401,357 for
+    9 days at 0.36% = 36.12 元."""
+    terms = {"credit_rate": [{"from": 0, "rate": "0.36%"}, {"from": 500000, "rate": "1.17%"}]}
+    doc, balances = one_group(
+        [{"id": "AG", "currency": "CNY", "terms": terms}],
+        {"AG": ["800000"] * 92},
+        date(2010, 3, 21),
+    )
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
+    assert int(baseline(case).side.credit[0]) == 135700  # 1,357.00 元
+    doc, balances = one_group(
+        [{"id": "AG", "currency": "CNY", "terms": terms}],
+        {"AG": ["401357"] * 9},
+        date(2010, 6, 21),
+    )
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
+    assert int(baseline(case).side.credit[0]) == 3612  # 36.12 元
+
+
+def test_chelsea_banded_savings(case_dir: CaseDir) -> None:
+    """Chelsea Building Society savings calculator: £30,000 for 12 months, the first £20,000 at
+    3.95% and the rest at 3.85% -> balance £31,175.00 (interest £1,175.00, annual figures).
+    cashmgmt posts monthly (ACT/365 over 2025), so each of the 12 postings may round by half
+    a penny."""
+    terms = {
+        "day_count": "ACT/365",
+        "credit_rate": [{"from": 0, "rate": "3.95%"}, {"from": 20000, "rate": "3.85%"}],
+    }
+    doc, balances = one_group(
+        [{"id": "SAV", "currency": "GBP", "terms": terms}],
+        {"SAV": ["30000"] * 365},
+        date(2025, 1, 1),
+        base="GBP",
+    )
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
+    assert abs(int(baseline(case).side.credit[0]) - 117500) <= 6  # 12 × 0.5p
+
+
+def test_notional_pooling_training_example(case_dir: CaseDir) -> None:
+    """ "Liquidity Management Techniques – Pooling and Cash Concentration" (slideplayer 780959):
+    +900,000, +350,000, −300,000, −550,000; credit 4%, debit 6%. Separately: 50,000 − 51,000
+    = −1,000; pooled: 400,000 × 4% = 16,000; "an improvement of 17,000". Annual figures;
+    cashmgmt posts monthly over 2025 (ACT/365), so each posting may round by half a cent."""
+    terms = {"day_count": "ACT/365", "credit_rate": "4%", "debit_rate": "6%"}
+    balances_of = {"S1": "900000", "S2": "350000", "S3": "-300000", "S4": "-550000"}
+    pool = {
+        "id": "pool",
+        "name": "Pool",
+        "kind": "notional",
+        "currency": "USD",
+        "accounts": list(balances_of),
+        "terms": terms,
+        "allocation": "fair-share",
+    }
+    doc, balances = one_group(
+        [{"id": a, "currency": "USD", "terms": terms} for a in balances_of],
+        {a: [v] * 365 for a, v in balances_of.items()},
+        date(2025, 1, 1),
+        [pool],
+        base="USD",
+    )
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
+    result = cashmgmt.simulate(case, "pool")
+    cents = Decimal("0.01")
+    assert abs(result.baseline.net - Decimal(-1000)) <= 4 * 12 * cents / 2
+    assert abs(result.structure.net - Decimal(16000)) <= 12 * cents / 2
+    assert abs(result.benefit - Decimal(17000)) <= 5 * 12 * cents / 2
+
+
+def test_wikipedia_cash_concentration_target_sweep(case_dir: CaseDir) -> None:
+    """Wikipedia, "Cash concentration": accounts at X (15,000) and Y (20,000) with a minimum of
+    10,000 each; "XXX 5,000 (from Bank X) and XXX 10,000 (from Bank Y) will be transferred
+    for a total of XXX 15.000 to Bank Account Z"."""
+    rules = [
+        {"from": a, "to": "Z", "rule": "target", "target": "10000 EUR", "direction": "up"}
+        for a in ("X", "Y")
+    ]
+    doc, balances = one_group(
+        [{"id": a, "currency": "EUR"} for a in ("X", "Y", "Z")],
+        {"X": ["15000"], "Y": ["20000"], "Z": ["0"]},
+        date(2025, 1, 6),
+        [{"id": "cc", "name": "Concentration", "kind": "physical", "rules": rules}],
+        base="EUR",
+    )
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
+    result = cashmgmt.simulate(case, "cc")
+    closing = {a.id: a.closing_balance for a in result.accounts}
+    assert closing == {"X": Decimal(10000), "Y": Decimal(10000), "Z": Decimal(15000)}
+
+
+@pytest.mark.parametrize(
+    ("amount", "euro"),
+    [
+        (Decimal(500) / Decimal("239.640"), "2.09"),
+        (Decimal(1000) / Decimal("239.640"), "4.17"),
+        (Decimal("24.784"), "24.78"),
+        (Decimal("24.785"), "24.79"),
+    ],
+)
+def test_bank_of_slovenia_euro_rounding(amount: Decimal, euro: str) -> None:
+    """Bank of Slovenia, euro changeover rounding rules (evro.si), after Regulation (EC)
+    1103/97 Art. 5: "24.785 EUR becomes 24.79 EUR"; 500 SIT = 2.09 EUR; 1,000 SIT = 4.17 EUR."""
+    assert round_money(amount, "EUR") == Decimal(euro)
