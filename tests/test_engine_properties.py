@@ -194,3 +194,38 @@ def test_equal_rates_pool_gains_at_most_rounding(values: list[list[int]]) -> Non
     result = cashmgmt.simulate(build(series, pool, terms), "p")
     postings = 2 * len(series)  # at most two months, one rounding per account and month
     assert abs(result.benefit) <= postings * cashmgmt.money.quantum("CNY")
+
+
+def test_posting_in_blocks_equals_posting_at_once() -> None:
+    """post() splits rows into cache-sized blocks on threads; the figures must not change."""
+    from decimal import Decimal
+
+    from cashmgmt.engine.interest import _post, post, posting_periods, take, terms_table
+    from cashmgmt.model import Terms, Tier
+
+    rng = np.random.default_rng(3)
+    rows = 1300
+    shapes = [
+        Terms(credit=(Tier(Decimal(0), Decimal("0.01")),)),
+        Terms(
+            credit=(Tier(Decimal(0), Decimal("0.01")), Tier(Decimal(500), Decimal("0.02"))),
+            debit=(Tier(Decimal(0), Decimal("0.05")),),
+            tiering="whole",
+        ),
+        Terms(
+            debit=(Tier(Decimal(0), Decimal("0.04")), Tier(Decimal(100), Decimal("0.07"))),
+            overdraft_limit=cashmgmt.Money(Decimal(300), "CNY"),
+            penalty_rate=Decimal("0.09"),
+        ),
+    ]
+    terms = [shapes[i] for i in rng.integers(0, 3, rows)]
+    table = terms_table(terms, ["CNY"] * rows)
+    balances = rng.integers(-200_000, 200_000, (rows, 90)).astype(np.int64)
+    starts, _ = posting_periods(START, 90)
+    blocked, whole = post(balances, table, starts), _post(balances, table, starts)
+    for side in ("credit", "debit", "penalty"):
+        assert np.array_equal(getattr(blocked, side), getattr(whole, side))
+    order = rng.permutation(rows)
+    taken = post(balances[order], take(table, order), starts)
+    assert np.array_equal(taken.credit, whole.credit[order])
+    assert np.array_equal(taken.debit, whole.debit[order])

@@ -35,19 +35,19 @@ class DailyFx:
         """Convert a (rows × k) matrix of minor units, row i in currencies[i], at the rates of
         `days` (k day indexes, or rows × k), into `to` (default: base) minor units."""
         target = to or self.base
+        if all(cur == target for cur in currencies):
+            return amounts.copy()
         rows = len(currencies)
-        mult = np.empty((rows, days.shape[-1]), dtype=np.int64)
-        div = np.empty((rows, days.shape[-1]), dtype=np.int64)
+        mult = np.ones((rows, days.shape[-1]), dtype=np.int64)
+        div = np.ones((rows, days.shape[-1]), dtype=np.int64)
         e_to = exponent(target)
-        for i, cur in enumerate(currencies):
-            if cur == target:
-                mult[i], div[i] = 1, 1
-                continue
+        codes = np.array(currencies)
+        for cur in sorted(set(currencies) - {target}):
+            group = np.flatnonzero(codes == cur)
             e_from = exponent(cur)
-            source = self.rates[cur][days[i] if days.ndim == 2 else days]
-            dest = self.rates[target][days[i] if days.ndim == 2 else days]
-            mult[i] = source * 10 ** max(e_to - e_from, 0)
-            div[i] = dest * 10 ** max(e_from - e_to, 0)
+            pick = days[group] if days.ndim == 2 else days
+            mult[group] = self.rates[cur][pick] * 10 ** max(e_to - e_from, 0)
+            div[group] = self.rates[target][pick] * 10 ** max(e_from - e_to, 0)
         return sum_products_div([(amounts, mult)], div)
 
 

@@ -8,7 +8,10 @@ and one exact multiplication and rounding per posting.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import attrs
@@ -20,6 +23,7 @@ from cashmgmt.model import Terms
 from cashmgmt.money import to_minor
 
 Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 RATE_SCALE = 10**8  # rates are exact multiples of 1e-8 (checked on load)
 INF = 1 << 62
 
@@ -75,63 +79,110 @@ class TermsTable:
     needs_debit_split: Int64Array  # rows whose debit is not a plain flat, unlimited sum
 
 
-def _slots(per_row: list[list[tuple[int, int, int]]], whole: list[bool]) -> tuple[Slot, ...]:
+@attrs.frozen
+class _Row:
+    """One row's terms in integer form (memoised per distinct terms and currency)."""
+
+    credit: tuple[tuple[int, int, int], ...]
+    debit: tuple[tuple[int, int, int], ...]
+    whole: bool
+    limit: int
+    penalty: int
+    split: bool
+    basis: int
+
+
+@functools.cache
+def _row(terms: Terms, currency: str) -> _Row:
+    sides = []
+    for side in (terms.credit, terms.debit):
+        starts = [to_minor(tier.start, currency) for tier in side]
+        bounds = [*starts[1:], INF] if starts else []
+        sides.append(
+            tuple((s, e, rate_units(t.rate)) for s, e, t in zip(starts, bounds, side, strict=True))
+        )
+    has_limit = terms.overdraft_limit is not None
+    limit = to_minor(terms.overdraft_limit.amount, currency) if terms.overdraft_limit else INF
+    top = terms.debit[-1].rate if terms.debit else None
+    rate = terms.penalty_rate if terms.penalty_rate is not None else top
+    flat_debit = len(terms.debit) <= 1 and (terms.tiering == "marginal" or not terms.debit)
+    return _Row(
+        credit=sides[0],
+        debit=sides[1],
+        whole=terms.tiering == "whole",
+        limit=limit,
+        penalty=rate_units(rate) if rate is not None and has_limit else 0,
+        split=has_limit or not flat_debit,
+        basis=terms.basis,
+    )
+
+
+def _slots(
+    per_row: Sequence[tuple[tuple[int, int, int], ...]], whole: BoolArray
+) -> tuple[Slot, ...]:
     """Group tier k of every row into Slots by (k, tiering, flat), so that a slot is either
     wholly flat (one marginal tier from 0, unbounded) or has none of those rows."""
-
-    def shape(i: int, k: int) -> tuple[bool, bool]:
-        flat = not whole[i] and per_row[i][k][0] == 0 and per_row[i][k][1] == INF
-        return whole[i], flat
-
-    slots = []
+    n = len(per_row)
     depth = max((len(t) for t in per_row), default=0)
+    if depth == 0:
+        return ()
+    count = np.array([len(t) for t in per_row], dtype=np.int64)
+    table = np.zeros((n, depth, 3), dtype=np.int64)
+    for i, tiers in enumerate(per_row):
+        if tiers:
+            table[i, : len(tiers)] = tiers
+    slots = []
     for k in range(depth):
-        for kind in ((False, True), (False, False), (True, False)):
-            rows = [i for i, tiers in enumerate(per_row) if len(tiers) > k and shape(i, k) == kind]
-            if not rows:
-                continue
-            rows_a = np.array(rows, dtype=np.int64)
-            low = np.array([per_row[i][k][0] for i in rows], dtype=np.int64)
-            high = np.array([per_row[i][k][1] for i in rows], dtype=np.int64)
-            rate = np.array([per_row[i][k][2] for i in rows], dtype=np.int64)
-            slots.append(Slot(rows_a, low, high, rate, kind[0]))
+        has = count > k
+        low, high, rate = table[:, k, 0], table[:, k, 1], table[:, k, 2]
+        flat = has & ~whole & (low == 0) & (high == INF)
+        for mask, is_whole in ((flat, False), (has & ~whole & ~flat, False), (has & whole, True)):
+            rows = np.flatnonzero(mask)
+            if rows.size:
+                slots.append(Slot(rows, low[rows], high[rows], rate[rows], is_whole))
     return tuple(slots)
 
 
 def terms_table(terms: Sequence[Terms], currencies: Sequence[str]) -> TermsTable:
     """Arrays for a list of (terms, currency) rows."""
-    credit: list[list[tuple[int, int, int]]] = []
-    debit: list[list[tuple[int, int, int]]] = []
-    whole: list[bool] = []
-    limit: list[int] = []
-    penalty: list[int] = []
-    split: list[int] = []
-    for i, (t, cur) in enumerate(zip(terms, currencies, strict=True)):
-        for side, out in ((t.credit, credit), (t.debit, debit)):
-            starts = [to_minor(tier.start, cur) for tier in side]
-            bounds = [*starts[1:], INF] if starts else []
-            out.append(
-                [
-                    (s, e, rate_units(tier.rate))
-                    for s, e, tier in zip(starts, bounds, side, strict=True)
-                ]
-            )
-        whole.append(t.tiering == "whole")
-        has_limit = t.overdraft_limit is not None
-        limit.append(to_minor(t.overdraft_limit.amount, cur) if t.overdraft_limit else INF)
-        top = t.debit[-1].rate if t.debit else None
-        rate = t.penalty_rate if t.penalty_rate is not None else top
-        penalty.append(rate_units(rate) if rate is not None and has_limit else 0)
-        flat_debit = len(t.debit) <= 1 and (t.tiering == "marginal" or len(t.debit) == 0)
-        if has_limit or not flat_debit:
-            split.append(i)
+    rows = [_row(t, c) for t, c in zip(terms, currencies, strict=True)]
+    whole = np.array([r.whole for r in rows], dtype=np.bool_)
     return TermsTable(
-        basis=np.array([t.basis for t in terms], dtype=np.int64),
-        credit=_slots(credit, whole),
-        debit=_slots(debit, whole),
-        limit=np.array(limit, dtype=np.int64),
-        penalty=np.array(penalty, dtype=np.int64),
-        needs_debit_split=np.array(split, dtype=np.int64),
+        basis=np.array([r.basis for r in rows], dtype=np.int64),
+        credit=_slots([r.credit for r in rows], whole),
+        debit=_slots([r.debit for r in rows], whole),
+        limit=np.array([r.limit for r in rows], dtype=np.int64),
+        penalty=np.array([r.penalty for r in rows], dtype=np.int64),
+        needs_debit_split=np.flatnonzero([r.split for r in rows]).astype(np.int64),
+    )
+
+
+def take(table: TermsTable, rows: Sequence[int]) -> TermsTable:
+    """The table of a subset of rows, in the given order (no rebuilding from the terms)."""
+    picked = np.asarray(rows, dtype=np.int64)
+    position = np.full(table.basis.size, -1, dtype=np.int64)
+    position[picked] = np.arange(picked.size)
+
+    def slots(group: tuple[Slot, ...]) -> tuple[Slot, ...]:
+        out = []
+        for slot in group:
+            new = position[slot.rows]
+            keep = np.flatnonzero(new >= 0)
+            if keep.size:
+                keep = keep[np.argsort(new[keep], kind="stable")]  # sorted rows, for block()
+                out.append(
+                    Slot(new[keep], slot.low[keep], slot.high[keep], slot.rate[keep], slot.whole)
+                )
+        return tuple(out)
+
+    split = position[table.needs_debit_split]
+    return TermsTable(
+        basis=table.basis[picked],
+        credit=slots(table.credit),
+        debit=slots(table.debit),
+        limit=table.limit[picked],
+        penalty=table.penalty[picked],
+        needs_debit_split=np.sort(split[split >= 0]),
     )
 
 
@@ -141,7 +192,8 @@ def _band_sums(values: Int64Array, slot: Slot, starts: Int64Array) -> Int64Array
     if slot.whole:
         band = np.where((values >= low) & (values < high), values, 0)
     else:
-        band = np.clip(values - low, 0, high - low)
+        band = values - low
+        np.clip(band, 0, high - low, out=band)
     sums: Int64Array = np.add.reduceat(band, starts, axis=1)
     return sums
 
@@ -161,8 +213,65 @@ class Postings:
         return result
 
 
+BLOCK = 256  # rows per block: a block's days fit in the CPU cache
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def block(table: TermsTable, first: int, stop: int) -> TermsTable:
+    """The table of rows first..stop-1 (slot rows are sorted, so each is a slice)."""
+
+    def cut(group: tuple[Slot, ...]) -> tuple[Slot, ...]:
+        out = []
+        for slot in group:
+            a, b = np.searchsorted(slot.rows, (first, stop))
+            if b > a:
+                out.append(
+                    Slot(
+                        slot.rows[a:b] - first,
+                        slot.low[a:b],
+                        slot.high[a:b],
+                        slot.rate[a:b],
+                        slot.whole,
+                    )
+                )
+        return tuple(out)
+
+    a, b = np.searchsorted(table.needs_debit_split, (first, stop))
+    return TermsTable(
+        basis=table.basis[first:stop],
+        credit=cut(table.credit),
+        debit=cut(table.debit),
+        limit=table.limit[first:stop],
+        penalty=table.penalty[first:stop],
+        needs_debit_split=table.needs_debit_split[a:b] - first,
+    )
+
+
 def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
-    """Interest posted per row and period on a (rows × days) matrix of closing balances."""
+    """Interest posted per row and period on a (rows × days) matrix of closing balances.
+
+    Rows are independent, so they are done in blocks that fit the CPU cache, on as many
+    threads as there are cores (numpy releases the GIL inside its loops)."""
+    n = balances.shape[0]
+    if n <= 2 * BLOCK:
+        return _post(balances, table, starts)
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=os.cpu_count() or 1))
+    edges = list(range(0, n, BLOCK))
+    parts = list(
+        _POOL[0].map(
+            lambda a: _post(balances[a : a + BLOCK], block(table, a, min(a + BLOCK, n)), starts),
+            edges,
+        )
+    )
+    return Postings(
+        credit=np.concatenate([p.credit for p in parts]),
+        debit=np.concatenate([p.debit for p in parts]),
+        penalty=np.concatenate([p.penalty for p in parts]),
+    )
+
+
+def _post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
     n = balances.shape[0]
     periods = starts.size
     positive = np.maximum(balances, 0)

@@ -85,26 +85,38 @@ def run_sweeps(
     start: date,
     mask_for: Callable[[str, tuple[str, ...], date, int], BoolArray] = sweep_days,
 ) -> SweepOutcome:
-    """Replay `history` (all accounts × days) through the structure's sweeps."""
+    """Replay `history` (all accounts × days) through the structure's sweeps.
+
+    A participant's closing balance is the running sum of its own flows, plus what its own
+    participants swept in, less what it swept out; an account that sweeps nowhere (a top
+    header) keeps its history plus the running sum of what it received.
+    """
     accounts = structure.accounts
     local = {a: i for i, a in enumerate(accounts)}
     days = history.shape[1]
-    balances = history[[row_of[a] for a in accounts]]
-    flows = np.diff(balances, axis=1, prepend=0)
     rules = structure.rules
-    inflow = np.zeros_like(balances)
+    inflow = np.zeros((len(accounts), days), dtype=np.int64)
+    has_inflow = np.zeros(len(accounts), dtype=np.bool_)
+    closing = np.empty((len(accounts), days), dtype=np.int64)
     transfers = np.zeros((len(rules), days), dtype=np.int64)
-    masks = np.zeros((len(rules), days), dtype=np.bool_)
-    known: dict[tuple[str, ...], BoolArray] = {}
+    known: dict[tuple[str, ...], int] = {}
+    calendars: list[BoolArray] = []
+    mask_id = np.empty(len(rules), dtype=np.int64)
     for i, rule in enumerate(rules):
         countries = tuple(sorted({country_of[rule.participant], country_of[rule.header]}))
         if countries not in known:
-            known[countries] = mask_for(structure.sweep_days, countries, start, days)
-        masks[i] = known[countries]
+            known[countries] = len(calendars)
+            calendars.append(mask_for(structure.sweep_days, countries, start, days))
+        mask_id[i] = known[countries]
+    masks = np.stack(calendars)[mask_id] if rules else np.zeros((0, days), dtype=np.bool_)
     for level in levels(rules):
+        level_a = np.array(level)
         participants = np.array([local[rules[i].participant] for i in level])
         headers = np.array([local[rules[i].header] for i in level])
-        own = flows[participants] + inflow[participants]
+        own = np.diff(history[[row_of[accounts[p]] for p in participants]], axis=1, prepend=0)
+        receiving = has_inflow[participants]
+        if receiving.any():
+            own[receiving] += inflow[participants[receiving]]
         bands = np.array(
             [_band(rules[i], currency_of[rules[i].participant]) for i in level], dtype=np.int64
         )
@@ -112,38 +124,41 @@ def run_sweeps(
             [
                 rules[i].kind in ("zero-balance", "target") and rules[i].direction == "two-way"
                 for i in level
-            ]
+            ],
+            dtype=np.bool_,
         )
-        level_masks = masks[level]
         sweeps = np.zeros_like(own)
-        if linear.any():
-            sweeps[linear] = _closed_form(own[linear], level_masks[linear], bands[linear, 0])
+        for calendar in np.unique(mask_id[level_a[linear]]):
+            rows = np.flatnonzero(linear & (mask_id[level_a] == calendar))
+            sweeps[rows] = _closed_form(own[rows], calendars[calendar], bands[rows, 0])
         if (~linear).any():
-            sweeps[~linear] = _day_by_day(own[~linear], level_masks[~linear], bands[~linear])
-        transfers[level] = sweeps
+            sweeps[~linear] = _day_by_day(own[~linear], masks[level_a[~linear]], bands[~linear])
+        transfers[level_a] = sweeps
+        own -= sweeps
+        closing[participants] = np.cumsum(own, axis=1)
         order = np.argsort(headers, kind="stable")
         unique, first = np.unique(headers[order], return_index=True)
         inflow[unique] += np.add.reduceat(sweeps[order], first, axis=0)
-    outflow = np.zeros_like(balances)
-    outflow[[local[r.participant] for r in rules]] = transfers
-    closing: Int64Array = balances + np.cumsum(inflow - outflow, axis=1)
+        has_inflow[unique] = True
+    swept = {local[r.participant] for r in rules}
+    for top in (i for i in range(len(accounts)) if i not in swept):
+        closing[top] = history[row_of[accounts[top]]] + np.cumsum(inflow[top])
     return SweepOutcome(accounts, closing, transfers, masks)
 
 
-def _closed_form(own: Int64Array, masks: BoolArray, targets: Int64Array) -> Int64Array:
-    """Two-way target (zero-balance: target 0) rules: after a sweep the balance is the target,
-    so a sweep moves the flows since the previous sweep (or, the first time, all flows so far
-    less the target)."""
-    days = own.shape[1]
-    cumulative = np.cumsum(own, axis=1)
-    last = np.where(masks, np.arange(days), -1)
-    np.maximum.accumulate(last, axis=1, out=last)
-    previous = np.empty_like(last)
-    previous[:, 0] = -1
-    previous[:, 1:] = last[:, :-1]
-    before = np.take_along_axis(cumulative, np.maximum(previous, 0), axis=1)
-    base = np.where(previous >= 0, before, targets[:, None])
-    result: Int64Array = np.where(masks, cumulative - base, 0)
+def _closed_form(own: Int64Array, calendar: BoolArray, targets: Int64Array) -> Int64Array:
+    """Two-way target (zero-balance: target 0) rules sharing one calendar: after a sweep the
+    balance is the target, so a sweep moves the flows since the previous sweep (the first
+    time: all flows so far less the target)."""
+    result = np.zeros_like(own)
+    when = np.flatnonzero(calendar)
+    if when.size == 0:
+        return result
+    at_sweeps = np.cumsum(own, axis=1)[:, when]
+    moved = np.empty_like(at_sweeps)
+    moved[:, 0] = at_sweeps[:, 0] - targets
+    moved[:, 1:] = np.diff(at_sweeps, axis=1)
+    result[:, when] = moved
     return result
 
 

@@ -168,6 +168,44 @@ def _array_eq(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> bool:
 
 
 @attrs.frozen
+class AccountTable:
+    """Per-account figures as arrays (built fast); AccountResult objects are made on demand."""
+
+    ids: tuple[str, ...]
+    entities: tuple[str, ...]
+    currencies: tuple[str, ...]
+    base_currency: str
+    #: (6, accounts) base minor units: baseline credit, debit, penalty; structure the same.
+    interest: npt.NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=_array_eq), repr=False)
+    #: (2, accounts) closing balances on the last day, own currency: baseline, structure.
+    closing: npt.NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=_array_eq), repr=False)
+
+    def rows(self) -> tuple[AccountResult, ...]:
+        """One AccountResult per account, in the history's order."""
+        from cashmgmt.money import exponent
+
+        base = -exponent(self.base_currency)
+        figures = self.interest.T.tolist()
+        closing = self.closing.T.tolist()
+        out = []
+        for i, account in enumerate(self.ids):
+            f = [Decimal(v).scaleb(base) for v in figures[i]]
+            own = -exponent(self.currencies[i])
+            out.append(
+                AccountResult(
+                    id=account,
+                    entity=self.entities[i],
+                    currency=self.currencies[i],
+                    baseline=Interest(f[0], f[1], f[2]),
+                    structure=Interest(f[3], f[4], f[5]),
+                    baseline_closing_balance=Decimal(closing[i][0]).scaleb(own),
+                    closing_balance=Decimal(closing[i][1]).scaleb(own),
+                )
+            )
+        return tuple(out)
+
+
+@attrs.frozen
 class SimulationResult:
     """A structure replayed on the history, side by side with the status quo."""
 
@@ -183,7 +221,7 @@ class SimulationResult:
     fees: FeeResult
     benefit: Decimal
     benefit_annual: Decimal
-    accounts: tuple[AccountResult, ...]
+    account_table: AccountTable
     entities: tuple[EntityResult, ...]
     intercompany: tuple[IntercompanyResult, ...]
     baseline_liquidity: Liquidity
@@ -196,9 +234,22 @@ class SimulationResult:
         eq=attrs.cmp_using(eq=_array_eq), repr=False
     )
 
+    _made: dict[str, object] = attrs.field(
+        init=False, eq=False, repr=False, factory=dict, alias="_made"
+    )
+
+    @property
+    def accounts(self) -> tuple[AccountResult, ...]:
+        """Every account's result, in the history's order (made on first use)."""
+        if "accounts" not in self._made:
+            self._made["accounts"] = self.account_table.rows()
+        made = self._made["accounts"]
+        assert isinstance(made, tuple)
+        return made
+
     def account(self, account_id: str) -> AccountResult:
         """One account's result."""
-        return next(a for a in self.accounts if a.id == account_id)
+        return self.accounts[self.account_table.ids.index(account_id)]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready data (the contract in docs/simulation.md): amounts as decimal strings."""

@@ -19,11 +19,12 @@ from cashmgmt.engine.interest import (
     post,
     posting_periods,
     rate_units,
+    take,
     terms_table,
 )
 from cashmgmt.engine.physical import run_sweeps
 from cashmgmt.engine.results import (
-    AccountResult,
+    AccountTable,
     EntityResult,
     FeeResult,
     IntercompanyResult,
@@ -83,12 +84,13 @@ def _aggregates(matrix: Int64Array, currencies: Sequence[str]) -> Aggregates:
     debit: dict[str, Int64Array] = {}
     credit: dict[str, Int64Array] = {}
     cur = np.array(currencies)
-    for code in sorted(set(currencies)):
-        rows = matrix[cur == code]
+    codes = sorted(set(currencies))
+    for code in codes:
+        rows = matrix if len(codes) == 1 else matrix[cur == code]
         total[code] = rows.sum(axis=0)
-        debit[code] = np.minimum(rows, 0).sum(axis=0)
         credit[code] = np.maximum(rows, 0).sum(axis=0)
-    negative = (matrix < 0).sum(axis=0).astype(np.int64)
+        debit[code] = total[code] - credit[code]
+    negative = np.count_nonzero(matrix < 0, axis=0).astype(np.int64)
     return Aggregates(total, debit, credit, negative)
 
 
@@ -222,7 +224,7 @@ def simulate(case: Case, structure_id: str) -> SimulationResult:
         )
         rows = [row_of[a] for a in outcome.accounts]
         currencies = [currency_of[a] for a in outcome.accounts]
-        table = terms_table([case.account(a).terms for a in outcome.accounts], currencies)
+        table = take(base.table, rows)
         side = _to_base(
             fx, post(outcome.closing, table, base.starts), currencies, base.posting_days
         )
@@ -270,26 +272,35 @@ def simulate(case: Case, structure_id: str) -> SimulationResult:
             *(from_minor(int(x[idx].sum()), code) for x in (side.credit, side.debit, side.penalty))
         )
 
-    accounts = tuple(
-        AccountResult(
-            id=a,
-            entity=entity_of[a],
-            currency=currency_of[a],
-            baseline=interest(base.side, [i]),
-            structure=interest(structure_side, [i]),
-            baseline_closing_balance=from_minor(int(history.minor[i, -1]), currency_of[a]),
-            closing_balance=from_minor(int(closing[i]), currency_of[a]),
-        )
-        for i, a in enumerate(history.accounts)
+    account_table = AccountTable(
+        ids=history.accounts,
+        entities=tuple(entity_of[a] for a in history.accounts),
+        currencies=tuple(currency_of[a] for a in history.accounts),
+        base_currency=code,
+        interest=np.stack(
+            [
+                base.side.credit,
+                base.side.debit,
+                base.side.penalty,
+                structure_side.credit,
+                structure_side.debit,
+                structure_side.penalty,
+            ]
+        ),
+        closing=np.stack([history.minor[:, -1], closing]),
     )
+    entity_ids = [e.id for e in case.entities]
+    entity_index = {e: i for i, e in enumerate(entity_ids)}
+    owner = np.array([entity_index[entity_of[a]] for a in history.accounts], dtype=np.int64)
+    per_entity = np.stack([_sum_by(owner, row, len(entity_ids)) for row in account_table.interest])
     entities = tuple(
         EntityResult(
-            e.id,
-            interest(base.side, [row_of[a.id] for a in case.accounts if a.entity == e.id]),
-            interest(structure_side, [row_of[a.id] for a in case.accounts if a.entity == e.id]),
-            from_minor(ic_by_entity.get(e.id, 0), code),
+            e,
+            Interest(*(from_minor(int(per_entity[k, i]), code) for k in range(3))),
+            Interest(*(from_minor(int(per_entity[k, i]), code) for k in range(3, 6))),
+            from_minor(ic_by_entity.get(e, 0), code),
         )
-        for e in case.entities
+        for i, e in enumerate(entity_ids)
     )
     group_base = interest(base.side, slice(None))
     group_struct = interest(structure_side, slice(None))
@@ -308,7 +319,7 @@ def simulate(case: Case, structure_id: str) -> SimulationResult:
         fees=fees,
         benefit=benefit,
         benefit_annual=from_minor(annual_minor, code),
-        accounts=accounts,
+        account_table=account_table,
         entities=entities,
         intercompany=tuple(intercompany),
         baseline_liquidity=base_liq,
@@ -316,6 +327,13 @@ def simulate(case: Case, structure_id: str) -> SimulationResult:
         baseline_daily=base_daily,
         structure_daily=struct_daily,
     )
+
+
+def _sum_by(owner: Int64Array, values: Int64Array, groups: int) -> Int64Array:
+    """Exact integer sums of `values` per group (np.bincount would go through floats)."""
+    sums = np.zeros(groups, dtype=np.int64)
+    np.add.at(sums, owner, values)
+    return sums
 
 
 def _exp(code: str) -> int:
@@ -342,36 +360,43 @@ def _intercompany(
     code = case.base_currency
     results: list[IntercompanyResult] = []
     by_entity: dict[str, int] = {}
-    last_day = np.array([case.balances.days - 1])
-    for (first, second, cur), members in sorted(groups.items()):
-        flows = sum(sign * transfers[i] for i, sign in members)
-        position = np.cumsum(flows)
-        if not position.any():
+    keys = sorted(groups)
+    if not keys:
+        return results, by_entity
+    rule_rows = [i for key in keys for i, _ in groups[key]]
+    signs = np.array([sign for key in keys for _, sign in groups[key]], dtype=np.int64)
+    firsts = np.cumsum([0] + [len(groups[key]) for key in keys[:-1]])
+    flows = np.add.reduceat(transfers[rule_rows] * signs[:, None], firsts, axis=0)
+    positions = np.cumsum(flows, axis=1)
+    currencies = [cur for _, _, cur in keys]
+    sums = np.add.reduceat(positions, base.starts, axis=1)
+    posted = sum_products_div([(sums, rate)], 360 * RATE_SCALE)
+    posted_base = base.fx.convert(posted, currencies, base.posting_days).sum(axis=1)
+    peak_days = np.argmax(np.abs(positions), axis=1)
+    peaks = positions[np.arange(len(keys)), peak_days]
+    closing = positions[:, -1]
+    direction = np.where(closing != 0, np.sign(closing), np.sign(peaks))
+    closing_base = base.fx.convert(
+        (closing * direction)[:, None], currencies, np.full((len(keys), 1), positions.shape[1] - 1)
+    )[:, 0]
+    peak_base = base.fx.convert(np.abs(peaks)[:, None], currencies, peak_days[:, None])[:, 0]
+    for k, (first, second, cur) in enumerate(keys):
+        if not positions[k].any():
             continue
-        sums = np.add.reduceat(position, base.starts)[None, :]
-        posted = sum_products_div([(sums, rate)], 360 * RATE_SCALE)
-        posted_base = int(base.fx.convert(posted, [cur], base.posting_days).sum())
-        peak_day = int(np.argmax(np.abs(position)))
-        sign = int(np.sign(position[-1])) or int(np.sign(position[peak_day]))
+        sign = int(direction[k])
         lender, borrower = (first, second) if sign > 0 else (second, first)
-        interest = posted_base * sign
+        interest = int(posted_base[k]) * sign
         by_entity[lender] = by_entity.get(lender, 0) + interest
         by_entity[borrower] = by_entity.get(borrower, 0) - interest
-        closing_local = int(position[-1]) * sign
-        peak_local = abs(int(position[peak_day]))
-        closing_base = int(base.fx.convert(np.array([[closing_local]]), [cur], last_day)[0, 0])
-        peak_base = int(
-            base.fx.convert(np.array([[peak_local]]), [cur], np.array([peak_day]))[0, 0]
-        )
         results.append(
             IntercompanyResult(
                 lender=lender,
                 borrower=borrower,
                 currency=cur,
-                closing_position_local=from_minor(closing_local, cur),
-                peak_local=from_minor(peak_local, cur),
-                closing_position=from_minor(closing_base, code),
-                peak=from_minor(peak_base, code),
+                closing_position_local=from_minor(int(closing[k]) * sign, cur),
+                peak_local=from_minor(abs(int(peaks[k])), cur),
+                closing_position=from_minor(int(closing_base[k]), code),
+                peak=from_minor(int(peak_base[k]), code),
                 interest=from_minor(interest, code),
             )
         )
