@@ -229,3 +229,24 @@ def test_posting_in_blocks_equals_posting_at_once() -> None:
     taken = post(balances[order], take(table, order), starts)
     assert np.array_equal(taken.credit, whole.credit[order])
     assert np.array_equal(taken.debit, whole.debit[order])
+
+
+def test_a_yen_case_reports_whole_yen() -> None:
+    """JPY has no minor unit: every figure of a JPY case, fees included, is whole yen."""
+    series = {"A0": [100, 200, 300], "A1": [-50, 70, 10]}
+    structure = {
+        "id": "s",
+        "name": "s",
+        "kind": "physical",
+        "rules": [{"from": "A1", "to": "A0", "rule": "zero-balance"}],
+    }
+    case = build(
+        {a: [v * 100 for v in vs] for a, vs in series.items()},
+        structure,
+        {"credit_rate": "1%"},
+        currency="JPY",
+    )
+    data = cashmgmt.simulate(case, "s").to_dict()
+    assert data["fees"]["total"] == "0"
+    assert data["benefit"]["annual"].lstrip("-").isdigit()
+    assert data["accounts"][0]["closing_balance"] == "310"  # 300 + 10 swept in

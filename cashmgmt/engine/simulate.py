@@ -34,7 +34,7 @@ from cashmgmt.engine.results import (
 )
 from cashmgmt.graph import sweep_forest
 from cashmgmt.model import Case, Fees, NotionalPool, PhysicalStructure
-from cashmgmt.money import Money, from_minor, round_money
+from cashmgmt.money import Money, exponent, from_minor, round_money
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -174,7 +174,7 @@ def _fees(case: Case, fees: Fees, sweeps: int, accounts: int, months: int) -> Fe
 
     def base(fee: Money | None, count: int) -> Decimal:
         if fee is None or count == 0:
-            return Decimal(0).quantize(Decimal(1).scaleb(-2))
+            return from_minor(0, case.base_currency)
         rate = case.fx.rate(fee.currency, end) if fee.currency != case.base_currency else 1
         return round_money(fee.amount * count * rate, case.base_currency)
 
@@ -305,7 +305,7 @@ def simulate(case: Case, structure_id: str) -> SimulationResult:
     group_base = interest(base.side, slice(None))
     group_struct = interest(structure_side, slice(None))
     benefit = group_struct.net - group_base.net - fees.total
-    annual_minor = round_fraction(Fraction(int(benefit.scaleb(_exp(code))) * 365, history.days))
+    annual_minor = round_fraction(Fraction(int(benefit.scaleb(exponent(code))) * 365, history.days))
     return SimulationResult(
         structure_id=structure.id,
         name=structure.name,
@@ -334,12 +334,6 @@ def _sum_by(owner: Int64Array, values: Int64Array, groups: int) -> Int64Array:
     sums = np.zeros(groups, dtype=np.int64)
     np.add.at(sums, owner, values)
     return sums
-
-
-def _exp(code: str) -> int:
-    from cashmgmt.money import exponent
-
-    return exponent(code)
 
 
 def _intercompany(
