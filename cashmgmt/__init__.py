@@ -6,6 +6,8 @@ The public API: load a case folder into the model, check it, and save it back.
 from __future__ import annotations
 
 from cashmgmt.casefile import load_case, save_case
+from cashmgmt.cycle.assess import Assessment, assess
+from cashmgmt.cycle.design import Design, design
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.engine.simulate import simulate
 from cashmgmt.errors import CaseError, Problem
@@ -29,10 +31,12 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Account",
+    "Assessment",
     "BalanceHistory",
     "Case",
     "CaseError",
     "Client",
+    "Design",
     "Entity",
     "Fees",
     "FxRates",
@@ -45,6 +49,8 @@ __all__ = [
     "Terms",
     "Tier",
     "__version__",
+    "assess",
+    "design",
     "load_case",
     "save_case",
     "simulate",

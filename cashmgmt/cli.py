@@ -134,6 +134,79 @@ def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
         _print_simulation(result)
 
 
+def _echo_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@cli.command("assess")
+@click.argument("case", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
+def assess_command(case: str, as_json: bool) -> None:
+    """Assess a client: segment and coverage, diagnostics, needs across the six areas."""
+    result = cashmgmt.assess(_load(case))
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    c, d = result.coverage, result.diagnostics
+    click.echo(
+        f"{result.client}: {c.segment} client (revenue {c.revenue_usd:,} USD at "
+        f"{c.usd_rate} per USD, {c.rate_source})"
+    )
+    click.echo(f"  coverage   {c.team}; {c.channel}")
+    click.echo(
+        f"  group      {plural(d.entities, 'entity')}, {plural(d.accounts, 'account')}, "
+        f"{plural(d.banks, 'bank')}, {', '.join(d.currencies)}, {', '.join(d.countries)}"
+    )
+    code = d.currency
+    for label, value in (
+        ("average credit", d.average_credit),
+        ("idle outside top", d.average_idle_credit),
+        ("average debit", d.average_debit),
+        ("peak debit", d.peak_debit),
+        ("debit interest/yr", d.debit_interest_per_year),
+        ("netting gap/yr", d.netting_gap_per_year),
+    ):
+        click.echo(f"  {label:<18}{value:>22,} {code}")
+    if d.share_at_bank is not None:
+        click.echo(
+            f"  at {d.proposing_bank}: {d.share_at_bank:.1%} of balances; "
+            f"{plural(d.accounts_elsewhere, 'account')} elsewhere"
+        )
+    click.echo("  needs:")
+    for need in result.needs:
+        click.echo(f"    {need.area:<22}{need.score:>4}  {need.reason}")
+
+
+@cli.command("design")
+@click.argument("case", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the design as JSON.")
+def design_command(case: str, as_json: bool) -> None:
+    """Generate and check candidate structures, simulate them, recommend one and a bundle."""
+    loaded = _load(case)
+    result = cashmgmt.design(loaded, cashmgmt.assess(loaded))
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    code = loaded.base_currency
+    click.echo(
+        f"{len(result.candidates)} candidates for {loaded.client.name} (benefit per year, {code}):"
+    )
+    for c in result.candidates:
+        mark = "*" if c.id == result.recommended else " "
+        figure = f"{c.benefit_annual:>16,}" if c.benefit_annual is not None else f"{'-':>16}"
+        state = "" if c.feasible else "  INFEASIBLE"
+        approvals = f"  approval: {', '.join(c.approvals)}" if c.approvals else ""
+        click.echo(f" {mark} {c.id:<28}{c.structure.kind:<10}{figure}{state}{approvals}")
+        if not c.feasible:
+            for reason in c.reasons:
+                click.echo(f"      {reason}")
+    click.echo(f"recommended: {result.recommended or 'none'}")
+    for reason in result.reasons:
+        click.echo(f"  {reason}")
+    click.echo("bundle: " + ", ".join(b.product for b in result.bundle))
+    click.echo("channels: " + ", ".join(result.channels))
+
+
 def main() -> None:
     """Entry point: run the CLI; an unexpected error is reported in one line, not a trace."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +122,33 @@ def write_case(
     if fx is not None:
         (folder / "fx.csv").write_text(fx, encoding="utf-8")
     return folder
+
+
+def one_group(
+    accounts: list[dict[str, Any]],
+    series: dict[str, list[str]],
+    start: date,
+    structures: list[dict[str, Any]] | None = None,
+    base: str = "CNY",
+) -> tuple[dict[str, Any], str]:
+    """A one-entity case with the given accounts and a daily balance series for each."""
+    doc: dict[str, Any] = {
+        "case": 1,
+        "client": {
+            "name": "Example",
+            "industry": "Test",
+            "country": "CN",
+            "annual_revenue": f"1000000 {base}",
+        },
+        "base_currency": base,
+        "entities": [{"id": "E", "name": "Example Co", "country": "CN"}],
+        "accounts": [{"entity": "E", "bank": "Bank", "country": "CN", **a} for a in accounts],
+        "balances": "balances.csv",
+        "structures": structures or [],
+    }
+    rows = ["date,account,balance"]
+    days = len(next(iter(series.values())))
+    for d in range(days):
+        for account, values in series.items():
+            rows.append(f"{(start + timedelta(days=d)).isoformat()},{account},{values[d]}")
+    return doc, "\n".join(rows) + "\n"

@@ -7,48 +7,18 @@ docs/simulation.md), the test allows the rounding of those postings and says so.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
+from casekit import one_group
 
 import cashmgmt
 from cashmgmt.engine.simulate import baseline
 from cashmgmt.money import round_money
 
 CaseDir = Callable[..., Path]
-
-
-def one_group(
-    accounts: list[dict[str, Any]],
-    series: dict[str, list[str]],
-    start: date,
-    structures: list[dict[str, Any]] | None = None,
-    base: str = "CNY",
-) -> tuple[dict[str, Any], str]:
-    """A one-entity case with the given accounts and a daily balance series for each."""
-    doc: dict[str, Any] = {
-        "case": 1,
-        "client": {
-            "name": "Example",
-            "industry": "Test",
-            "country": "CN",
-            "annual_revenue": f"1000000 {base}",
-        },
-        "base_currency": base,
-        "entities": [{"id": "E", "name": "Example Co", "country": "CN"}],
-        "accounts": [{"entity": "E", "bank": "Bank", "country": "CN", **a} for a in accounts],
-        "balances": "balances.csv",
-        "structures": structures or [],
-    }
-    rows = ["date,account,balance"]
-    days = len(next(iter(series.values())))
-    for d in range(days):
-        for account, values in series.items():
-            rows.append(f"{(start + timedelta(days=d)).isoformat()},{account},{values[d]}")
-    return doc, "\n".join(rows) + "\n"
 
 
 def test_hdfc_overdraft_act_365(case_dir: CaseDir) -> None:

@@ -205,7 +205,12 @@ def _allocate(total: int, weights: Sequence[int]) -> list[int]:
 
 def simulate(case: Case, structure_id: str) -> SimulationResult:
     """Replay the case's history through one of its structures and compare with the baseline."""
-    structure = case.structure(structure_id)
+    return simulate_structure(case, case.structure(structure_id))
+
+
+def simulate_structure(case: Case, structure: PhysicalStructure | NotionalPool) -> SimulationResult:
+    """Replay the history through any structure over the case's accounts (the design phase's
+    own candidates too); the status quo is computed once per case."""
     base = baseline(case)
     history = case.balances
     fx = base.fx

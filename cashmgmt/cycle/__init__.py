@@ -1,0 +1,1 @@
+"""The client management process: assess, design, execute, review, celebrate."""

@@ -1,0 +1,470 @@
+"""Assess (评估): the client's segment and coverage model, what its balance history shows, and
+its needs scored across the six areas of cash management."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.engine.exact import round_half_away
+from cashmgmt.engine.fx import DailyFx
+from cashmgmt.engine.simulate import baseline
+from cashmgmt.model import AREAS, NEED_AREAS, Case
+from cashmgmt.money import from_minor, round_money
+
+Segment = Literal["large", "mid", "small-mid", "micro"]
+Int64Array = npt.NDArray[np.int64]
+
+#: Segment thresholds on annual revenue in USD (DESIGN.md, from the source material).
+LARGE = Decimal(2_000_000_000)
+MID = Decimal(50_000_000)
+SMALL_MID = Decimal(2_500_000)
+
+#: Indicative USD rates (units of the currency per USD) used only when the case's own FX
+#: table cannot convert the revenue; stated in the assessment whenever used.
+REFERENCE_USD_RATES_DATE = date(2025, 12, 31)
+REFERENCE_USD_RATES: dict[str, Decimal] = {
+    "USD": Decimal(1),
+    "CNY": Decimal("7.10"),
+    "HKD": Decimal("7.78"),
+    "EUR": Decimal("0.85"),
+    "GBP": Decimal("0.74"),
+    "CHF": Decimal("0.80"),
+    "SEK": Decimal("9.40"),
+    "JPY": Decimal(156),
+    "SGD": Decimal("1.29"),
+    "INR": Decimal(89),
+    "KRW": Decimal(1450),
+    "AUD": Decimal("1.50"),
+}
+
+
+@attrs.frozen
+class Coverage:
+    """Who serves the client: the segment's coverage model (DESIGN.md)."""
+
+    segment: Segment
+    revenue_usd: Decimal
+    usd_rate: Decimal  # units of the revenue's currency per USD
+    rate_source: str  # "case FX rates on <date>" or "reference rate table of <date>"
+    team: str  # RM : cash-management product provider : credit product provider
+    channel: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {k: str(v) if isinstance(v, Decimal) else v for k, v in attrs.asdict(self).items()}
+
+
+COVERAGE: dict[Segment, tuple[str, str]] = {
+    "large": ("1 : 1 : 1", "face-to-face team"),
+    "mid": ("2-3 : 1 : 1", "face-to-face"),
+    "small-mid": (
+        "10 : 1 : 1 face-to-face, or 25-30 : 1 : 1 telephone",
+        "face-to-face or telephone",
+    ),
+    "micro": ("no RM or product provider", "online banking and branches"),
+}
+
+
+def segment_of(revenue_usd: Decimal) -> Segment:
+    """large >= 2 bn USD; mid >= 50 m; small-mid >= 2.5 m; micro below."""
+    if revenue_usd >= LARGE:
+        return "large"
+    if revenue_usd >= MID:
+        return "mid"
+    if revenue_usd >= SMALL_MID:
+        return "small-mid"
+    return "micro"
+
+
+def usd_rate(case: Case) -> tuple[Decimal, str]:
+    """Units of the revenue's currency per USD: from the case's FX table when it can say,
+    else the reference table; with where the rate came from."""
+    code = case.client.annual_revenue.currency
+    end = case.balances.end
+    if code == "USD":
+        return Decimal(1), "no conversion (revenue in USD)"
+    try:
+        usd_in_base = case.fx.rate("USD", end)
+        code_in_base = case.fx.rate(code, end)
+    except KeyError:
+        pass
+    else:
+        return (usd_in_base / code_in_base).quantize(Decimal("0.0001")), f"case FX rates on {end}"
+    if code in REFERENCE_USD_RATES:
+        return REFERENCE_USD_RATES[code], f"reference rate table of {REFERENCE_USD_RATES_DATE}"
+    raise ValueError(f"no USD rate for {code}: add USD and {code} to the case's FX table")
+
+
+def coverage(case: Case) -> Coverage:
+    """Segment and coverage model from the client's annual revenue in USD."""
+    rate, source = usd_rate(case)
+    revenue_usd = (case.client.annual_revenue.amount / rate).quantize(Decimal(1))
+    segment = segment_of(revenue_usd)
+    team, channel = COVERAGE[segment]
+    return Coverage(segment, revenue_usd, rate, source, team, channel)
+
+
+@attrs.frozen
+class AccountFigure:
+    """One account's part in a diagnostic: where the figure comes from."""
+
+    account: str
+    entity: str
+    bank: str
+    amount: Decimal  # base currency
+    days: int
+
+
+@attrs.frozen
+class Diagnostics:
+    """What the balance history shows, in the base currency (averages over calendar days)."""
+
+    currency: str
+    start: date
+    end: date
+    days: int
+    entities: int
+    accounts: int
+    banks: int
+    currencies: tuple[str, ...]
+    countries: tuple[str, ...]
+    average_credit: Decimal  # group's credit balances, average over days
+    peak_credit: Decimal
+    average_idle_credit: Decimal  # credit outside the largest account (where a header would be)
+    average_debit: Decimal
+    peak_debit: Decimal
+    overdraft_account_days: int
+    overdraft_days: int  # days on which at least one account was in debit
+    debit_interest_per_year: Decimal  # debit and penalty interest paid, annualised
+    offset_days: int  # days with credit in some accounts and debit in others
+    average_offsettable: Decimal  # average of min(credit, debit) over days
+    netting_gap_per_year: Decimal  # debit interest paid on debit that credit elsewhere covered
+    proposing_bank: str | None
+    share_at_bank: Decimal | None  # share of gross balances (credit + debit size) at that bank
+    accounts_elsewhere: int
+    exposure: tuple[tuple[str, Decimal, Decimal], ...]  # currency, average balance, share
+    idle_accounts: tuple[AccountFigure, ...]  # largest average credit balances
+    overdraft_accounts: tuple[AccountFigure, ...]  # largest debit interest paid
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: amounts as decimal strings."""
+
+        def plain(value: object) -> object:
+            if isinstance(value, Decimal):
+                return format(value, "f")
+            if isinstance(value, date):
+                return value.isoformat()
+            if isinstance(value, tuple):
+                return [plain(v) for v in value]
+            if isinstance(value, AccountFigure):
+                return {k: plain(v) for k, v in attrs.asdict(value, recurse=False).items()}
+            return value
+
+        out = {k: plain(v) for k, v in attrs.asdict(self, recurse=False).items()}
+        out["exposure"] = [
+            {"currency": c, "average_balance": format(b, "f"), "share": format(s, "f")}
+            for c, b, s in self.exposure
+        ]
+        return out
+
+
+def _in_base(fx: DailyFx, matrix: Int64Array, currencies: list[str]) -> Int64Array:
+    """Each account's daily balances converted to base minor units at each day's rate."""
+    days = np.arange(matrix.shape[1])
+    converted: Int64Array = fx.convert(matrix, currencies, days)
+    return converted
+
+
+def _average(total_minor: int, days: int, code: str) -> Decimal:
+    return from_minor(round_half_away(total_minor, days), code)
+
+
+def diagnose(case: Case, top: int = 5) -> Diagnostics:
+    """Diagnostics from the balance history and the status quo's interest."""
+    history = case.balances
+    base = baseline(case)
+    code = case.base_currency
+    accounts = [case.account(a) for a in history.accounts]
+    currencies = [a.currency for a in accounts]
+    matrix = _in_base(base.fx, history.minor, currencies)
+    credit = np.maximum(matrix, 0)
+    debit = np.maximum(-matrix, 0)
+    credit_total = credit.sum(axis=0)
+    debit_total = debit.sum(axis=0)
+    days = history.days
+    largest = int(np.argmax(credit.sum(axis=1)))
+    offsettable = np.minimum(credit_total, debit_total)
+    paid = base.side.debit + base.side.penalty
+    paid_total = int(paid.sum())
+    debit_sum = int(debit_total.sum())
+    gap = round_half_away(paid_total * int(offsettable.sum()), debit_sum) if debit_sum else 0
+
+    def per_year(minor: int) -> Decimal:
+        return from_minor(round_half_away(minor * 365, days), code)
+
+    gross = credit.sum(axis=1) + debit.sum(axis=1)
+    bank = case.proposing_bank
+    share = None
+    elsewhere = 0
+    if bank is not None:
+        at_bank = np.array([a.bank == bank for a in accounts])
+        total_gross = int(gross.sum())
+        share = (
+            (Decimal(int(gross[at_bank].sum())) / Decimal(total_gross)).quantize(Decimal("0.0001"))
+            if total_gross
+            else Decimal(0)
+        )
+        elsewhere = int((~at_bank).sum())
+    exposure = []
+    all_net = int(matrix.sum())
+    for cur in sorted(set(currencies)):
+        rows = [i for i, c in enumerate(currencies) if c == cur]
+        net = int(matrix[rows].sum())
+        portion = (
+            (Decimal(net) / Decimal(all_net)).quantize(Decimal("0.0001"))
+            if all_net
+            else (Decimal(0))
+        )
+        exposure.append((cur, _average(net, days, code), portion))
+    average_credit_by_account = credit.sum(axis=1)
+    idle = np.argsort(-average_credit_by_account, kind="stable")[:top]
+    costly = np.argsort(-paid, kind="stable")[:top]
+    debit_days = (history.minor < 0).sum(axis=1)
+
+    def figure(i: int, amount: Decimal, count: int) -> AccountFigure:
+        a = accounts[i]
+        return AccountFigure(a.id, a.entity, a.bank, amount, count)
+
+    return Diagnostics(
+        currency=code,
+        start=history.start,
+        end=history.end,
+        days=days,
+        entities=len(case.entities),
+        accounts=len(case.accounts),
+        banks=len({a.bank for a in accounts}),
+        currencies=tuple(sorted(set(currencies))),
+        countries=tuple(sorted({a.country for a in accounts} | {e.country for e in case.entities})),
+        average_credit=_average(int(credit_total.sum()), days, code),
+        peak_credit=from_minor(int(credit_total.max()), code),
+        average_idle_credit=_average(int(credit_total.sum() - credit[largest].sum()), days, code),
+        average_debit=_average(debit_sum, days, code),
+        peak_debit=from_minor(int(debit_total.max()), code),
+        overdraft_account_days=int(debit_days.sum()),
+        overdraft_days=int((debit_total > 0).sum()),
+        debit_interest_per_year=per_year(paid_total),
+        offset_days=int(((credit_total > 0) & (debit_total > 0)).sum()),
+        average_offsettable=_average(int(offsettable.sum()), days, code),
+        netting_gap_per_year=per_year(gap),
+        proposing_bank=bank,
+        share_at_bank=share,
+        accounts_elsewhere=elsewhere,
+        exposure=tuple(exposure),
+        idle_accounts=tuple(
+            figure(
+                int(i),
+                _average(int(average_credit_by_account[i]), days, code),
+                int((history.minor[i] > 0).sum()),
+            )
+            for i in idle
+            if average_credit_by_account[i] > 0
+        ),
+        overdraft_accounts=tuple(
+            figure(int(i), per_year(int(paid[i])), int(debit_days[i]))
+            for i in costly
+            if paid[i] > 0
+        ),
+    )
+
+
+@attrs.frozen
+class NeedScore:
+    """How much one of the six areas matters to this client, and why."""
+
+    area: str
+    score: int  # 0..100
+    stated: bool  # the RM wrote it in the case
+    reason: str
+    facts: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "area": self.area,
+            "score": self.score,
+            "stated": self.stated,
+            "reason": self.reason,
+            "facts": dict(self.facts),
+        }
+
+
+def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, ...]:
+    """Each area scored 0..100: 40 points when the RM stated it, the rest from evidence."""
+    stated = {NEED_AREAS[n] for n in case.client.needs}
+    code = d.currency
+    revenue = case.client.annual_revenue
+
+    def money(v: Decimal) -> str:
+        return f"{round_money(v, code):,} {code}"
+
+    evidence: dict[str, list[tuple[int, str, str, str]]] = {a: [] for a in AREAS}
+
+    def add(area: str, points: int, why: str, key: str, value: str) -> None:
+        evidence[area].append((points, why, key, value))
+
+    if d.netting_gap_per_year > 0:
+        add(
+            "liquidity",
+            30,
+            f"the group pays about {money(d.netting_gap_per_year)} a year in "
+            "debit interest while holding credit elsewhere",
+            "netting_gap_per_year",
+            str(d.netting_gap_per_year),
+        )
+    if d.average_idle_credit > 0 and d.accounts > 1:
+        add(
+            "liquidity",
+            20,
+            f"{money(d.average_idle_credit)} sits on average outside the largest account",
+            "average_idle_credit",
+            str(d.average_idle_credit),
+        )
+    if d.overdraft_days > d.days // 10:
+        add(
+            "liquidity",
+            10,
+            f"some account was overdrawn on {d.overdraft_days} of {d.days} days",
+            "overdraft_days",
+            str(d.overdraft_days),
+        )
+    if d.accounts >= 10:
+        add("account-management", 30, f"{d.accounts} accounts to run", "accounts", str(d.accounts))
+    if d.banks >= 3:
+        add("account-management", 20, f"accounts at {d.banks} banks", "banks", str(d.banks))
+        add(
+            "information-reporting",
+            25,
+            f"balances spread over {d.banks} banks",
+            "banks",
+            str(d.banks),
+        )
+    if d.share_at_bank is not None and d.share_at_bank < Decimal("0.7"):
+        add(
+            "information-reporting",
+            25,
+            f"only {d.share_at_bank:.0%} of balances are at {d.proposing_bank}",
+            "share_at_bank",
+            str(d.share_at_bank),
+        )
+    if len(d.countries) >= 3:
+        add(
+            "information-reporting",
+            10,
+            f"entities in {len(d.countries)} countries",
+            "countries",
+            str(len(d.countries)),
+        )
+    if d.entities >= 5:
+        add(
+            "receivables-payables",
+            30,
+            f"{d.entities} entities collecting and paying",
+            "entities",
+            str(d.entities),
+        )
+    if cov.segment in ("large", "mid"):
+        add(
+            "receivables-payables",
+            20,
+            f"a {cov.segment} client's payment volumes",
+            "segment",
+            cov.segment,
+        )
+    if d.average_credit > 0 and d.average_idle_credit * 10 >= revenue.amount / 100:
+        add(
+            "investment-financing",
+            30,
+            f"idle credit of {money(d.average_idle_credit)} could be invested",
+            "average_idle_credit",
+            str(d.average_idle_credit),
+        )
+    if d.debit_interest_per_year > 0:
+        add(
+            "investment-financing",
+            20,
+            f"{money(d.debit_interest_per_year)} a year of debit "
+            "interest could be refinanced more cheaply",
+            "debit_interest_per_year",
+            str(d.debit_interest_per_year),
+        )
+    if len(d.currencies) >= 2:
+        add(
+            "risk",
+            30,
+            f"balances in {len(d.currencies)} currencies ({', '.join(d.currencies)})",
+            "currencies",
+            ",".join(d.currencies),
+        )
+    if len(d.countries) >= 2:
+        add(
+            "risk",
+            15,
+            "cross-border flows between " + ", ".join(d.countries),
+            "countries",
+            ",".join(d.countries),
+        )
+    scores = []
+    for area in AREAS:
+        found = sorted(evidence[area], key=lambda e: -e[0])
+        points = min(100, (40 if area in stated else 0) + sum(p for p, *_ in found))
+        reasons = [why for _, why, _, _ in found]
+        if area in stated:
+            reasons.insert(0, "stated by the RM")
+        scores.append(
+            NeedScore(
+                area,
+                points,
+                area in stated,
+                "; ".join(reasons) if reasons else "no sign of this need in the data",
+                tuple((key, value) for _, _, key, value in found),
+            )
+        )
+    return tuple(sorted(scores, key=lambda s: (-s.score, AREAS.index(s.area))))
+
+
+@attrs.frozen
+class Assessment:
+    """The assess phase's result: everything later phases and documents need."""
+
+    client: str
+    coverage: Coverage
+    diagnostics: Diagnostics
+    needs: tuple[NeedScore, ...]
+
+    @property
+    def segment(self) -> Segment:
+        """large, mid, small-mid or micro."""
+        return self.coverage.segment
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of `cashmgmt assess --json`."""
+        return {
+            "client": self.client,
+            "segment": self.segment,
+            "coverage": self.coverage.to_dict(),
+            "diagnostics": self.diagnostics.to_dict(),
+            "needs": [n.to_dict() for n in self.needs],
+        }
+
+
+def assess(case: Case) -> Assessment:
+    """Assess a client group: segment and coverage, diagnostics, needs."""
+    cov = coverage(case)
+    diagnostics = diagnose(case)
+    return Assessment(case.client.name, cov, diagnostics, score_needs(case, cov, diagnostics))

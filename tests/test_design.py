@@ -1,0 +1,155 @@
+"""Design: candidates from the case and the group's shape, checked, simulated, recommended."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from casekit import one_group
+from click.testing import CliRunner
+
+import cashmgmt
+from cashmgmt.cli import cli
+from cashmgmt.cycle.design import APPROVAL_TOLERANCE, check, country_rules, generate
+from cashmgmt.graph import sweep_forest
+from cashmgmt.model import PhysicalStructure
+
+CaseDir = Callable[..., Path]
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+NAMES = ["huaxia-liquor", "aurora-industrial", "bluestem-outdoor", "larkspur-bakery"]
+
+
+@pytest.fixture(scope="module")
+def designs() -> dict[str, tuple[cashmgmt.Case, cashmgmt.Assessment, cashmgmt.Design]]:
+    out = {}
+    for name in NAMES:
+        case = cashmgmt.load_case(EXAMPLES / name)
+        assessment = cashmgmt.assess(case)
+        out[name] = (case, assessment, cashmgmt.design(case, assessment))
+    return out
+
+
+def test_country_rules_data_is_complete() -> None:
+    rules = country_rules()
+    topics = {
+        "physical-pooling",
+        "cross-border-sweep",
+        "notional-pooling",
+        "cross-border-notional",
+        "multi-currency-notional",
+        "intercompany-loans",
+        "cross-guarantees",
+    }
+    assert rules
+    for rule in rules:
+        assert rule["topic"] in topics
+        assert rule["status"] in {"permitted", "needs-approval", "not-permitted"}
+        assert rule["source"]["url"].startswith("http")
+        assert rule["note"]["en"] and rule["note"]["zh-CN"]
+        assert rule["country"] == "*" or cashmgmt.regions.is_country(rule["country"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_generated_candidates_pass_the_rule_checks(name: str, designs: Any) -> None:
+    case, assessment, _ = designs[name]
+    accounts = {a.id: a for a in case.accounts}
+    for structure, _description in generate(case, assessment):
+        if isinstance(structure, PhysicalStructure):
+            graph = sweep_forest(structure)
+            assert nx.is_directed_acyclic_graph(graph)
+            assert max(d for _, d in graph.out_degree()) <= 1
+            for rule in structure.rules:
+                assert accounts[rule.participant].currency == accounts[rule.header].currency
+        else:
+            assert len(set(structure.accounts)) == len(structure.accounts) >= 2
+        _, reasons, _ = check(case, structure)
+        assert not any("forest" in r or "two currencies" in r for r in reasons)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_recommendation_is_the_best_feasible_unless_a_reason_says_otherwise(
+    name: str, designs: Any
+) -> None:
+    case, _, design = designs[name]
+    feasible = [c for c in design.candidates if c.feasible]
+    assert {s.id for s in case.structures} <= {c.id for c in design.candidates}
+    best = max(feasible, key=lambda c: c.benefit_annual or Decimal(0))
+    if design.recommended is None:
+        assert best.benefit_annual is not None and best.benefit_annual <= 0
+        assert design.reasons
+    elif design.recommended != best.id:
+        chosen = design.candidate(design.recommended)
+        assert chosen.feasible and not chosen.approvals and best.approvals
+        assert chosen.benefit_annual >= best.benefit_annual * APPROVAL_TOLERANCE
+        assert any("approval" in r for r in design.reasons)
+    for candidate in design.candidates:
+        assert candidate.feasible == (candidate.result is not None)
+
+
+def test_a_country_rule_violation_is_never_feasible(case_dir: CaseDir) -> None:
+    banned = [
+        r
+        for r in country_rules()
+        if r["status"] == "not-permitted"
+        and r["topic"] == "notional-pooling"
+        and r["country"] != "*"
+    ]
+    assert banned, "the data should hold at least one country banning notional pooling"
+    country = banned[0]["country"]
+    doc, balances = one_group(
+        [
+            {"id": "A", "currency": "CNY", "country": country},
+            {"id": "B", "currency": "CNY", "country": country},
+        ],
+        {"A": ["100", "-50"], "B": ["-80", "90"]},
+        date(2025, 3, 3),
+        [
+            {
+                "id": "np",
+                "name": "Pool",
+                "kind": "notional",
+                "currency": "CNY",
+                "accounts": ["A", "B"],
+                "terms": {"credit_rate": "1%", "debit_rate": "5%"},
+            }
+        ],
+    )
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
+    design = cashmgmt.design(case, cashmgmt.assess(case))
+    pool = design.candidate("np")
+    assert not pool.feasible and pool.result is None
+    assert any(r.startswith(f"{country}: notional pooling not permitted") for r in pool.reasons)
+    assert all(not c.feasible or c.structure.kind != "notional" for c in design.candidates)
+    assert design.recommended != "np"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_design_json_contract(name: str) -> None:
+    result = CliRunner().invoke(cli, ["design", str(EXAMPLES / name), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert "recommended" in data and isinstance(data["bundle"], list) and data["bundle"]
+    for c in data["candidates"]:
+        assert {"id", "kind", "feasible", "reasons", "benefit"} <= set(c)
+        assert isinstance(c["feasible"], bool)
+        if c["feasible"]:
+            Decimal(c["benefit"]["annual"])
+
+
+def test_micro_client_gets_the_standard_package(designs: Any) -> None:
+    _, assessment, design = designs["larkspur-bakery"]
+    assert assessment.segment == "micro"
+    assert any("online-banking" in b.channels for b in design.bundle)
+    assert "host-to-host" not in design.channels
+
+
+def test_large_client_gets_host_to_host(designs: Any) -> None:
+    _, assessment, design = designs["aurora-industrial"]
+    assert assessment.segment == "large"
+    assert "host-to-host" in design.channels
