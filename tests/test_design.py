@@ -145,6 +145,7 @@ def test_design_json_contract(name: str) -> None:
 def test_micro_client_gets_the_standard_package(designs: Any) -> None:
     _, assessment, design = designs["larkspur-bakery"]
     assert assessment.segment == "micro"
+    assert design.bundle[0].product == "online-banking-standard"
     assert any("online-banking" in b.channels for b in design.bundle)
     assert "host-to-host" not in design.channels
 
@@ -153,3 +154,4 @@ def test_large_client_gets_host_to_host(designs: Any) -> None:
     _, assessment, design = designs["aurora-industrial"]
     assert assessment.segment == "large"
     assert "host-to-host" in design.channels
+    assert design.bundle[0].product == "host-to-host"

@@ -34,6 +34,14 @@ from cashmgmt.model import (
 from cashmgmt.money import Money, exponent, from_minor, round_money
 
 DATA = Path(__file__).resolve().parent.parent / "data"
+#: Products every client of a segment gets: its channel (DESIGN.md: a micro client gets the
+#: standard online-banking package, a large group host-to-host connectivity).
+SEGMENT_PRODUCTS: dict[str, tuple[str, ...]] = {
+    "micro": ("online-banking-standard",),
+    "small-mid": ("online-banking-standard",),
+    "mid": ("cash-management-platform",),
+    "large": ("host-to-host", "cash-management-platform"),
+}
 #: A candidate needing approval gives way to a simpler one within this share of its benefit.
 APPROVAL_TOLERANCE = Decimal("0.9")
 
@@ -571,6 +579,13 @@ def _bundle(
         )
 
     fitting = [p for p in catalog["products"] if segment in p.get("segments", ())]
+    by_id = {p["id"]: p for p in fitting}
+    for product_id in SEGMENT_PRODUCTS[segment]:
+        if product_id in by_id:
+            chosen[product_id] = item(
+                by_id[product_id],
+                f"the channel for a {segment} client: {assessment.coverage.channel}",
+            )
     if recommended is not None:
         kind = recommended.structure.kind
         multi = (
