@@ -123,3 +123,21 @@ def test_examples_assess(name: str, segment: str) -> None:
     assert data["segment"] == segment
     assert {"coverage", "diagnostics", "needs"} <= set(data)
     assert all({"area", "score", "reason"} <= set(n) for n in data["needs"])
+
+
+def test_cash_is_trapped_only_across_borders(case_dir: CaseDir) -> None:
+    from cashmgmt.rules import trapping_countries
+
+    country = sorted(trapping_countries())[0]
+    accounts = [
+        {"id": "T", "currency": "CNY", "country": country},
+        {"id": "F", "currency": "CNY", "country": "GB"},
+    ]
+    doc, balances = one_group(accounts, {"T": ["300", "100"], "F": ["50", "50"]}, date(2025, 3, 3))
+    d = cashmgmt.assess(cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None)))
+    assert d.diagnostics.trapped_countries == (country,)
+    assert d.diagnostics.average_trapped_credit == Decimal("200.00")  # (300 + 100) / 2
+    domestic = [dict(a, country=country) for a in accounts]
+    doc, balances = one_group(domestic, {"T": ["300", "100"], "F": ["50", "50"]}, date(2025, 3, 3))
+    d = cashmgmt.assess(cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None)))
+    assert d.diagnostics.trapped_countries == ()

@@ -16,6 +16,7 @@ from cashmgmt.engine.fx import DailyFx
 from cashmgmt.engine.simulate import baseline
 from cashmgmt.model import AREAS, NEED_AREAS, Case
 from cashmgmt.money import from_minor, round_money
+from cashmgmt.rules import trapping_countries
 
 Segment = Literal["large", "mid", "small-mid", "micro"]
 Int64Array = npt.NDArray[np.int64]
@@ -149,6 +150,9 @@ class Diagnostics:
     share_at_bank: Decimal | None  # share of gross balances (credit + debit size) at that bank
     accounts_elsewhere: int
     exposure: tuple[tuple[str, Decimal, Decimal], ...]  # currency, average balance, share
+    trapped_countries: tuple[str, ...]  # countries whose rules restrict sweeping cash abroad
+    average_trapped_credit: Decimal  # credit balances held in those countries
+    trapped_accounts: tuple[AccountFigure, ...]
     idle_accounts: tuple[AccountFigure, ...]  # largest average credit balances
     overdraft_accounts: tuple[AccountFigure, ...]  # largest debit interest paid
 
@@ -241,6 +245,10 @@ def diagnose(case: Case, top: int = 5) -> Diagnostics:
         a = accounts[i]
         return AccountFigure(a.id, a.entity, a.bank, amount, count)
 
+    # Cash is trapped only where the group has somewhere else to move it.
+    trapping = trapping_countries() if len({a.country for a in accounts}) > 1 else {}
+    held = [i for i, a in enumerate(accounts) if a.country in trapping]
+    trapped_sum = int(average_credit_by_account[held].sum()) if held else 0
     return Diagnostics(
         currency=code,
         start=history.start,
@@ -266,6 +274,17 @@ def diagnose(case: Case, top: int = 5) -> Diagnostics:
         share_at_bank=share,
         accounts_elsewhere=elsewhere,
         exposure=tuple(exposure),
+        trapped_countries=tuple(sorted({accounts[i].country for i in held})),
+        average_trapped_credit=_average(trapped_sum, days, code),
+        trapped_accounts=tuple(
+            figure(
+                i,
+                _average(int(average_credit_by_account[i]), days, code),
+                int((history.minor[i] > 0).sum()),
+            )
+            for i in sorted(held, key=lambda i: -int(average_credit_by_account[i]))[:top]
+            if average_credit_by_account[i] > 0
+        ),
         idle_accounts=tuple(
             figure(
                 int(i),
@@ -410,6 +429,15 @@ def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, .
             f"balances in {len(d.currencies)} currencies ({', '.join(d.currencies)})",
             "currencies",
             ",".join(d.currencies),
+        )
+    if d.average_trapped_credit > 0:
+        add(
+            "risk",
+            20,
+            f"{money(d.average_trapped_credit)} of credit sits in "
+            f"{', '.join(d.trapped_countries)}, where rules restrict moving cash abroad",
+            "average_trapped_credit",
+            str(d.average_trapped_credit),
         )
     if len(d.countries) >= 2:
         add(

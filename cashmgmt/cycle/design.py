@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_CEILING, Decimal
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import attrs
 import networkx as nx
 import numpy as np
-from ruamel.yaml import YAML
 
 from cashmgmt.cycle.assess import REFERENCE_USD_RATES, Assessment
 from cashmgmt.engine.results import SimulationResult
@@ -32,8 +29,8 @@ from cashmgmt.model import (
     Terms,
 )
 from cashmgmt.money import Money, exponent, from_minor, round_money
+from cashmgmt.rules import country_rules, disclaimer, products
 
-DATA = Path(__file__).resolve().parent.parent / "data"
 #: Products every client of a segment gets: its channel (DESIGN.md: a micro client gets the
 #: standard online-banking package, a large group host-to-host connectivity).
 SEGMENT_PRODUCTS: dict[str, tuple[str, ...]] = {
@@ -44,22 +41,6 @@ SEGMENT_PRODUCTS: dict[str, tuple[str, ...]] = {
 }
 #: A candidate needing approval gives way to a simpler one within this share of its benefit.
 APPROVAL_TOLERANCE = Decimal("0.9")
-
-
-@cache
-def _load(name: str) -> Any:
-    return YAML(typ="safe", pure=True).load((DATA / name).read_text(encoding="utf-8"))
-
-
-def country_rules() -> list[dict[str, Any]]:
-    """Country and cross-border restrictions shipped with the package (data/README.md)."""
-    return list(_load("country_rules.yaml")["rules"])
-
-
-def products() -> dict[str, Any]:
-    """The product catalog shipped with the package."""
-    data: dict[str, Any] = _load("products.yaml")
-    return data
 
 
 @attrs.frozen
@@ -193,6 +174,7 @@ class Design:
             "reasons": list(self.reasons),
             "bundle": [b.to_dict() for b in self.bundle],
             "channels": list(self.channels),
+            "disclaimer": disclaimer(),
         }
 
 
