@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -11,8 +12,10 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from casekit import one_group
+from casekit import one_group, write_case
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from test_engine_reference import random_case
 
 import cashmgmt
 from cashmgmt.cli import cli
@@ -155,3 +158,34 @@ def test_large_client_gets_host_to_host(designs: Any) -> None:
     assert assessment.segment == "large"
     assert "host-to-host" in design.channels
     assert design.bundle[0].product == "host-to-host"
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(random_case())
+def test_design_properties_on_random_groups(sample: tuple[dict[str, Any], str, str, str]) -> None:
+    """On random groups: generated candidates pass the structural checks, a candidate that a
+    country rule forbids is never feasible, and the recommendation is the best feasible one
+    unless a stated reason says otherwise."""
+    doc, balances, fx, _ = sample
+    doc["proposing_bank"] = "Bank"
+    with tempfile.TemporaryDirectory() as tmp:
+        case = cashmgmt.load_case(write_case(Path(tmp) / "c", case=doc, balances=balances, fx=fx))
+    assessment = cashmgmt.assess(case)
+    result = cashmgmt.design(case, assessment)
+    forbidden = {
+        (r["country"], r["topic"]) for r in country_rules() if r["status"] == "not-permitted"
+    }
+    for c in result.candidates:
+        hits = [f for f in c.flags if (f.country, f.topic) in forbidden]
+        assert not (c.feasible and hits), (c.id, hits)
+        if c.origin == "generated":
+            assert c.feasible
+    feasible = [c for c in result.candidates if c.feasible]
+    if result.recommended is not None:
+        best = max(feasible, key=lambda c: c.benefit_annual or Decimal(0))
+        chosen = result.candidate(result.recommended)
+        assert chosen.benefit_annual == best.benefit_annual or (
+            best.approvals and not chosen.approvals and result.reasons
+        )
+    else:
+        assert not feasible or max(c.benefit_annual or 0 for c in feasible) <= 0

@@ -250,3 +250,29 @@ def test_a_yen_case_reports_whole_yen() -> None:
     assert data["fees"]["total"] == "0"
     assert data["benefit"]["annual"].lstrip("-").isdigit()
     assert data["accounts"][0]["closing_balance"] == "310"  # 300 + 10 swept in
+
+
+@SETTINGS
+@given(histories)
+def test_a_linear_overlay_adds_nothing_to_the_sweeps(values: list[list[int]]) -> None:
+    """Hybrid = sweeps, then a notional pool over the headers. With one rate for credit and
+    debit everywhere (3.6% ACT/360 on whole hundreds: whole cents a day) the overlay cannot
+    change interest, and the sweeps conserve money."""
+    from cashmgmt.engine.simulate import simulate_structure
+    from cashmgmt.model import HybridStructure, NotionalPool, Terms
+
+    series = {f"A{i}": [v // 10000 * 10000 for v in vs] for i, vs in enumerate(values)}
+    names = list(series)
+    rules = [{"from": b, "to": names[0], "rule": "zero-balance"} for b in names[2:]]
+    terms = {"day_count": "ACT/360", "credit_rate": "3.6%", "debit_rate": "3.6%"}
+    case = build(series, {"id": "s", "name": "s", "kind": "physical", "rules": rules}, terms)
+    physical = case.structure("s")
+    assert isinstance(physical, PhysicalStructure)
+    pool_terms = case.account("A0").terms
+    assert isinstance(pool_terms, Terms)
+    pool = NotionalPool("p", "p", "CNY", ("A0", "A1"), pool_terms, "even")
+    hybrid = simulate_structure(case, HybridStructure("h", "h", physical, pool))
+    alone = simulate_structure(case, physical)
+    assert np.array_equal(hybrid.structure_daily, hybrid.baseline_daily)
+    assert hybrid.structure.net == alone.structure.net
+    assert hybrid.fees.total == alone.fees.total

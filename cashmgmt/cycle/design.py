@@ -21,15 +21,17 @@ from cashmgmt.model import (
     Account,
     Case,
     Fees,
+    HybridStructure,
     NotionalPool,
     PhysicalStructure,
     RuleKind,
-    Structure,
     SweepRule,
     Terms,
 )
 from cashmgmt.money import Money, exponent, from_minor, round_money
 from cashmgmt.rules import country_rules, disclaimer, products
+
+Candidate_ = PhysicalStructure | NotionalPool | HybridStructure
 
 #: Products every client of a segment gets: its channel (DESIGN.md: a micro client gets the
 #: standard online-banking package, a large group host-to-host connectivity).
@@ -66,7 +68,7 @@ class Flag:
 class Candidate:
     """One structure the design considered, with its checks and its simulated result."""
 
-    structure: Structure
+    structure: Candidate_
     origin: str  # "case" or "generated"
     description: str
     feasible: bool
@@ -93,6 +95,9 @@ class Candidate:
     def complexity(self) -> int:
         """Accounts joined, plus one per extra level, currency and country."""
         s = self.structure
+        if isinstance(s, HybridStructure):
+            depth = int(nx.dag_longest_path_length(sweep_forest(s.physical)))
+            return len(s.accounts) + depth + len(self.approvals)
         if isinstance(s, PhysicalStructure):
             depth = nx.dag_longest_path_length(sweep_forest(s)) if s.rules else 0
             return len(s.accounts) + max(depth - 1, 0) + len(self.approvals)
@@ -284,13 +289,13 @@ def _fees(case: Case, assessment: Assessment, setup_usd: int, monthly_usd: int) 
     )
 
 
-def generate(case: Case, assessment: Assessment) -> list[tuple[Structure, str]]:
+def generate(case: Case, assessment: Assessment) -> list[tuple[Candidate_, str]]:
     """Structures built from the group's shape, each with a one-line description."""
     depth = _depth(case)
     mean = _average(case)
     eligible = _eligible(case)
     fees = _fees(case, assessment, 5000, 50)
-    out: list[tuple[Structure, str]] = []
+    out: list[tuple[Candidate_, str]] = []
     taken = {s.id for s in case.structures}
     for (cur, country), members in _groups(eligible, lambda a: (a.currency, a.country)).items():
         head = _header(members, depth, mean)
@@ -399,7 +404,53 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[Structure, str]]:
                     f"all accounts at the bank netted in {base} for interest",
                 )
             )
+    hybrid = _hybrid(case, eligible, depth, mean, fees)
+    if hybrid is not None:
+        out.append(hybrid)
     return [(s, d) for s, d in out if s.id not in taken]
+
+
+def _hybrid(
+    case: Case,
+    eligible: Sequence[Account],
+    depth: Mapping[str, int],
+    mean: Mapping[str, int],
+    fees: Fees,
+) -> tuple[HybridStructure, str] | None:
+    """Physical pools per country and currency, their headers netted in a notional pool."""
+    if len({a.country for a in eligible}) < 2:
+        return None
+    groups: dict[tuple[str, str], list[Account]] = {}
+    for a in eligible:
+        groups.setdefault((a.currency, a.country), []).append(a)
+    rules: list[SweepRule] = []
+    heads: list[Account] = []
+    for _, members in sorted(groups.items()):
+        head = _header(members, depth, mean)
+        heads.append(head)
+        rules += [SweepRule(a.id, head.id, "zero-balance") for a in members if a.id != head.id]
+    in_base = [a for a in heads if a.currency == case.base_currency] or heads
+    top = _header(in_base, depth, mean)
+    if not rules or len(heads) < 2:
+        return None
+    physical = PhysicalStructure("hybrid-sweeps", "Country pools", tuple(rules), "business", fees)
+    pool = NotionalPool(
+        "hybrid-pool",
+        "Notional pool over the country headers",
+        top.currency,
+        tuple(a.id for a in heads),
+        top.terms,
+        "fair-share",
+        top.id,
+        None,
+        Fees(setup=fees.setup),
+    )
+    countries = ", ".join(sorted({a.country for a in heads}))
+    return (
+        HybridStructure("hybrid", "Hybrid: country pools and a notional overlay", physical, pool),
+        f"accounts swept to a header per country and currency ({countries}); the headers "
+        f"netted for interest at {top.id}",
+    )
 
 
 def _multi_level(
@@ -436,7 +487,9 @@ def _multi_level(
 # ---------------------------------------------------------------------------- checks
 
 
-def country_flags(case: Case, structure: Structure, language: str = "en") -> list[Flag]:
+def country_flags(
+    case: Case, structure: PhysicalStructure | NotionalPool, language: str = "en"
+) -> list[Flag]:
     """The country rules that apply to a structure."""
     accounts = {a.id: a for a in case.accounts}
     wanted: set[tuple[str, str]] = set()
@@ -480,8 +533,16 @@ def country_flags(case: Case, structure: Structure, language: str = "en") -> lis
     return sorted(flags, key=lambda f: (f.status != "not-permitted", f.country, f.topic))
 
 
-def check(case: Case, structure: Structure) -> tuple[bool, list[str], list[Flag]]:
+def check(case: Case, structure: Candidate_) -> tuple[bool, list[str], list[Flag]]:
     """Structural rules and country rules: (feasible, reasons, flags)."""
+    if isinstance(structure, HybridStructure):
+        ok1, reasons1, flags1 = check(case, structure.physical)
+        ok2, reasons2, flags2 = check(case, structure.pool)
+        merged = sorted(
+            set(flags1) | set(flags2),
+            key=lambda f: (f.status != "not-permitted", f.country, f.topic),
+        )
+        return ok1 and ok2, list(dict.fromkeys(reasons1 + reasons2)), merged
     reasons = []
     accounts = {a.id: a for a in case.accounts}
     if isinstance(structure, PhysicalStructure):
@@ -599,7 +660,7 @@ def _bundle(
 
 def design(case: Case, assessment: Assessment) -> Design:
     """Candidates from the case and the group's shape, checked, simulated and ranked."""
-    pool: list[tuple[Structure, str, str]] = [
+    pool: list[tuple[Candidate_, str, str]] = [
         (s, "case", "written in the case") for s in case.structures
     ]
     pool += [(s, "generated", d) for s, d in generate(case, assessment)]

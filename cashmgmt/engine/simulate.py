@@ -33,7 +33,7 @@ from cashmgmt.engine.results import (
     SimulationResult,
 )
 from cashmgmt.graph import sweep_forest
-from cashmgmt.model import Case, Fees, NotionalPool, PhysicalStructure
+from cashmgmt.model import Case, Fees, HybridStructure, NotionalPool, PhysicalStructure
 from cashmgmt.money import Money, exponent, from_minor, round_money
 
 Int64Array = npt.NDArray[np.int64]
@@ -208,9 +208,12 @@ def simulate(case: Case, structure_id: str) -> SimulationResult:
     return simulate_structure(case, case.structure(structure_id))
 
 
-def simulate_structure(case: Case, structure: PhysicalStructure | NotionalPool) -> SimulationResult:
+def simulate_structure(
+    case: Case, structure: PhysicalStructure | NotionalPool | HybridStructure
+) -> SimulationResult:
     """Replay the history through any structure over the case's accounts (the design phase's
-    own candidates too); the status quo is computed once per case."""
+    own candidates too); the status quo is computed once per case. A hybrid runs its sweeps
+    first, then nets its pool's members on their balances after the sweeps."""
     base = baseline(case)
     history = case.balances
     fx = base.fx
@@ -222,10 +225,21 @@ def simulate_structure(case: Case, structure: PhysicalStructure | NotionalPool) 
     closing = history.minor[:, -1].copy()
     intercompany: list[IntercompanyResult] = []
     ic_by_entity: dict[str, int] = {}
-    if isinstance(structure, PhysicalStructure):
+    if isinstance(structure, HybridStructure):
+        physical: PhysicalStructure | None = structure.physical
+        pool: NotionalPool | None = structure.pool
+    elif isinstance(structure, PhysicalStructure):
+        physical, pool = structure, None
+    else:
+        physical, pool = None, structure
+    fees = FeeResult(*(from_minor(0, case.base_currency),) * 3, sweeps=0)
+    tops: list[str] = []
+    structure_agg = base.aggregates
+    swept: dict[str, Int64Array] = {}
+    if physical is not None:
         country_of = {a.id: a.country for a in case.accounts}
         outcome = run_sweeps(
-            structure, history.minor, row_of, country_of, currency_of, history.start
+            physical, history.minor, row_of, country_of, currency_of, history.start
         )
         rows = [row_of[a] for a in outcome.accounts]
         currencies = [currency_of[a] for a in outcome.accounts]
@@ -237,32 +251,40 @@ def simulate_structure(case: Case, structure: PhysicalStructure | NotionalPool) 
         structure_side.debit[rows] = side.debit
         structure_side.penalty[rows] = side.penalty
         closing[rows] = outcome.closing[:, -1]
-        intercompany, ic_by_entity = _intercompany(case, structure, outcome.transfers, base)
+        intercompany, ic_by_entity = _intercompany(case, physical, outcome.transfers, base)
         fees = _fees(
             case,
-            structure.fees,
+            physical.fees,
             int(np.count_nonzero(outcome.transfers)),
             len(outcome.accounts),
             months,
         )
-        graph = sweep_forest(structure)
+        graph = sweep_forest(physical)
         tops = [a for a in outcome.accounts if graph.out_degree(a) == 0]
         changed = _aggregates(outcome.closing, currencies)
         before = _aggregates(history.minor[rows], currencies)
         structure_agg = _combine(base.aggregates, before, changed)
-    else:
-        rows, members_interest = _notional(case, structure, base)
+        swept = {a: outcome.closing[i] for i, a in enumerate(outcome.accounts)}
+    if pool is not None:
+        balances = np.stack([swept.get(a, history.minor[row_of[a]]) for a in pool.accounts])
+        rows, members_interest = _notional(case, pool, base, balances)
         for row, credit in zip(rows, members_interest, strict=True):
             structure_side.credit[row] = credit
             structure_side.debit[row] = 0
             structure_side.penalty[row] = 0
-        fees = _fees(case, attrs.evolve(structure.fees, per_sweep=None), 0, len(rows), months)
-        tops = [structure.interest_header]
-        structure_agg = base.aggregates
+        pool_fees = _fees(case, attrs.evolve(pool.fees, per_sweep=None), 0, len(rows), months)
+        fees = FeeResult(
+            fees.per_sweep + pool_fees.per_sweep,
+            fees.per_account_month + pool_fees.per_account_month,
+            fees.setup + pool_fees.setup,
+            fees.sweeps,
+        )
+        if physical is None:
+            tops = [pool.interest_header]
     top_rows = [row_of[a] for a in tops]
     top_currencies = [currency_of[a] for a in tops]
     excluded_base = _aggregates(history.minor[top_rows], top_currencies)
-    if isinstance(structure, PhysicalStructure):
+    if physical is not None:
         excluded_structure = _aggregates(
             outcome.closing[[outcome.accounts.index(a) for a in tops]], top_currencies
         )
@@ -403,14 +425,17 @@ def _intercompany(
     return results, by_entity
 
 
-def _notional(case: Case, pool: NotionalPool, base: Baseline) -> tuple[list[int], list[int]]:
-    """Members' rows and each member's allocated pool interest in base minor units."""
+def _notional(
+    case: Case, pool: NotionalPool, base: Baseline, balances: Int64Array
+) -> tuple[list[int], list[int]]:
+    """Members' rows and each member's allocated pool interest in base minor units, the
+    members' daily balances given in the pool's order."""
     history = case.balances
     row_of = {a: i for i, a in enumerate(history.accounts)}
     rows = [row_of[a] for a in pool.accounts]
     currencies = [case.account(a).currency for a in pool.accounts]
     every_day = np.arange(history.days)
-    converted = base.fx.convert(history.minor[rows], currencies, every_day, to=pool.currency)
+    converted = base.fx.convert(balances, currencies, every_day, to=pool.currency)
     net = converted.sum(axis=0, keepdims=True)
     table = terms_table([pool.terms], [pool.currency])
     pool_net = post(net, table, base.starts).net[0]
