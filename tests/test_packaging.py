@@ -41,11 +41,13 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("cashmgmt-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "cashmgmt/templates/themes/default.yaml" in names
+    assert {"cashmgmt/data/country_rules.yaml", "cashmgmt/data/products.yaml"} <= set(names)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     probe = (
         "import cashmgmt, cashmgmt.resources as r; "
-        "print(cashmgmt.__file__); print(r.templates_dir()); print(r.load_theme().name)"
+        "print(cashmgmt.__file__); print(r.templates_dir()); print(r.load_theme().name); "
+        "from cashmgmt.rules import DATA, country_rules; print(DATA); print(len(country_rules()))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe],
@@ -58,3 +60,4 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     assert out[0].startswith(str(target))  # the installed copy, not the checkout
     assert out[1] == str(target / "cashmgmt" / "templates")
     assert out[2] == "Your Bank"
+    assert out[3] == str(target / "cashmgmt" / "data") and int(out[4]) > 0
