@@ -8,6 +8,7 @@ from __future__ import annotations
 from cashmgmt.casefile import load_case, save_case
 from cashmgmt.cycle.assess import Assessment, assess
 from cashmgmt.cycle.design import Design, design
+from cashmgmt.cycle.execute import Plan, plan
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.engine.simulate import simulate
 from cashmgmt.errors import CaseError, Problem
@@ -43,6 +44,7 @@ __all__ = [
     "Money",
     "NotionalPool",
     "PhysicalStructure",
+    "Plan",
     "Problem",
     "SimulationResult",
     "SweepRule",
@@ -52,6 +54,7 @@ __all__ = [
     "assess",
     "design",
     "load_case",
+    "plan",
     "save_case",
     "simulate",
 ]

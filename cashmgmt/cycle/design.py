@@ -5,6 +5,7 @@ simulated against the status quo, ranked; a recommendation with its reasons; a p
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
@@ -166,6 +167,13 @@ class Design:
     reasons: tuple[str, ...]
     bundle: tuple[BundleItem, ...]
     channels: tuple[str, ...]
+    assessment: Assessment = attrs.field(eq=False, repr=False)
+    history_end: date = attrs.field(eq=False, repr=False)
+
+    @property
+    def chosen(self) -> Candidate | None:
+        """The recommended candidate, if any."""
+        return None if self.recommended is None else self.candidate(self.recommended)
 
     def candidate(self, candidate_id: str) -> Candidate:
         """A candidate by id."""
@@ -681,4 +689,12 @@ def design(case: Case, assessment: Assessment) -> Design:
     recommended, reasons = _recommend(candidates, assessment)
     chosen = next((c for c in candidates if c.id == recommended), None)
     bundle, channels = _bundle(case, assessment, chosen)
-    return Design(tuple(candidates), recommended, tuple(reasons), tuple(bundle), tuple(channels))
+    return Design(
+        tuple(candidates),
+        recommended,
+        tuple(reasons),
+        tuple(bundle),
+        tuple(channels),
+        assessment,
+        case.balances.end,
+    )
