@@ -1,13 +1,24 @@
 # The two quick-start commands (README): `make demo` and `make test`. Each sets up
-# everything it needs on a fresh machine first (a virtualenv in .venv).
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# everything it needs on a fresh machine first: system packages (a CJK font for Chinese
+# documents, the libraries WeasyPrint draws with, poppler-utils to look at PDFs) and a
+# virtualenv in .venv.
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
 EXAMPLE ?= examples/huaxia-liquor
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup demo test lint examples clean
+.PHONY: setup system demo test lint examples clean
 
-setup: $(STAMP)
+setup: system $(STAMP)
+
+system:
+	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || ! command -v pdftoppm >/dev/null; then \
+	  if command -v apt-get >/dev/null; then \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	      fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; \
+	  else echo "install a CJK font (Noto Sans CJK SC), pango and poppler-utils"; exit 1; fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -16,7 +27,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/cashmgmt check $(EXAMPLE)
+	mkdir -p out
+	$(BIN)/cashmgmt propose $(EXAMPLE) -o out/$(notdir $(EXAMPLE))-proposal.pdf
 
 lint: setup
 	$(BIN)/ruff check .
@@ -30,4 +42,4 @@ examples: setup
 	$(BIN)/python examples/generate.py
 
 clean:
-	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache out

@@ -27,6 +27,7 @@ from cashmgmt.model import (
     Tier,
 )
 from cashmgmt.money import Money
+from cashmgmt.render.proposal import Proposal, propose
 
 __version__ = "0.1.0"
 
@@ -46,6 +47,7 @@ __all__ = [
     "PhysicalStructure",
     "Plan",
     "Problem",
+    "Proposal",
     "SimulationResult",
     "SweepRule",
     "Terms",
@@ -55,6 +57,7 @@ __all__ = [
     "design",
     "load_case",
     "plan",
+    "propose",
     "save_case",
     "simulate",
 ]

@@ -10,12 +10,15 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 import cashmgmt
 from cashmgmt.errors import CaseError, count_problems, plural
+from cashmgmt.files import write_atomic
 from cashmgmt.summary import CaseSummary, summarize
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -205,6 +208,45 @@ def design_command(case: str, as_json: bool) -> None:
         click.echo(f"  {reason}")
     click.echo("bundle: " + ", ".join(b.product for b in result.bundle))
     click.echo("channels: " + ", ".join(result.channels))
+
+
+def _case_inputs(case: str) -> set[Path]:
+    """The files a case folder is read from (outputs must never replace them)."""
+    folder = Path(case) if Path(case).is_dir() else Path(case).parent
+    return {p.resolve() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+
+
+@cli.command("propose")
+@click.argument("case", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), required=True, help="The PDF (or HTML) file.")
+@click.option("--html", "as_html", is_flag=True, help="Write HTML instead of PDF.")
+@click.option("--lang", type=click.Choice(["en", "zh-CN"]), help="Default: the client's.")
+@click.option("--theme", default="default", help="A theme name or a theme YAML file.")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
+def propose_command(
+    case: str, output: str, as_html: bool, lang: str | None, theme: str, on: datetime | None
+) -> None:
+    """Assess, design and plan a case, and write the tailored proposal (PDF or HTML)."""
+    target = Path(output)
+    if target.resolve() in _case_inputs(case):
+        click.echo(
+            f"cashmgmt: {output}: is one of the case's input files; choose another output", err=True
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    loaded = _load(case)
+    try:
+        proposal = cashmgmt.propose(
+            loaded, language=lang, theme=theme, on=(on.date() if on else date.today())
+        )
+    except CaseError as exc:
+        for problem in exc.problems:
+            click.echo(f"cashmgmt: {problem}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    data = proposal.html().encode("utf-8") if as_html else proposal.pdf()
+    write_atomic(target, data)
+    click.echo(
+        f"{target}: {len(data):,} bytes ({proposal.language}, {'HTML' if as_html else 'PDF'})"
+    )
 
 
 def main() -> None:

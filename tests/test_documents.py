@@ -1,0 +1,187 @@
+"""Documents: every figure comes from the results, Chinese renders with a CJK font, client text
+cannot inject markup, rendering is reproducible and fetches nothing from outside."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from casekit import BASE_CASE
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+import cashmgmt
+from cashmgmt.cli import cli
+from cashmgmt.render.i18n import Formatter
+from cashmgmt.render.pdf import SafeFetcher
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ON = date(2026, 1, 5)
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "".join(page.extract_text() or "" for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def fonts(data: bytes) -> set[str]:
+    reader = PdfReader(io.BytesIO(data))
+    names = set()
+    for page in reader.pages:
+        resources = page["/Resources"]
+        for font in (resources.get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+@pytest.fixture(scope="module")
+def huaxia_zh() -> tuple[cashmgmt.Proposal, str, bytes]:
+    case = cashmgmt.load_case(EXAMPLES / "huaxia-liquor")
+    proposal = cashmgmt.propose(case, on=ON)
+    return proposal, proposal.html(), proposal.pdf()
+
+
+def test_chinese_pdf_figures_come_from_the_results(huaxia_zh: Any) -> None:
+    proposal, _, pdf = huaxia_zh
+    assert proposal.language == "zh-CN"
+    text = squash(pdf_text(pdf))
+    fmt = Formatter("zh-CN")
+    result = proposal.result
+    assert result is not None and result.structure_id == proposal.design.recommended
+    assert squash(fmt.money(result.benefit_annual, "CNY")) in text
+    assert squash(fmt.money(result.benefit, "CNY")) in text
+    for entity in result.entities:
+        if entity.baseline.net or entity.structure.net:
+            assert squash(fmt.money(entity.baseline.net, "CNY")) in text, entity.id
+            assert squash(fmt.money(entity.structure.net, "CNY")) in text, entity.id
+    assert "现金管理方案建议书" in text and "方案摘要" in text
+
+
+def test_chinese_pdf_embeds_a_cjk_font(huaxia_zh: Any) -> None:
+    _, _, pdf = huaxia_zh
+    assert any("Noto-Sans-CJK-SC" in name for name in fonts(pdf)), fonts(pdf)
+
+
+def test_chinese_document_has_no_untranslated_template_text(huaxia_zh: Any) -> None:
+    from babel.messages.pofile import read_po
+
+    _, html, _ = huaxia_zh
+    path = cashmgmt.resources.templates_dir() / "locale/zh_CN/LC_MESSAGES/messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    visible = re.sub(r"<[^>]+>", " ", html)
+    for message in catalog:
+        if message.id and len(str(message.id).split()) >= 3 and "%" not in str(message.id):
+            assert str(message.id) not in visible, message.id
+        if message.id:
+            assert message.string, f"untranslated: {message.id}"
+
+
+def test_english_pdf_has_no_chinese() -> None:
+    case = cashmgmt.load_case(EXAMPLES / "bluestem-outdoor")
+    proposal = cashmgmt.propose(case, on=ON)
+    assert proposal.language == "en"
+    text = pdf_text(proposal.pdf())
+    assert not CJK.search(text)
+    fmt = Formatter("en")
+    assert proposal.result is not None
+    assert fmt.money(proposal.result.benefit_annual, "USD") in text
+
+
+def test_same_inputs_same_html() -> None:
+    case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
+    first = cashmgmt.propose(case, on=ON).html()
+    again = cashmgmt.propose(cashmgmt.load_case(EXAMPLES / "larkspur-bakery"), on=ON).html()
+    assert first == again
+
+
+def test_client_text_cannot_inject_markup(case_dir: Callable[..., Path]) -> None:
+    doc = copy.deepcopy(BASE_CASE)
+    evil = '<img src="http://127.0.0.1:1/x">'
+    doc["client"]["name"] = evil
+    doc["client"].pop("local_name")
+    doc["client"]["language"] = "en"
+    doc["entities"][0]["name"] = evil
+    case = cashmgmt.load_case(case_dir(case=doc))
+    proposal = cashmgmt.propose(case, on=ON)
+    html = proposal.html()
+    assert '<img src="http://127.0.0.1:1/x">' not in html
+    assert "&lt;img src=&#34;http://127.0.0.1:1/x&#34;&gt;" in html
+    fetcher = SafeFetcher([cashmgmt.resources.templates_dir()])
+    from cashmgmt.render.pdf import write_pdf
+
+    pdf = write_pdf(html, fetcher=fetcher)
+    assert fetcher.refused == []  # nothing outside was even asked for
+    assert '<img src="http://127.0.0.1:1/x">' in pdf_text(pdf)
+
+
+def test_the_fetcher_refuses_the_network_and_other_files(tmp_path: Path) -> None:
+    fetcher = SafeFetcher([cashmgmt.resources.templates_dir()])
+    for url in (
+        "http://127.0.0.1:1/x",
+        "https://example.com/a.css",
+        "file:///etc/passwd",
+        (tmp_path / "x.css").as_uri(),
+    ):
+        with pytest.raises(PermissionError):
+            fetcher.fetch(url)
+    assert len(fetcher.refused) == 4
+    style = (cashmgmt.resources.templates_dir() / "style.css").as_uri()
+    assert b"@page" in fetcher.fetch(style).read()
+
+
+def test_cli_propose_writes_and_never_overwrites_inputs(tmp_path: Path) -> None:
+    out = tmp_path / "p.html"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "propose",
+            str(EXAMPLES / "larkspur-bakery"),
+            "-o",
+            str(out),
+            "--html",
+            "--date",
+            "2026-01-05",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    target = EXAMPLES / "larkspur-bakery" / "case.yaml"
+    before = target.read_bytes()
+    result = CliRunner().invoke(
+        cli, ["propose", str(EXAMPLES / "larkspur-bakery"), "-o", str(target), "--html"]
+    )
+    assert result.exit_code == 2 and "input files" in result.output
+    assert target.read_bytes() == before
+    theme = tmp_path / "bank.yaml"
+    theme.write_text("name: B\ncolours: {primary: '#000000'}\nlogo: /etc/passwd\n")
+    result = CliRunner().invoke(
+        cli,
+        [
+            "propose",
+            str(EXAMPLES / "larkspur-bakery"),
+            "-o",
+            str(tmp_path / "x.pdf"),
+            "--theme",
+            str(theme),
+        ],
+    )
+    assert result.exit_code == 2 and "logo" in result.output
+
+
+def test_micro_client_document_is_short_and_standard() -> None:
+    case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
+    html = cashmgmt.propose(case, on=ON).html()
+    assert "A standard online-banking package" in html
+    assert 'id="structure"' not in html and 'id="risks"' not in html
