@@ -13,10 +13,11 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: system $(STAMP)
 
 system:
-	@if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || ! command -v pdftoppm >/dev/null; then \
+	@if ! fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || ! command -v pdftoppm >/dev/null; then \
 	  if command -v apt-get >/dev/null; then \
 	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	      fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0 poppler-utils >/dev/null; \
+	      fonts-wqy-microhei fonts-dejavu-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
+	      poppler-utils >/dev/null; \
 	  else echo "install a CJK font (Noto Sans CJK SC), pango and poppler-utils"; exit 1; fi; \
 	fi
 

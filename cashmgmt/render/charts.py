@@ -68,7 +68,7 @@ def _style(theme: Mapping[str, str]) -> Iterator[None]:
         "svg.hashsalt": "cashmgmt",
         "svg.fonttype": "none",
         "svg.id": None,
-        "font.family": ["sans-serif"],
+        "font.family": [f for f in FONT_FAMILY if f != "sans-serif"],
         "font.sans-serif": [f for f in FONT_FAMILY if f != "sans-serif"],
         "font.size": 8,
         "text.parse_math": False,  # a "$" in a label is a dollar sign
