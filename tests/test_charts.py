@@ -83,7 +83,7 @@ def test_balance_chart_is_svg_deterministic_and_keeps_chinese_text() -> None:
     words = texts(root)
     for word in ("资金归集后余额", "现状", "资金池", "人民币", "2024-01", "2024-07"):
         assert word in words, word
-    assert "Noto Sans CJK SC" in svg
+    assert "WenQuanYi Micro Hei" in svg
     assert "Date" not in svg and "Created with" not in svg
     assert 'style="width: 453.54pt; max-width: 100%"' in svg
 
