@@ -7,6 +7,7 @@ design, not as a fixed mail merge.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -183,6 +184,12 @@ TOPIC_NAMES = {
     "intercompany-loans": N_("Intercompany loans"),
     "cross-guarantees": N_("Cross guarantees"),
 }
+RULE_NAMES = {
+    "zero-balance": N_("zero balance"),
+    "target": N_("target"),
+    "threshold": N_("threshold"),
+    "range": N_("range"),
+}
 STATUS_NAMES = {
     "permitted": N_("permitted"),
     "needs-approval": N_("needs approval"),
@@ -266,12 +273,15 @@ def _context(p: Proposal, env: Environment) -> dict[str, Any]:
         )
     )
     if chosen is not None:
+        pool_kind = gettext("Notional pool")
         svg["structure"] = Markup(
             diagrams.structure_diagram(
                 case,
                 chosen.structure,
                 colours=colours,
                 more=lambda n: gettext("+%(n)s accounts", n=n),
+                pool_label=lambda pool: (pool_kind, pool.currency),
+                kind_labels={k: gettext(v) for k, v in RULE_NAMES.items()},
             )
         )
     if r is not None:
@@ -372,6 +382,7 @@ def _context(p: Proposal, env: Environment) -> dict[str, Any]:
         "multi_currency": len(a.diagnostics.currencies) > 1,
         "kinds": {c.id: c.structure.kind for c in d.candidates},
         "structure_rules": _rules(chosen) if chosen else [],
+        "page_footer": _page_footer(gettext("Page %(page)s of %(pages)s")),
         "segment_names": SEGMENT_NAMES,
         "coverage_names": COVERAGE_NAMES,
         "area_names": AREA_NAMES,
@@ -425,6 +436,19 @@ _DOCUMENTS = {
     "account-opening": N_("Account opening documents"),
 }
 _CHANNELS = CHANNEL_NAMES
+
+
+def _page_footer(pattern: str) -> Markup:
+    """A translated "Page %(page)s of %(pages)s" as CSS `content` with page counters."""
+    parts = []
+    for piece in re.split(r"(%\(pages?\)s)", pattern):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "").replace('"', "") + '"')
+    return Markup(" ".join(parts))
 
 
 def _flag_note(flag: Any, lang: str) -> str:
