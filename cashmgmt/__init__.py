@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from cashmgmt.casefile import load_case, save_case
 from cashmgmt.cycle.assess import Assessment, assess
+from cashmgmt.cycle.celebrate import Success, celebrate
 from cashmgmt.cycle.design import Design, design
 from cashmgmt.cycle.execute import Plan, plan
 from cashmgmt.engine.results import SimulationResult
@@ -49,11 +50,13 @@ __all__ = [
     "Problem",
     "Proposal",
     "SimulationResult",
+    "Success",
     "SweepRule",
     "Terms",
     "Tier",
     "__version__",
     "assess",
+    "celebrate",
     "design",
     "load_case",
     "plan",

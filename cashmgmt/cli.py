@@ -249,6 +249,39 @@ def propose_command(
     )
 
 
+@cli.command("letter")
+@click.argument("case", type=click.Path())
+@click.option("-o", "--output", type=click.Path(), required=True, help="The PDF (or HTML) file.")
+@click.option("--html", "as_html", is_flag=True, help="Write HTML instead of PDF.")
+@click.option("--lang", type=click.Choice(["en", "zh-CN"]), help="Default: the client's.")
+@click.option("--theme", default="default", help="A theme name or a theme YAML file.")
+@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
+def letter_command(
+    case: str, output: str, as_html: bool, lang: str | None, theme: str, on: datetime | None
+) -> None:
+    """Write the thank-you letter with the delivered figures (the celebrate phase)."""
+    target = Path(output)
+    if target.resolve() in _case_inputs(case):
+        click.echo(
+            f"cashmgmt: {output}: is one of the case's input files; choose another output", err=True
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    loaded = _load(case)
+    try:
+        proposal = cashmgmt.propose(
+            loaded, language=lang, theme=theme, on=(on.date() if on else date.today())
+        )
+    except CaseError as exc:
+        for problem in exc.problems:
+            click.echo(f"cashmgmt: {problem}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    data = proposal.letter_html().encode("utf-8") if as_html else proposal.letter_pdf()
+    write_atomic(target, data)
+    click.echo(
+        f"{target}: {len(data):,} bytes ({proposal.language}, {'HTML' if as_html else 'PDF'})"
+    )
+
+
 def main() -> None:
     """Entry point: run the CLI; an unexpected error is reported in one line, not a trace."""
     try:

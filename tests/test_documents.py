@@ -185,3 +185,29 @@ def test_micro_client_document_is_short_and_standard() -> None:
     html = cashmgmt.propose(case, on=ON).html()
     assert "A standard online-banking package" in html
     assert 'id="structure"' not in html and 'id="risks"' not in html
+
+
+def test_thank_you_letter_shows_the_delivered_figures(huaxia_zh: Any) -> None:
+    proposal, _, _ = huaxia_zh
+    success = cashmgmt.celebrate(proposal.design)
+    assert success is not None and success.structure == proposal.design.recommended
+    assert proposal.result is not None
+    assert success.benefit_annual == proposal.result.benefit_annual
+    text = squash(pdf_text(proposal.letter_pdf()))
+    fmt = Formatter("zh-CN")
+    for amount in (
+        success.benefit_annual,
+        success.interest_gain,
+        success.fees,
+        success.peak_debit_before,
+        success.peak_debit_after,
+    ):
+        assert squash(fmt.money(amount, "CNY")) in text
+    assert "致谢函" in text
+
+
+def test_micro_letter_thanks_for_the_package() -> None:
+    case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
+    proposal = cashmgmt.propose(case, on=ON)
+    assert cashmgmt.celebrate(proposal.design) is None
+    assert "online-banking package" in proposal.letter_html()

@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from cashmgmt.cycle.assess import Assessment, assess
+from cashmgmt.cycle.celebrate import celebrate
 from cashmgmt.cycle.design import Candidate, Design, design
 from cashmgmt.cycle.execute import Plan, plan
 from cashmgmt.engine.results import SimulationResult
@@ -76,6 +77,27 @@ class Proposal:
     def pdf(self) -> bytes:
         """The proposal as PDF bytes."""
         return write_pdf(self.html(), self.theme.logo)
+
+    def letter_html(self) -> str:
+        """The thank-you letter with the delivered figures (the celebrate phase)."""
+        env = environment(self.language)
+        gettext = make_gettext(self.language)
+        chosen = self.design.chosen
+        label = _candidate_view(chosen, self.case, gettext)["label"] if chosen else ""
+        return env.get_template("letter.html").render(
+            lang=self.language,
+            bank=self.theme,
+            colours=self.theme.colours,
+            on=self.on,
+            client_name=_name(self.case, self.language),
+            code=self.case.base_currency,
+            success=celebrate(self.design),
+            structure_label=label,
+        )
+
+    def letter_pdf(self) -> bytes:
+        """The thank-you letter as PDF bytes."""
+        return write_pdf(self.letter_html(), self.theme.logo)
 
 
 def propose(

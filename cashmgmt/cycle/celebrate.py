@@ -1,0 +1,48 @@
+"""Celebrate (庆祝成功): the success summary a thank-you letter gives the client."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import attrs
+
+from cashmgmt.cycle.design import Design
+
+
+@attrs.frozen
+class Success:
+    """Delivered figures of the structure (from its simulation on the group's balances, until
+    the review phase measures them after go-live)."""
+
+    structure: str | None
+    benefit_annual: Decimal
+    interest_gain: Decimal  # structure net interest - status quo, over the period
+    fees: Decimal
+    overdraft_days_before: int
+    overdraft_days_after: int
+    peak_debit_before: Decimal
+    peak_debit_after: Decimal
+    idle_credit_before: Decimal
+    idle_credit_after: Decimal
+    days: int
+
+
+def celebrate(design: Design) -> Success | None:
+    """The success summary of the recommended structure (None when none was recommended)."""
+    chosen = design.chosen
+    if chosen is None or chosen.result is None:
+        return None
+    r = chosen.result
+    return Success(
+        structure=chosen.id,
+        benefit_annual=r.benefit_annual,
+        interest_gain=r.structure.net - r.baseline.net,
+        fees=r.fees.total,
+        overdraft_days_before=r.baseline_liquidity.overdraft_days,
+        overdraft_days_after=r.structure_liquidity.overdraft_days,
+        peak_debit_before=r.baseline_liquidity.peak_debit,
+        peak_debit_after=r.structure_liquidity.peak_debit,
+        idle_credit_before=r.baseline_liquidity.average_idle_credit,
+        idle_credit_after=r.structure_liquidity.average_idle_credit,
+        days=r.days,
+    )
