@@ -31,6 +31,11 @@ class Theme:
     name: str
     colours: dict[str, str]
     logo: Path | None = None
+    names: dict[str, str] = attrs.field(factory=dict)  # the bank's name per language
+
+    def name_for(self, language: str) -> str:
+        """The bank's name in a language (its default name if the theme gives none)."""
+        return self.names.get(language, self.name)
 
 
 def load_theme(name_or_path: str | Path = "default") -> Theme:
@@ -46,9 +51,25 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
     except (YAMLError, UnicodeDecodeError, OSError) as exc:
         raise CaseError([Problem(label, "", f"expected a theme in YAML ({exc})")]) from None
     problems = []
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        problems.append(Problem(label, "name", "expected the bank's name as text"))
-        data = data if isinstance(data, dict) else {}
+    data = data if isinstance(data, dict) else {}
+    raw_name = data.get("name")
+    names: dict[str, str] = {}
+    if (
+        isinstance(raw_name, dict)
+        and raw_name
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in raw_name.items())
+    ):
+        names = dict(raw_name)
+        data["name"] = names.get("en") or next(iter(names.values()))
+    elif not isinstance(raw_name, str):
+        problems.append(
+            Problem(
+                label,
+                "name",
+                "expected the bank's name as text, or a "
+                "mapping of language to name like {en: ..., zh-CN: ...}",
+            )
+        )
     colours = data.get("colours")
     if not isinstance(colours, dict) or not all(
         isinstance(v, str) and _COLOUR.fullmatch(v) for v in colours.values()
@@ -64,4 +85,4 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
             )
     if problems:
         raise CaseError(problems)
-    return Theme(data["name"], cast(dict[str, str], colours), logo_path)
+    return Theme(data["name"], cast(dict[str, str], colours), logo_path, names)

@@ -889,11 +889,12 @@ def write_case(case: Case, outdir: Path) -> None:
 # The data tables of the cases are aligned by hand (one account or rule per entry), so
 # the formatter is switched off around them.
 
-CCB = "China Construction Bank"
-ICBC = "Industrial and Commercial Bank of China"
-BOC = "Bank of China"
-CMB = "China Merchants Bank"
-HSBC_HK = "HSBC Hong Kong"
+# A Chinese RM writes the case in Chinese: bank names as the client knows them.
+CCB = "中国建设银行"
+ICBC = "中国工商银行"
+BOC = "中国银行"
+CMB = "招商银行"
+HSBC_HK = "汇丰银行（香港）"
 
 #: Province prefixes of 20-digit CCB account numbers, by entity.
 CN_PROVINCE = {"HQ": "51", "PROD": "51", "LOGI": "51", "EAST": "31", "EZJ": "33",
@@ -1135,7 +1136,7 @@ def huaxia() -> Case:
     # fmt: on
     pool = Physical(
         "cny-two-level",
-        "CNY two-level cash concentration (CCB group account)",
+        "人民币两级资金归集（建行集团账户）",
         "business",
         rules,
         (("per_sweep", "10 CNY"), ("per_account_month", "200 CNY"), ("setup", "50000 CNY")),
@@ -1146,7 +1147,7 @@ def huaxia() -> Case:
     )
     notional = Notional(
         "crossborder-notional",
-        "CNY/HKD/USD notional pool, HQ and Hong Kong",
+        "人民币/港币/美元名义资金池（总部与香港）",
         "CNY",
         ("HQ-CNY-CCB", "HQ-USD-CCB", "HK-HKD-CCB", "HK-USD-CCB"),
         Terms("ACT/360", "1.10%", "3.85%"),
@@ -1171,7 +1172,7 @@ def huaxia() -> Case:
         client=(
             ("name", "Huaxia Liquor Group"),
             ("local_name", "华夏酒业集团"),
-            ("industry", "Beverages"),
+            ("industry", "酒类饮料"),
             ("country", "CN"),
             ("annual_revenue", "8600000000 CNY"),
             ("language", "zh-CN"),

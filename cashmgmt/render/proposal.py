@@ -87,6 +87,7 @@ class Proposal:
         return env.get_template("letter.html").render(
             lang=self.language,
             bank=self.theme,
+            bank_name=self.theme.name_for(self.language),
             colours=self.theme.colours,
             on=self.on,
             client_name=_name(self.case, self.language),
@@ -252,7 +253,7 @@ def _fact(key: str, p: Proposal, gettext: Any, fmt: Formatter) -> str:
         "share_at_bank": lambda: gettext(
             "%(share)s of balances are at %(bank)s.",
             share=fmt.percent(d.share_at_bank or Decimal(0)),
-            bank=p.theme.name,
+            bank=d.proposing_bank or p.theme.name_for(p.language),
         ),
         "countries": lambda: gettext("Entities in %(countries)s.", countries=countries),
         "entities": lambda: gettext("%(n)s entities collecting and paying.", n=d.entities),
@@ -364,6 +365,7 @@ def _context(p: Proposal, env: Environment) -> dict[str, Any]:
     return {
         "lang": lang,
         "bank": p.theme,
+        "bank_name": p.theme.name_for(lang),
         "colours": colours,
         "on": p.on,
         "client": case.client,
