@@ -216,17 +216,36 @@ def _case_inputs(case: str) -> set[Path]:
     return {p.resolve() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
 
 
-@cli.command("propose")
-@click.argument("case", type=click.Path())
-@click.option("-o", "--output", type=click.Path(), required=True, help="The PDF (or HTML) file.")
-@click.option("--html", "as_html", is_flag=True, help="Write HTML instead of PDF.")
-@click.option("--lang", type=click.Choice(["en", "zh-CN"]), help="Default: the client's.")
-@click.option("--theme", default="default", help="A theme name or a theme YAML file.")
-@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
-def propose_command(
-    case: str, output: str, as_html: bool, lang: str | None, theme: str, on: datetime | None
+def _document_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every document command takes."""
+    for option in reversed(
+        [
+            click.argument("case", type=click.Path()),
+            click.option(
+                "-o", "--output", type=click.Path(), required=True, help="The PDF (or HTML) file."
+            ),
+            click.option("--html", "as_html", is_flag=True, help="Write HTML instead of PDF."),
+            click.option(
+                "--lang", type=click.Choice(["en", "zh-CN"]), help="Default: the client's."
+            ),
+            click.option("--theme", default="default", help="A theme name or a theme YAML file."),
+            click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Default: today."),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _write_document(
+    case: str,
+    output: str,
+    as_html: bool,
+    lang: str | None,
+    theme: str,
+    on: datetime | None,
+    render: Callable[[cashmgmt.Proposal, bool], bytes],
 ) -> None:
-    """Assess, design and plan a case, and write the tailored proposal (PDF or HTML)."""
+    """Run the cycle, render one document and write it atomically (never over an input)."""
     target = Path(output)
     if target.resolve() in _case_inputs(case):
         click.echo(
@@ -242,43 +261,27 @@ def propose_command(
         for problem in exc.problems:
             click.echo(f"cashmgmt: {problem}", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    data = proposal.html().encode("utf-8") if as_html else proposal.pdf()
+    data = render(proposal, as_html)
     write_atomic(target, data)
     click.echo(
         f"{target}: {len(data):,} bytes ({proposal.language}, {'HTML' if as_html else 'PDF'})"
     )
 
 
+@cli.command("propose")
+@_document_options
+def propose_command(**options: Any) -> None:
+    """Assess, design and plan a case, and write the tailored proposal (PDF or HTML)."""
+    _write_document(**options, render=lambda p, html: p.html().encode("utf-8") if html else p.pdf())
+
+
 @cli.command("letter")
-@click.argument("case", type=click.Path())
-@click.option("-o", "--output", type=click.Path(), required=True, help="The PDF (or HTML) file.")
-@click.option("--html", "as_html", is_flag=True, help="Write HTML instead of PDF.")
-@click.option("--lang", type=click.Choice(["en", "zh-CN"]), help="Default: the client's.")
-@click.option("--theme", default="default", help="A theme name or a theme YAML file.")
-@click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
-def letter_command(
-    case: str, output: str, as_html: bool, lang: str | None, theme: str, on: datetime | None
-) -> None:
+@_document_options
+def letter_command(**options: Any) -> None:
     """Write the thank-you letter with the delivered figures (the celebrate phase)."""
-    target = Path(output)
-    if target.resolve() in _case_inputs(case):
-        click.echo(
-            f"cashmgmt: {output}: is one of the case's input files; choose another output", err=True
-        )
-        sys.exit(EXIT_BAD_INPUT)
-    loaded = _load(case)
-    try:
-        proposal = cashmgmt.propose(
-            loaded, language=lang, theme=theme, on=(on.date() if on else date.today())
-        )
-    except CaseError as exc:
-        for problem in exc.problems:
-            click.echo(f"cashmgmt: {problem}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    data = proposal.letter_html().encode("utf-8") if as_html else proposal.letter_pdf()
-    write_atomic(target, data)
-    click.echo(
-        f"{target}: {len(data):,} bytes ({proposal.language}, {'HTML' if as_html else 'PDF'})"
+    _write_document(
+        **options,
+        render=lambda p, html: p.letter_html().encode("utf-8") if html else p.letter_pdf(),
     )
 
 
