@@ -1,6 +1,7 @@
 # The two quick-start commands (README): `make demo` and `make test`. Each sets up
 # everything it needs on a fresh machine first: system packages (a CJK font for Chinese
-# documents, the libraries WeasyPrint draws with, poppler-utils to look at PDFs) and a
+# documents, the libraries WeasyPrint draws and subsets fonts with, poppler-utils to look at
+# PDFs) and a
 # virtualenv in .venv.
 VENV    := .venv
 BIN     := $(VENV)/bin
@@ -13,10 +14,12 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup: system $(STAMP)
 
 system:
-	@if ! fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || ! command -v pdftoppm >/dev/null; then \
+	@if ! fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || ! command -v pdftoppm >/dev/null \
+	    || ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
 	  if command -v apt-get >/dev/null; then \
 	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
 	      fonts-wqy-microhei fonts-dejavu-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
+	      libharfbuzz-subset0 \
 	      poppler-utils >/dev/null; \
 	  else echo "install a CJK font (Noto Sans CJK SC), pango and poppler-utils"; exit 1; fi; \
 	fi
