@@ -663,6 +663,7 @@ def load_case(path: str | Path) -> Case:
         structures=tuple(structures),
         intercompany_rate=ic_rate,
         proposing_bank=bank,
+        source=label,
     )
 
 

@@ -137,6 +137,19 @@ def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
         _print_simulation(result)
 
 
+T = TypeVar("T")
+
+
+def _cycle(step: Callable[[], T]) -> T:
+    """Run a phase of the cycle; a problem it finds in the case ends in exit 2, located."""
+    try:
+        return step()
+    except CaseError as exc:
+        for problem in exc.problems:
+            click.echo(f"cashmgmt: {problem}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+
+
 def _echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -146,7 +159,7 @@ def _echo_json(data: object) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the assessment as JSON.")
 def assess_command(case: str, as_json: bool) -> None:
     """Assess a client: segment and coverage, diagnostics, needs across the six areas."""
-    result = cashmgmt.assess(_load(case))
+    result = _cycle(lambda: cashmgmt.assess(_load(case)))
     if as_json:
         _echo_json(result.to_dict())
         return
@@ -186,7 +199,7 @@ def assess_command(case: str, as_json: bool) -> None:
 def design_command(case: str, as_json: bool) -> None:
     """Generate and check candidate structures, simulate them, recommend one and a bundle."""
     loaded = _load(case)
-    result = cashmgmt.design(loaded, cashmgmt.assess(loaded))
+    result = _cycle(lambda: cashmgmt.design(loaded, cashmgmt.assess(loaded)))
     if as_json:
         _echo_json(result.to_dict())
         return

@@ -309,6 +309,8 @@ class Case:
     structures: tuple[Structure, ...] = ()
     intercompany_rate: Decimal | None = None
     proposing_bank: str | None = None
+    #: The case file it was loaded from ("" when built in code): problems found later name it.
+    source: str = attrs.field(default="", eq=False)
     _index: dict[str, object] = attrs.field(
         init=False, eq=False, repr=False, factory=dict, alias="_index"
     )

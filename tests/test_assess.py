@@ -141,3 +141,22 @@ def test_cash_is_trapped_only_across_borders(case_dir: CaseDir) -> None:
     doc, balances = one_group(domestic, {"T": ["300", "100"], "F": ["50", "50"]}, date(2025, 3, 3))
     d = cashmgmt.assess(cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None)))
     assert d.diagnostics.trapped_countries == ()
+
+
+def test_a_revenue_with_no_usd_rate_is_a_located_problem(case_dir: CaseDir) -> None:
+    doc, balances = one_group(
+        [{"id": "A", "currency": "XOF"}, {"id": "B", "currency": "XOF"}],
+        {"A": ["100", "100"], "B": ["50", "50"]},
+        date(2025, 3, 3),
+        base="XOF",
+    )
+    folder = case_dir(case=doc, balances=balances, fx=None)
+    result = CliRunner().invoke(cli, ["assess", str(folder)])
+    assert result.exit_code == 2, result.output
+    assert "client.annual_revenue" in result.output and "USD" in result.output
+    assert "case.yaml" in result.output and "Traceback" not in result.output
+    doc["client"]["annual_revenue"] = "1000000 NOK"  # in the reference table
+    doc["base_currency"] = "XOF"
+    folder = case_dir(case=doc, balances=balances, fx=None)
+    cov = cashmgmt.assess(cashmgmt.load_case(folder)).coverage
+    assert cov.rate_source.startswith("reference rate table")

@@ -14,6 +14,7 @@ import numpy.typing as npt
 from cashmgmt.engine.exact import round_half_away
 from cashmgmt.engine.fx import DailyFx
 from cashmgmt.engine.simulate import baseline
+from cashmgmt.errors import CaseError, Problem
 from cashmgmt.model import AREAS, NEED_AREAS, Case
 from cashmgmt.money import from_minor, round_money
 from cashmgmt.rules import trapping_countries
@@ -42,6 +43,25 @@ REFERENCE_USD_RATES: dict[str, Decimal] = {
     "INR": Decimal(89),
     "KRW": Decimal(1450),
     "AUD": Decimal("1.50"),
+    "NOK": Decimal("10.1"),
+    "DKK": Decimal("6.35"),
+    "PLN": Decimal("3.60"),
+    "CZK": Decimal("20.8"),
+    "HUF": Decimal(330),
+    "CAD": Decimal("1.38"),
+    "MXN": Decimal("18.3"),
+    "BRL": Decimal("5.35"),
+    "ZAR": Decimal("17.2"),
+    "TWD": Decimal("31.0"),
+    "THB": Decimal("32.0"),
+    "MYR": Decimal("4.10"),
+    "IDR": Decimal(16600),
+    "PHP": Decimal("58.5"),
+    "VND": Decimal(26300),
+    "NZD": Decimal("1.73"),
+    "AED": Decimal("3.6725"),
+    "SAR": Decimal("3.75"),
+    "KWD": Decimal("0.307"),
 }
 
 
@@ -99,7 +119,17 @@ def usd_rate(case: Case) -> tuple[Decimal, str]:
         return (usd_in_base / code_in_base).quantize(Decimal("0.0001")), f"case FX rates on {end}"
     if code in REFERENCE_USD_RATES:
         return REFERENCE_USD_RATES[code], f"reference rate table of {REFERENCE_USD_RATES_DATE}"
-    raise ValueError(f"no USD rate for {code}: add USD and {code} to the case's FX table")
+    raise CaseError(
+        [
+            Problem(
+                case.source or "case",
+                "client.annual_revenue",
+                f"expected a way to convert {code} to USD for the segment: add USD"
+                f"{'' if code == case.base_currency else f' and {code}'} rates to the FX table "
+                "(fx_rates), or state the revenue in USD",
+            )
+        ]
+    )
 
 
 def coverage(case: Case) -> Coverage:
