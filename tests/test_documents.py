@@ -6,15 +6,19 @@ from __future__ import annotations
 import copy
 import io
 import re
+import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from casekit import BASE_CASE
+from casekit import BASE_CASE, write_case
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
+from test_engine_reference import random_case
 
 import cashmgmt
 from cashmgmt.cli import cli
@@ -211,3 +215,20 @@ def test_micro_letter_thanks_for_the_package() -> None:
     proposal = cashmgmt.propose(case, on=ON)
     assert cashmgmt.celebrate(proposal.design) is None
     assert "online-banking package" in proposal.letter_html()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+@given(random_case(), st.sampled_from(["en", "zh-CN"]))
+def test_any_valid_group_gets_a_proposal(sample: Any, language: str) -> None:
+    """The whole cycle (assess, design, plan) and the HTML never fail on a valid case."""
+    doc, balances, fx, _ = sample
+    doc["proposing_bank"] = "Bank"
+    with tempfile.TemporaryDirectory() as tmp:
+        case = cashmgmt.load_case(write_case(Path(tmp) / "c", case=doc, balances=balances, fx=fx))
+    proposal = cashmgmt.propose(case, language=language, on=ON)
+    html = proposal.html()
+    assert html.startswith("<!DOCTYPE html>") and "</html>" in html
+    if proposal.result is not None:
+        fmt = Formatter(language)
+        assert fmt.money(proposal.result.benefit_annual, case.base_currency) in html
+    proposal.letter_html()
