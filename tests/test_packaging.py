@@ -61,3 +61,22 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     assert out[1] == str(target / "cashmgmt" / "templates")
     assert out[2] == "Your Bank"
     assert out[3] == str(target / "cashmgmt" / "data") and int(out[4]) > 0
+
+
+def test_theme_names_per_language(tmp_path: Path) -> None:
+    theme = tmp_path / "bank.yaml"
+    theme.write_text(
+        "name: {en: Huaxia Bank, zh-CN: 华夏银行}\ncolours: {primary: '#112233'}\n",
+        encoding="utf-8",
+    )
+    loaded = load_theme(theme)
+    assert loaded.name == "Huaxia Bank"
+    assert loaded.name_for("zh-CN") == "华夏银行" and loaded.name_for("fr") == "Huaxia Bank"
+    assert load_theme().name_for("zh-CN") == "您的银行"
+    theme.write_text("name: [1, 2]\ncolours: {primary: '#112233'}\n", encoding="utf-8")
+    with pytest.raises(CaseError) as info:
+        load_theme(theme)
+    assert info.value.problems[0].where == "name"
+    theme.write_text("name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(CaseError):
+        load_theme(theme)
