@@ -266,14 +266,11 @@ def _write_document(
         )
         sys.exit(EXIT_BAD_INPUT)
     loaded = _load(case)
-    try:
-        proposal = cashmgmt.propose(
+    proposal = _cycle(
+        lambda: cashmgmt.propose(
             loaded, language=lang, theme=theme, on=(on.date() if on else date.today())
         )
-    except CaseError as exc:
-        for problem in exc.problems:
-            click.echo(f"cashmgmt: {problem}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    )
     data = render(proposal, as_html)
     write_atomic(target, data)
     click.echo(

@@ -53,9 +53,14 @@ class Flag:
     country: str
     topic: str
     status: str  # permitted, needs-approval, not-permitted
-    note: str
+    note: str  # English
     requires: tuple[str, ...]
     source: str
+    notes: tuple[tuple[str, str], ...] = ()  # (language, note) for every language given
+
+    def note_in(self, language: str) -> str:
+        """The rule's note in a language (English if it has none in that one)."""
+        return dict(self.notes).get(language, self.note)
 
     def reason(self) -> str:
         """One line naming the country and the rule."""
@@ -495,9 +500,7 @@ def _multi_level(
 # ---------------------------------------------------------------------------- checks
 
 
-def country_flags(
-    case: Case, structure: PhysicalStructure | NotionalPool, language: str = "en"
-) -> list[Flag]:
+def country_flags(case: Case, structure: PhysicalStructure | NotionalPool) -> list[Flag]:
     """The country rules that apply to a structure."""
     accounts = {a.id: a for a in case.accounts}
     wanted: set[tuple[str, str]] = set()
@@ -526,16 +529,16 @@ def country_flags(
     for entry in country_rules():
         country, topic = entry["country"], entry["topic"]
         if (country, topic) in wanted or (country == "*" and topic in topics):
-            note = entry["note"].get(language) or entry["note"]["en"]
             source = entry["source"]
             flags.append(
                 Flag(
                     country,
                     topic,
                     entry["status"],
-                    note,
+                    entry["note"]["en"],
                     tuple(entry.get("requires") or ()),
                     f"{source['title']}, {source['url']}",
+                    tuple(sorted(entry["note"].items())),
                 )
             )
     return sorted(flags, key=lambda f: (f.status != "not-permitted", f.country, f.topic))
@@ -551,7 +554,7 @@ def check(case: Case, structure: Candidate_) -> tuple[bool, list[str], list[Flag
             key=lambda f: (f.status != "not-permitted", f.country, f.topic),
         )
         return ok1 and ok2, list(dict.fromkeys(reasons1 + reasons2)), merged
-    reasons = []
+    structural = []
     accounts = {a.id: a for a in case.accounts}
     if isinstance(structure, PhysicalStructure):
         graph = sweep_forest(structure)
@@ -559,17 +562,13 @@ def check(case: Case, structure: Candidate_) -> tuple[bool, list[str], list[Flag
             not nx.is_directed_acyclic_graph(graph)
             or max((d for _, d in graph.out_degree()), default=0) > 1
         ):
-            reasons.append("the sweep graph is not a forest")
+            structural.append("the sweep graph is not a forest")
         for rule in structure.rules:
             if accounts[rule.participant].currency != accounts[rule.header].currency:
-                reasons.append(f"{rule.participant} -> {rule.header} joins two currencies")
+                structural.append(f"{rule.participant} -> {rule.header} joins two currencies")
     flags = country_flags(case, structure)
-    for flag in flags:
-        if flag.status != "permitted":
-            reasons.append(flag.reason())
-    feasible = not any(
-        "not permitted" in r or "not a forest" in r or "two currencies" in r for r in reasons
-    )
+    reasons = structural + [f.reason() for f in flags if f.status != "permitted"]
+    feasible = not structural and all(f.status != "not-permitted" for f in flags)
     return feasible, reasons, flags
 
 

@@ -23,6 +23,7 @@ from cashmgmt.cycle.design import Candidate, Design, design
 from cashmgmt.cycle.execute import Plan, plan
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.model import Case, HybridStructure, NotionalPool, PhysicalStructure
+from cashmgmt.money import exponent
 from cashmgmt.regions import country_name
 from cashmgmt.render import charts, diagrams
 from cashmgmt.render.i18n import LANGUAGES, Formatter, translations
@@ -314,7 +315,7 @@ def _context(p: Proposal, env: Environment) -> dict[str, Any]:
                 history.dates(),
                 r.baseline_daily.tolist(),
                 r.structure_daily.tolist(),
-                _exp(code),
+                exponent(code),
                 title=gettext("Group balance per day"),
                 baseline_label=gettext("Status quo"),
                 structure_label=gettext("With the structure"),
@@ -393,7 +394,7 @@ def _context(p: Proposal, env: Environment) -> dict[str, Any]:
         ],
         "channels": d.channels,
         "flags": flags,
-        "flag_notes": [_flag_note(f, lang) for f in flags],
+        "flag_notes": [f.note_in(lang) for f in flags],
         "disclaimer": disclaimer(lang),
         "plan": p.plan,
         "tasks": [
@@ -475,16 +476,6 @@ def _page_footer(pattern: str) -> Markup:
     return Markup(" ".join(parts))
 
 
-def _flag_note(flag: Any, lang: str) -> str:
-    from cashmgmt.rules import country_rules
-
-    for rule in country_rules():
-        if rule["country"] == flag.country and rule["topic"] == flag.topic:
-            note: str = rule["note"].get(lang) or rule["note"]["en"]
-            return note
-    return str(flag.note)
-
-
 def _rules(chosen: Candidate) -> list[Any]:
     s = chosen.structure
     if isinstance(s, HybridStructure):
@@ -493,9 +484,3 @@ def _rules(chosen: Candidate) -> list[Any]:
         return list(s.rules)
     assert isinstance(s, NotionalPool)
     return []
-
-
-def _exp(code: str) -> int:
-    from cashmgmt.money import exponent
-
-    return exponent(code)
