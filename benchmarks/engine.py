@@ -12,6 +12,7 @@ least a tenth of the copy's rate, peak memory under 1 GiB.
 from __future__ import annotations
 
 import argparse
+import functools
 import resource
 import sys
 import time
@@ -46,7 +47,13 @@ DIRECTIONS = ("two-way", "two-way", "up", "down")
 
 
 def terms_for(i: int) -> Terms:
-    """Flat, tiered (marginal and whole) and limited terms, in turn."""
+    """Flat, tiered (marginal and whole) and limited terms, in turn; accounts with equal
+    terms share one Terms object, as the case loader makes them."""
+    return _terms(i % 30)
+
+
+@functools.cache
+def _terms(i: int) -> Terms:
     flat = Terms(
         credit=(Tier(Decimal(0), Decimal("0.0035")),), debit=(Tier(Decimal(0), Decimal("0.0435")),)
     )
@@ -87,14 +94,16 @@ def build(accounts: int, days: int, seed: int = 7) -> Case:
     headers = ids[1 : groups + 1]
     for h in headers:
         rules.append(SweepRule(h, ids[0], "zero-balance"))
+    # One object per distinct amount, as the case loader shares them.
+    amount = {v: Money(Decimal(v), "CNY") for v in (10000, 20000, 50000, 90000)}
     for i in range(groups + 1, accounts):
         kind = KINDS[i % 4]
-        target = Money(Decimal(50000), "CNY") if kind != "zero-balance" else None
+        target = amount[50000] if kind != "zero-balance" else None
         extra = {}
         if kind == "threshold":
-            extra = {"minimum": Money(Decimal(20000), "CNY")}
+            extra = {"minimum": amount[20000]}
         if kind == "range":
-            extra = {"low": Money(Decimal(10000), "CNY"), "high": Money(Decimal(90000), "CNY")}
+            extra = {"low": amount[10000], "high": amount[90000]}
         rules.append(
             SweepRule(
                 ids[i],

@@ -160,6 +160,12 @@ class Reader:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.shared: dict[object, object] = {}
+
+    def share(self, value: T) -> T:
+        """One object per distinct value (accounts with equal terms share them, so the engine
+        turns each distinct terms into arrays once)."""
+        return cast(T, self.shared.setdefault(value, value))
 
     def problem(self, where: str, message: str) -> None:
         """Record one problem at a key path."""
@@ -349,7 +355,7 @@ def read_terms(r: Reader, data: object, where: str, money_currency: str | None) 
         )
     if not ok(day_count, credit, debit, tiering, limit, penalty):
         return MISSING
-    return Terms(cast(Any, day_count), credit, debit, cast(Any, tiering), limit, penalty)
+    return r.share(Terms(cast(Any, day_count), credit, debit, cast(Any, tiering), limit, penalty))
 
 
 def read_account(r: Reader, data: object, where: str) -> Account:
@@ -415,7 +421,7 @@ def read_rule(r: Reader, data: object, where: str, currencies: Mapping[str, str]
                 _join(where, key), f"expected an amount in {cur}, the currency of {participant}"
             )
             amount = MISSING
-        amounts[key] = amount
+        amounts[key] = r.share(amount) if ok(amount) and amount is not None else amount
     minimum = amounts["minimum"]
     if kind == "threshold" and ok(minimum) and minimum is not None and minimum.amount <= 0:
         r.problem(_join(where, "minimum"), "expected a minimum transfer above zero")

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import cashmgmt
 from cashmgmt.engine.physical import run_sweeps
+from cashmgmt.engine.simulate import baseline
 from cashmgmt.model import PhysicalStructure
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -95,14 +96,7 @@ def sweeps_of(case: cashmgmt.Case, structure_id: str) -> Any:
     structure = case.structure(structure_id)
     assert isinstance(structure, PhysicalStructure)
     history = case.balances
-    return run_sweeps(
-        structure,
-        history.minor,
-        {a: i for i, a in enumerate(history.accounts)},
-        {a.id: a.country for a in case.accounts},
-        {a.id: a.currency for a in case.accounts},
-        history.start,
-    )
+    return run_sweeps(structure, history.minor, baseline(case).index, history.start)
 
 
 @SETTINGS
@@ -196,11 +190,12 @@ def test_equal_rates_pool_gains_at_most_rounding(values: list[list[int]]) -> Non
     assert abs(result.benefit) <= postings * cashmgmt.money.quantum("CNY")
 
 
-def test_posting_in_blocks_equals_posting_at_once() -> None:
-    """post() splits rows into cache-sized blocks on threads; the figures must not change."""
+def test_posting_on_threads_equals_posting_row_by_row() -> None:
+    """post() splits the rows across threads; the figures must equal those of each row
+    posted alone, and a table's rows taken in another order must follow their rows."""
     from decimal import Decimal
 
-    from cashmgmt.engine.interest import _post, post, posting_periods, take, terms_table
+    from cashmgmt.engine.interest import post, posting_periods, terms_table
     from cashmgmt.model import Terms, Tier
 
     rng = np.random.default_rng(3)
@@ -222,11 +217,14 @@ def test_posting_in_blocks_equals_posting_at_once() -> None:
     table = terms_table(terms, ["CNY"] * rows)
     balances = rng.integers(-200_000, 200_000, (rows, 90)).astype(np.int64)
     starts, _ = posting_periods(START, 90)
-    blocked, whole = post(balances, table, starts), _post(balances, table, starts)
+    whole = post(balances, table, starts)
+    alone = [post(balances[i : i + 1], table.take([i]), starts) for i in range(rows)]
     for side in ("credit", "debit", "penalty"):
-        assert np.array_equal(getattr(blocked, side), getattr(whole, side))
+        assert np.array_equal(
+            getattr(whole, side), np.concatenate([getattr(p, side) for p in alone])
+        )
     order = rng.permutation(rows)
-    taken = post(balances[order], take(table, order), starts)
+    taken = post(balances[order], table.take(order), starts)
     assert np.array_equal(taken.credit, whole.credit[order])
     assert np.array_equal(taken.debit, whole.debit[order])
 

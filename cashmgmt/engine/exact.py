@@ -14,10 +14,10 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
+from cashmgmt.engine.kernels import LIMB, div_round
 from cashmgmt.money import HALF_AWAY_FROM_ZERO
 
 Int64Array = npt.NDArray[np.int64]
-LIMB = 26
 _LOW = (1 << LIMB) - 1
 _MAX = 1 << 62
 
@@ -67,20 +67,19 @@ def sum_products_div(
 
 
 def _fast(terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], d: Int64Array) -> Int64Array:
-    high: Int64Array | int = 0
-    low: Int64Array | int = 0
-    for a, b in terms:
-        a64 = np.asarray(a, dtype=np.int64)
-        b64 = np.asarray(b, dtype=np.int64)
-        high = high + (a64 >> LIMB) * b64
-        low = low + (a64 & _LOW) * b64
-    q1, r1 = np.divmod(high, d)
-    q2, r2 = np.divmod((r1 << LIMB) + low, d)
-    quotient = (q1 << LIMB) + q2  # floor(N / d); r2 in [0, d)
-    twice = 2 * r2
-    up = np.where(quotient >= 0, twice >= d, twice > d)
-    result: Int64Array = (quotient + up).astype(np.int64)
-    return result
+    arrays = [np.asarray(x, dtype=np.int64) for pair in terms for x in pair]
+    *parts, divisor = np.broadcast_arrays(*arrays, d)
+    shape = divisor.shape
+    a = np.stack([p.ravel() for p in parts[0::2]]) if terms else np.zeros((0, divisor.size))
+    b = np.stack([p.ravel() for p in parts[1::2]]) if terms else np.zeros((0, divisor.size))
+    out = np.empty(divisor.size, dtype=np.int64)
+    div_round(
+        a.astype(np.int64, copy=False),
+        b.astype(np.int64, copy=False),
+        np.ascontiguousarray(divisor.ravel()),
+        out,
+    )
+    return out.reshape(shape)
 
 
 def _slow(terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], d: Int64Array) -> Int64Array:

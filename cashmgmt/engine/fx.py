@@ -35,7 +35,7 @@ class DailyFx:
         """Convert a (rows × k) matrix of minor units, row i in currencies[i], at the rates of
         `days` (k day indexes, or rows × k), into `to` (default: base) minor units."""
         target = to or self.base
-        if all(cur == target for cur in currencies):
+        if set(currencies) <= {target}:
             return amounts.copy()
         rows = len(currencies)
         mult = np.ones((rows, days.shape[-1]), dtype=np.int64)

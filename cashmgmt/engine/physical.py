@@ -1,14 +1,13 @@
 """Physical sweeps replayed on the history (docs/simulation.md, "Physical structures").
 
 Rules run level by level, leaves first, so a sub-header's inflows are complete before its own
-rule runs. Two-way zero-balance and target rules have a closed form over all days at once;
-threshold, range and one-way rules depend on their own past and run day by day, vectorised
-across every such rule of the level.
+rule runs; within a level every rule is independent of the others and runs day by day in a
+compiled kernel.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import attrs
@@ -16,8 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.calendar import sweep_days
+from cashmgmt.engine.kernels import run, spans, sweep_level
 from cashmgmt.model import PhysicalStructure, SweepRule
-from cashmgmt.money import to_minor
+from cashmgmt.money import Money, to_minor
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -25,39 +25,70 @@ BIG = 1 << 62
 
 
 @attrs.frozen
+class AccountIndex:
+    """Facts of every account as integer codes by history row, so that a structure's rules
+    become arrays with a dictionary lookup per account and numpy for the rest."""
+
+    row_of: Mapping[str, int]
+    country: Int64Array
+    countries: tuple[str, ...]
+    currency: Int64Array
+    currencies: tuple[str, ...]
+    entity: Int64Array
+    entities: tuple[str, ...]
+
+    @classmethod
+    def of(cls, accounts: Sequence[str], facts: Mapping[str, tuple[str, str, str]]) -> AccountIndex:
+        """From account ids in history order and each id's (country, currency, entity)."""
+
+        def codes(k: int) -> tuple[Int64Array, tuple[str, ...]]:
+            values = [facts[a][k] for a in accounts]
+            names = tuple(sorted(set(values)))
+            index = {v: i for i, v in enumerate(names)}
+            return np.array([index[v] for v in values], dtype=np.int64), names
+
+        return cls({a: i for i, a in enumerate(accounts)}, *codes(0), *codes(1), *codes(2))
+
+
+@attrs.frozen
 class SweepOutcome:
-    """The structure's accounts (rows of `closing`) and each rule's daily transfer."""
+    """The structure's accounts (rows of `closing`), and the money moved between entities."""
 
     accounts: tuple[str, ...]
     closing: Int64Array  # (accounts × days) closing balances after the evening's sweeps
-    transfers: Int64Array  # (rules × days), rules in the structure's order; > 0: to header
-    masks: BoolArray  # (rules × days) the days each rule sweeps
+    calendars: BoolArray  # (calendars × days) sweep days
+    calendar: Int64Array  # each rule's calendar
+    sweeps: int  # non-zero transfers
+    pairs: tuple[tuple[str, str, str], ...]  # (first entity, second entity, currency)
+    flows: Int64Array  # (pairs × days) swept from the first entity to the second, net
+    tops: Int64Array  # rows of the accounts that sweep nowhere (top headers)
+
+    @property
+    def masks(self) -> BoolArray:
+        """(rules × days) the days each rule sweeps."""
+        masks: BoolArray = self.calendars[self.calendar]
+        return masks
 
 
-def levels(rules: tuple[SweepRule, ...]) -> list[list[int]]:
-    """Rule indexes grouped by the height of their participant: leaves first."""
-    children: dict[str, list[str]] = {}
-    for rule in rules:
-        children.setdefault(rule.header, []).append(rule.participant)
-    height: dict[str, int] = {}
-
-    def h(account: str) -> int:
-        if account not in height:
-            height[account] = 1 + max((h(c) for c in children.get(account, [])), default=-1)
-        return height[account]
-
-    grouped: dict[int, list[int]] = {}
-    for i, rule in enumerate(rules):
-        grouped.setdefault(h(rule.participant), []).append(i)
-    return [grouped[k] for k in sorted(grouped)]
+def heights(participant: Int64Array, header: Int64Array, accounts: int) -> Int64Array:
+    """Height of each account in the sweep forest (leaves 0, a header 1 + its tallest
+    participant), by relaxing every edge until nothing changes (depth + 1 rounds)."""
+    height = np.zeros(accounts, dtype=np.int64)
+    for _ in range(accounts + 1):
+        raised = height.copy()
+        np.maximum.at(raised, header, height[participant] + 1)
+        if np.array_equal(raised, height):
+            break
+        height = raised
+    return height
 
 
-def _band(rule: SweepRule, currency: str) -> tuple[int, int, int]:
+def _band(rule: SweepRule) -> tuple[int, int, int]:
     """(target, low, high): the rule sweeps b - target when b > high or b < low."""
 
-    def m(value: object) -> int:
+    def m(value: Money | None) -> int:
         assert value is not None
-        return to_minor(value.amount, currency)  # type: ignore[attr-defined]
+        return to_minor(value.amount, value.currency)
 
     if rule.kind == "zero-balance":
         target, low, high = 0, 0, 0
@@ -79,112 +110,107 @@ def _band(rule: SweepRule, currency: str) -> tuple[int, int, int]:
 def run_sweeps(
     structure: PhysicalStructure,
     history: Int64Array,
-    row_of: Mapping[str, int],
-    country_of: Mapping[str, str],
-    currency_of: Mapping[str, str],
+    index: AccountIndex,
     start: date,
     mask_for: Callable[[str, tuple[str, ...], date, int], BoolArray] = sweep_days,
 ) -> SweepOutcome:
     """Replay `history` (all accounts × days) through the structure's sweeps.
 
-    A participant's closing balance is the running sum of its own flows, plus what its own
-    participants swept in, less what it swept out; an account that sweeps nowhere (a top
-    header) keeps its history plus the running sum of what it received.
+    Rules run level by level, leaves first (kernels.sweep_level, each rule day by day on its
+    own account, the rules of a level across the cores, each span adding to its own copy of
+    the headers' inflows and the entity pairs' flows, summed after the level). An account
+    that sweeps nowhere (a top header) keeps its history plus the running sum of what it
+    received.
     """
-    accounts = structure.accounts
-    local = {a: i for i, a in enumerate(accounts)}
-    days = history.shape[1]
     rules = structure.rules
-    inflow = np.zeros((len(accounts), days), dtype=np.int64)
-    has_inflow = np.zeros(len(accounts), dtype=np.bool_)
+    days = history.shape[1]
+    participants = [r.participant for r in rules]
+    headers = [r.header for r in rules]
+    accounts = tuple(dict.fromkeys(participants + headers))
+    local = {a: i for i, a in enumerate(accounts)}
+    participant = np.array([local[a] for a in participants], dtype=np.int64)
+    header = np.array([local[a] for a in headers], dtype=np.int64)
+    rows = np.array([index.row_of[a] for a in accounts], dtype=np.int64)
+    # Calendars: one per pair of countries (participant's, header's).
+    country = index.country[rows]
+    pair_key = np.minimum(country[participant], country[header]) * len(index.countries)
+    pair_key += np.maximum(country[participant], country[header])
+    keys, calendar = np.unique(pair_key, return_inverse=True)
+    calendars = np.zeros((max(keys.size, 1), days), dtype=np.bool_)
+    for k, key in enumerate(keys.tolist()):
+        a, b = divmod(key, len(index.countries))
+        countries = tuple(sorted({index.countries[a], index.countries[b]}))
+        calendars[k] = mask_for(structure.sweep_days, countries, start, days)
+    # Bands: one conversion per distinct (kind, direction, amounts).
+    shapes = [
+        (r.kind, r.direction, id(r.target), id(r.minimum), id(r.low), id(r.high)) for r in rules
+    ]
+    known_bands: dict[tuple[object, ...], tuple[int, int, int]] = {}
+    for rule, key in zip(rules, shapes, strict=True):
+        if key not in known_bands:
+            known_bands[key] = _band(rule)
+    bands = np.array([known_bands[key] for key in shapes], dtype=np.int64).reshape(len(rules), 3)
+    currency = index.currency[rows]
+    # Entity pairs: (first, second, currency), sign +1 when the first entity lends.
+    entity = index.entity[rows]
+    lender, borrower = entity[participant], entity[header]
+    first, second = np.minimum(lender, borrower), np.maximum(lender, borrower)
+    n_entities = len(index.entities)
+    code = (first * n_entities + second) * len(index.currencies) + currency[participant]
+    between = lender != borrower
+    pair_codes, pair_of = np.unique(code[between], return_inverse=True)
+    flow_row = np.full(len(rules), -1, dtype=np.int64)
+    flow_row[between] = pair_of
+    flow_sign = np.where(lender == first, 1, -1).astype(np.int64)
+    pairs = tuple(
+        (
+            index.entities[int(c) // len(index.currencies) // n_entities],
+            index.entities[int(c) // len(index.currencies) % n_entities],
+            index.currencies[int(c) % len(index.currencies)],
+        )
+        for c in pair_codes
+    )
+    flows = np.zeros((len(pairs), days), dtype=np.int64)
+    # Level by level.
+    slots = np.unique(header)
+    slot_of = np.full(len(accounts), -1, dtype=np.int64)
+    slot_of[slots] = np.arange(slots.size)
+    inflow = np.zeros((slots.size, days), dtype=np.int64)
     closing = np.empty((len(accounts), days), dtype=np.int64)
-    transfers = np.zeros((len(rules), days), dtype=np.int64)
-    known: dict[tuple[str, ...], int] = {}
-    calendars: list[BoolArray] = []
-    mask_id = np.empty(len(rules), dtype=np.int64)
-    for i, rule in enumerate(rules):
-        countries = tuple(sorted({country_of[rule.participant], country_of[rule.header]}))
-        if countries not in known:
-            known[countries] = len(calendars)
-            calendars.append(mask_for(structure.sweep_days, countries, start, days))
-        mask_id[i] = known[countries]
-    masks = np.stack(calendars)[mask_id] if rules else np.zeros((0, days), dtype=np.bool_)
-    for level in levels(rules):
-        level_a = np.array(level)
-        participants = np.array([local[rules[i].participant] for i in level])
-        headers = np.array([local[rules[i].header] for i in level])
-        own = np.diff(history[[row_of[accounts[p]] for p in participants]], axis=1, prepend=0)
-        receiving = has_inflow[participants]
-        if receiving.any():
-            own[receiving] += inflow[participants[receiving]]
-        bands = np.array(
-            [_band(rules[i], currency_of[rules[i].participant]) for i in level], dtype=np.int64
+    source = np.ascontiguousarray(history, dtype=np.int64)
+    height = heights(participant, header, len(accounts))[participant]
+    sweeps = 0
+    for level in np.unique(height):
+        idx = np.flatnonzero(height == level)
+        counts = np.zeros(idx.size, dtype=np.int64)
+        parts = spans(idx.size)
+        sent = [np.zeros_like(inflow) for _ in parts] if len(parts) > 1 else [inflow]
+        moved = [np.zeros_like(flows) for _ in parts] if len(parts) > 1 else [flows]
+        args = (
+            source,
+            rows[participant[idx]],
+            inflow,
+            slot_of[participant[idx]],
+            calendars,
+            calendar[idx],
+            np.ascontiguousarray(bands[idx, 0]),
+            np.ascontiguousarray(bands[idx, 1]),
+            np.ascontiguousarray(bands[idx, 2]),
+            closing,
+            participant[idx],
         )
-        linear = np.array(
+        sent_row, flow_rows, signs = slot_of[header[idx]], flow_row[idx], flow_sign[idx]
+        run(
             [
-                rules[i].kind in ("zero-balance", "target") and rules[i].direction == "two-way"
-                for i in level
-            ],
-            dtype=np.bool_,
+                (sweep_level, (*args, to, sent_row, by, flow_rows, signs, counts, a, b))
+                for (a, b), to, by in zip(parts, sent, moved, strict=True)
+            ]
         )
-        sweeps = np.zeros_like(own)
-        for calendar in np.unique(mask_id[level_a[linear]]):
-            rows = np.flatnonzero(linear & (mask_id[level_a] == calendar))
-            sweeps[rows] = _closed_form(own[rows], calendars[calendar], bands[rows, 0])
-        if (~linear).any():
-            sweeps[~linear] = _day_by_day(own[~linear], masks[level_a[~linear]], bands[~linear])
-        transfers[level_a] = sweeps
-        own -= sweeps
-        closing[participants] = np.cumsum(own, axis=1)
-        order = np.argsort(headers, kind="stable")
-        unique, first = np.unique(headers[order], return_index=True)
-        inflow[unique] += np.add.reduceat(sweeps[order], first, axis=0)
-        has_inflow[unique] = True
-    swept = {local[r.participant] for r in rules}
-    for top in (i for i in range(len(accounts)) if i not in swept):
-        closing[top] = history[row_of[accounts[top]]] + np.cumsum(inflow[top])
-    return SweepOutcome(accounts, closing, transfers, masks)
-
-
-def _closed_form(own: Int64Array, calendar: BoolArray, targets: Int64Array) -> Int64Array:
-    """Two-way target (zero-balance: target 0) rules sharing one calendar: after a sweep the
-    balance is the target, so a sweep moves the flows since the previous sweep (the first
-    time: all flows so far less the target)."""
-    result = np.zeros_like(own)
-    when = np.flatnonzero(calendar)
-    if when.size == 0:
-        return result
-    at_sweeps = np.cumsum(own, axis=1)[:, when]
-    moved = np.empty_like(at_sweeps)
-    moved[:, 0] = at_sweeps[:, 0] - targets
-    moved[:, 1:] = np.diff(at_sweeps, axis=1)
-    result[:, when] = moved
-    return result
-
-
-def _day_by_day(own: Int64Array, masks: BoolArray, bands: Int64Array) -> Int64Array:
-    """Threshold, range and one-way rules: s = b - target when b leaves [low, high]."""
-    days = own.shape[1]
-    flows = np.ascontiguousarray(own.T)
-    sweep_on = np.ascontiguousarray(masks.T)
-    any_sweep = np.asarray(sweep_on.any(axis=1), dtype=np.bool_)
-    target, low, high = bands[:, 0], bands[:, 1], bands[:, 2]
-    out = np.zeros_like(flows)
-    balance = np.zeros(own.shape[0], dtype=np.int64)
-    pre = np.empty_like(balance)
-    outside = np.empty(own.shape[0], dtype=np.bool_)
-    below = np.empty_like(outside)
-    for d in range(days):
-        np.add(balance, flows[d], out=pre)
-        if any_sweep[d]:
-            np.greater(pre, high, out=outside)
-            np.less(pre, low, out=below)
-            outside |= below
-            outside &= sweep_on[d]
-            moved = np.where(outside, pre - target, 0)
-            out[d] = moved
-            np.subtract(pre, moved, out=balance)
-        else:
-            balance, pre = pre, balance
-    result: Int64Array = np.ascontiguousarray(out.T)
-    return result
+        if len(parts) > 1:
+            inflow += sum(sent[1:], sent[0])
+            flows += sum(moved[1:], moved[0])
+        sweeps += int(counts.sum())
+    tops = np.setdiff1d(np.arange(len(accounts)), participant)
+    for top in tops:
+        closing[top] = source[rows[top]] + np.cumsum(inflow[slot_of[top]])
+    return SweepOutcome(accounts, closing, calendars, calendar, sweeps, pairs, flows, tops)

@@ -19,10 +19,10 @@ from cashmgmt.engine.interest import (
     post,
     posting_periods,
     rate_units,
-    take,
     terms_table,
 )
-from cashmgmt.engine.physical import run_sweeps
+from cashmgmt.engine.kernels import aggregate
+from cashmgmt.engine.physical import AccountIndex, SweepOutcome, run_sweeps
 from cashmgmt.engine.results import (
     AccountTable,
     EntityResult,
@@ -32,7 +32,6 @@ from cashmgmt.engine.results import (
     Liquidity,
     SimulationResult,
 )
-from cashmgmt.graph import sweep_forest
 from cashmgmt.model import Case, Fees, HybridStructure, NotionalPool, PhysicalStructure
 from cashmgmt.money import Money, exponent, from_minor, round_money
 
@@ -68,6 +67,10 @@ class Baseline:
     table: TermsTable
     side: Side
     aggregates: Aggregates
+    index: AccountIndex
+    currencies: tuple[str, ...]  # of each history row
+    entities: tuple[str, ...]  # of each history row
+    owner: Int64Array  # each history row's entity, by position in case.entities
 
 
 def _to_base(fx: DailyFx, p: Postings, currencies: Sequence[str], days: Int64Array) -> Side:
@@ -79,37 +82,45 @@ def _to_base(fx: DailyFx, p: Postings, currencies: Sequence[str], days: Int64Arr
     )
 
 
-def _aggregates(matrix: Int64Array, currencies: Sequence[str]) -> Aggregates:
-    total: dict[str, Int64Array] = {}
-    debit: dict[str, Int64Array] = {}
-    credit: dict[str, Int64Array] = {}
-    cur = np.array(currencies)
+def _aggregates(
+    matrix: Int64Array, currencies: Sequence[str], rows: Sequence[int] | Int64Array | None = None
+) -> Aggregates:
+    """Daily totals of `rows` of `matrix` (default: all), row i in currencies[i]."""
     codes = sorted(set(currencies))
-    for code in codes:
-        rows = matrix if len(codes) == 1 else matrix[cur == code]
-        total[code] = rows.sum(axis=0)
-        credit[code] = np.maximum(rows, 0).sum(axis=0)
-        debit[code] = total[code] - credit[code]
-    negative = np.count_nonzero(matrix < 0, axis=0).astype(np.int64)
-    return Aggregates(total, debit, credit, negative)
+    index = {c: i for i, c in enumerate(codes)}
+    group = np.array([index[c] for c in currencies], dtype=np.int64)
+    picked = np.arange(matrix.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    total, credit, negative = aggregate(
+        np.ascontiguousarray(matrix, dtype=np.int64), picked, group, len(codes)
+    )
+    debit = total - credit
+    return Aggregates(
+        {c: total[i] for i, c in enumerate(codes)},
+        {c: debit[i] for i, c in enumerate(codes)},
+        {c: credit[i] for i, c in enumerate(codes)},
+        negative,
+    )
 
 
-def _combine(a: Aggregates, minus: Aggregates, plus: Aggregates) -> Aggregates:
+def _combine(a: Aggregates, plus: Aggregates, minus: Aggregates | None = None) -> Aggregates:
+    """a + plus - minus, currency by currency (minus's currencies are a's)."""
+
     def merge(
         x: dict[str, Int64Array], y: dict[str, Int64Array], z: dict[str, Int64Array]
     ) -> dict[str, Int64Array]:
         out = {k: v.copy() for k, v in x.items()}
-        for k, v in y.items():
-            out[k] = out[k] - v
         for k, v in z.items():
-            out[k] = out[k] + v
+            out[k] = out[k] - v
+        for k, v in y.items():
+            out[k] = out[k] + v if k in out else v.copy()
         return out
 
+    less = minus or Aggregates({}, {}, {}, np.zeros_like(a.negative_count))
     return Aggregates(
-        merge(a.total, minus.total, plus.total),
-        merge(a.debit, minus.debit, plus.debit),
-        merge(a.credit, minus.credit, plus.credit),
-        a.negative_count - minus.negative_count + plus.negative_count,
+        merge(a.total, plus.total, less.total),
+        merge(a.debit, plus.debit, less.debit),
+        merge(a.credit, plus.credit, less.credit),
+        a.negative_count + plus.negative_count - less.negative_count,
     )
 
 
@@ -122,8 +133,11 @@ def baseline(case: Case) -> Baseline:
     history = case.balances
     fx = daily_fx(case)
     starts, posting_days = posting_periods(history.start, history.days)
-    accounts = [case.account(a) for a in history.accounts]
+    by_id = {a.id: a for a in case.accounts}
+    accounts = [by_id[a] for a in history.accounts]
     currencies = [a.currency for a in accounts]
+    entities = tuple(a.entity for a in accounts)
+    position = {e.id: i for i, e in enumerate(case.entities)}
     table = terms_table([a.terms for a in accounts], currencies)
     postings = post(history.minor, table, starts)
     result = Baseline(
@@ -133,6 +147,12 @@ def baseline(case: Case) -> Baseline:
         table,
         _to_base(fx, postings, currencies, posting_days),
         _aggregates(history.minor, currencies),
+        AccountIndex.of(
+            history.accounts, {a.id: (a.country, a.currency, a.entity) for a in accounts}
+        ),
+        tuple(currencies),
+        entities,
+        np.array([position[e] for e in entities], dtype=np.int64),
     )
     memo["engine:baseline"] = result
     return result
@@ -217,9 +237,7 @@ def simulate_structure(
     base = baseline(case)
     history = case.balances
     fx = base.fx
-    row_of = {a: i for i, a in enumerate(history.accounts)}
-    currency_of = {a.id: a.currency for a in case.accounts}
-    entity_of = {a.id: a.entity for a in case.accounts}
+    row_of = base.index.row_of
     months = int(base.starts.size)
     structure_side = Side(base.side.credit.copy(), base.side.debit.copy(), base.side.penalty.copy())
     closing = history.minor[:, -1].copy()
@@ -235,15 +253,12 @@ def simulate_structure(
     fees = FeeResult(*(from_minor(0, case.base_currency),) * 3, sweeps=0)
     tops: list[str] = []
     structure_agg = base.aggregates
-    swept: dict[str, Int64Array] = {}
+    swept: dict[str, int] = {}
     if physical is not None:
-        country_of = {a.id: a.country for a in case.accounts}
-        outcome = run_sweeps(
-            physical, history.minor, row_of, country_of, currency_of, history.start
-        )
+        outcome = run_sweeps(physical, history.minor, base.index, history.start)
         rows = [row_of[a] for a in outcome.accounts]
-        currencies = [currency_of[a] for a in outcome.accounts]
-        table = take(base.table, rows)
+        currencies = [base.currencies[r] for r in rows]
+        table = base.table.take(rows)
         side = _to_base(
             fx, post(outcome.closing, table, base.starts), currencies, base.posting_days
         )
@@ -251,22 +266,25 @@ def simulate_structure(
         structure_side.debit[rows] = side.debit
         structure_side.penalty[rows] = side.penalty
         closing[rows] = outcome.closing[:, -1]
-        intercompany, ic_by_entity = _intercompany(case, physical, outcome.transfers, base)
-        fees = _fees(
-            case,
-            physical.fees,
-            int(np.count_nonzero(outcome.transfers)),
-            len(outcome.accounts),
-            months,
-        )
-        graph = sweep_forest(physical)
-        tops = [a for a in outcome.accounts if graph.out_degree(a) == 0]
+        intercompany, ic_by_entity = _intercompany(case, outcome, base)
+        fees = _fees(case, physical.fees, outcome.sweeps, len(outcome.accounts), months)
+        tops = [outcome.accounts[i] for i in outcome.tops]
         changed = _aggregates(outcome.closing, currencies)
-        before = _aggregates(history.minor[rows], currencies)
-        structure_agg = _combine(base.aggregates, before, changed)
-        swept = {a: outcome.closing[i] for i, a in enumerate(outcome.accounts)}
+        outside = np.setdiff1d(np.arange(len(history.accounts)), rows)
+        if outside.size < len(rows):  # fewer rows to add than to take away
+            others = [base.currencies[r] for r in outside]
+            structure_agg = _combine(_aggregates(history.minor, others, outside), changed)
+        else:
+            before = _aggregates(history.minor, currencies, rows)
+            structure_agg = _combine(base.aggregates, changed, before)
+        swept = {a: i for i, a in enumerate(outcome.accounts)}
     if pool is not None:
-        balances = np.stack([swept.get(a, history.minor[row_of[a]]) for a in pool.accounts])
+        balances = np.stack(
+            [
+                outcome.closing[swept[a]] if a in swept else history.minor[row_of[a]]
+                for a in pool.accounts
+            ]
+        )
         rows, members_interest = _notional(case, pool, base, balances)
         for row, credit in zip(rows, members_interest, strict=True):
             structure_side.credit[row] = credit
@@ -282,12 +300,10 @@ def simulate_structure(
         if physical is None:
             tops = [pool.interest_header]
     top_rows = [row_of[a] for a in tops]
-    top_currencies = [currency_of[a] for a in tops]
+    top_currencies = [base.currencies[r] for r in top_rows]
     excluded_base = _aggregates(history.minor[top_rows], top_currencies)
     if physical is not None:
-        excluded_structure = _aggregates(
-            outcome.closing[[outcome.accounts.index(a) for a in tops]], top_currencies
-        )
+        excluded_structure = _aggregates(outcome.closing[outcome.tops], top_currencies)
     else:
         excluded_structure = excluded_base
     base_liq, base_daily = _liquidity(fx, base.aggregates, excluded_base)
@@ -301,8 +317,8 @@ def simulate_structure(
 
     account_table = AccountTable(
         ids=history.accounts,
-        entities=tuple(entity_of[a] for a in history.accounts),
-        currencies=tuple(currency_of[a] for a in history.accounts),
+        entities=base.entities,
+        currencies=base.currencies,
         base_currency=code,
         interest=np.stack(
             [
@@ -317,9 +333,9 @@ def simulate_structure(
         closing=np.stack([history.minor[:, -1], closing]),
     )
     entity_ids = [e.id for e in case.entities]
-    entity_index = {e: i for i, e in enumerate(entity_ids)}
-    owner = np.array([entity_index[entity_of[a]] for a in history.accounts], dtype=np.int64)
-    per_entity = np.stack([_sum_by(owner, row, len(entity_ids)) for row in account_table.interest])
+    per_entity = np.stack(
+        [_sum_by(base.owner, row, len(entity_ids)) for row in account_table.interest]
+    )
     entities = tuple(
         EntityResult(
             e,
@@ -364,31 +380,17 @@ def _sum_by(owner: Int64Array, values: Int64Array, groups: int) -> Int64Array:
 
 
 def _intercompany(
-    case: Case, structure: PhysicalStructure, transfers: Int64Array, base: Baseline
+    case: Case, outcome: SweepOutcome, base: Baseline
 ) -> tuple[list[IntercompanyResult], dict[str, int]]:
     """Positions per (entity pair, currency): running sums of the sweeps between them."""
-    entity_of = {a.id: a.entity for a in case.accounts}
-    currency_of = {a.id: a.currency for a in case.accounts}
-    groups: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-    for i, rule in enumerate(structure.rules):
-        lender, borrower = entity_of[rule.participant], entity_of[rule.header]
-        if lender == borrower:
-            continue
-        first, second = sorted((lender, borrower))
-        sign = 1 if lender == first else -1
-        groups.setdefault((first, second, currency_of[rule.participant]), []).append((i, sign))
     rate = rate_units(case.intercompany_rate) if case.intercompany_rate is not None else 0
     code = case.base_currency
     results: list[IntercompanyResult] = []
     by_entity: dict[str, int] = {}
-    keys = sorted(groups)
+    keys = outcome.pairs
     if not keys:
         return results, by_entity
-    rule_rows = [i for key in keys for i, _ in groups[key]]
-    signs = np.array([sign for key in keys for _, sign in groups[key]], dtype=np.int64)
-    firsts = np.cumsum([0] + [len(groups[key]) for key in keys[:-1]])
-    flows = np.add.reduceat(transfers[rule_rows] * signs[:, None], firsts, axis=0)
-    positions = np.cumsum(flows, axis=1)
+    positions = np.cumsum(outcome.flows, axis=1)
     currencies = [cur for _, _, cur in keys]
     sums = np.add.reduceat(positions, base.starts, axis=1)
     posted = sum_products_div([(sums, rate)], 360 * RATE_SCALE)

@@ -1,0 +1,351 @@
+"""The engine's inner loops, compiled with numba: one pass over a (rows × days) matrix each.
+
+Each kernel is written as a plain typed Python function over numpy arrays (so mypy checks
+it and tests can read it) and compiled with `numba.njit(nogil=True, cache=True)`. Kernels
+write into arrays they are given and work on a row range, so `by_rows` can run the halves
+of a matrix on two threads without locks. All arithmetic is int64; callers keep every
+value within the bounds stated in docs/simulation.md (amounts below 10^14 minor units).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numba
+import numpy as np
+import numpy.typing as npt
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+_compile = numba.njit(nogil=True, cache=True)
+_THREADS = max(1, min(os.cpu_count() or 1, 8))
+_POOL: list[ThreadPoolExecutor] = []
+MIN_ROWS_PER_THREAD = 64
+UNLIMITED = 1 << 62  # an overdraft limit of "none"
+LIMB = 26  # width of the low limb in exact products
+LOW = (1 << LIMB) - 1
+SMALL = 1 << 36  # a high limb below this: the whole numerator fits in int64
+PEAK = (1 << 57) // 31  # balances below this keep a month's tier sums under 2^57
+
+
+def spans(rows: int) -> list[tuple[int, int]]:
+    """Rows 0..rows-1 cut into one contiguous (first, stop) span per core (one if small)."""
+    parts = min(_THREADS, max(1, rows // MIN_ROWS_PER_THREAD))
+    edges = np.linspace(0, rows, parts + 1).astype(np.int64).tolist()
+    return list(itertools.pairwise(edges))
+
+
+def run(calls: list[tuple[Callable[..., None], tuple[Any, ...]]]) -> None:
+    """Run kernel calls on the thread pool (the kernels release the GIL) and wait for all."""
+    if len(calls) == 1:
+        calls[0][0](*calls[0][1])
+        return
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=_THREADS))
+    for job in [_POOL[0].submit(kernel, *args) for kernel, args in calls]:
+        job.result()
+
+
+def by_rows(kernel: Callable[..., None], rows: int, *args: Any) -> None:
+    """Run `kernel(*args, first, stop)` over rows 0..rows-1, split across the cores."""
+    run([(kernel, (*args, a, b)) for a, b in spans(rows)])
+
+
+def _rounded(high: int, low: int, divisor: int) -> int:
+    """(high·2^LIMB + low) / divisor rounded half away from zero, exactly, for |high| and
+    |low| below 2^61 and 0 < divisor < 2^36: one division when the numerator fits in int64,
+    else a long division by limbs (floor division, then the remainder decides)."""
+    if high == 0 and low == 0:
+        return 0
+    if -SMALL < high < SMALL:
+        numerator = (high << LIMB) + low
+        size = numerator if numerator >= 0 else -numerator
+        q = size // divisor
+        q += 2 * (size - q * divisor) >= divisor
+        return q if numerator >= 0 else -q
+    q1 = high // divisor
+    rest = ((high - q1 * divisor) << LIMB) + low
+    q2 = rest // divisor
+    twice = 2 * (rest - q2 * divisor)
+    quotient = (q1 << LIMB) + q2
+    return quotient + ((twice >= divisor) if quotient >= 0 else (twice > divisor))
+
+
+rounded: Callable[[int, int, int], int] = _compile(_rounded)
+
+
+def _post_rows(
+    balances: Int64Array,
+    starts: Int64Array,
+    credit_low: Int64Array,
+    credit_high: Int64Array,
+    credit_rate: Int64Array,
+    credit_count: Int64Array,
+    debit_low: Int64Array,
+    debit_high: Int64Array,
+    debit_rate: Int64Array,
+    debit_count: Int64Array,
+    whole: BoolArray,
+    limit: Int64Array,
+    penalty_rate: Int64Array,
+    divisor: Int64Array,
+    credit: Int64Array,
+    debit: Int64Array,
+    penalty: Int64Array,
+    too_large: BoolArray,
+    first: int,
+    stop: int,
+) -> None:
+    """Interest posted per row and posting period, exactly (docs/simulation.md, "Interest").
+
+    Per tier, the sum of the daily balances (or debit sizes) the tier's rate applies to
+    (the interest numbers, 积数) times the rate, over `divisor` (basis × 10^8), rounded
+    half away from zero. Credit tiers apply to balances above 0, debit tiers to the debit
+    size up to `limit`, the penalty rate to the size past it. Marginal tiers take the part
+    of the balance in [low, high); whole tiers take the whole balance when it lies in
+    [low, high). Each sum is a branch-free pass over one period of one row, which the
+    compiler vectorises. A row with a balance of PEAK or more is marked `too_large` and
+    skipped: its sums could leave int64.
+    """
+    days = balances.shape[1]
+    periods = starts.shape[0]
+    lowest = np.empty(periods, dtype=np.int64)
+    highest = np.empty(periods, dtype=np.int64)
+    for r in range(first, stop):
+        row = balances[r]
+        for p in range(periods):
+            seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
+            mn = 0
+            mx = 0
+            for d in range(seg.shape[0]):
+                mn = min(mn, seg[d])
+                mx = max(mx, seg[d])
+            lowest[p] = mn
+            highest[p] = mx
+        if max(highest.max(), -lowest.min()) >= PEAK:
+            too_large[r] = True
+            continue
+        w = whole[r]
+        lim = limit[r]
+        for p in range(periods):
+            seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
+            high = 0
+            low = 0
+            for k in range(credit_count[r]):
+                floor = credit_low[r, k]
+                ceiling = credit_high[r, k]
+                if highest[p] < floor or highest[p] == 0:
+                    break  # no balance reaches this tier, nor the ones above it
+                acc = 0
+                if w:
+                    for d in range(seg.shape[0]):
+                        b = seg[d]
+                        acc += b if (b >= floor) & (b < ceiling) else 0
+                else:
+                    width = ceiling - floor
+                    for d in range(seg.shape[0]):
+                        v = seg[d] - floor
+                        v = v if v > 0 else 0
+                        acc += v if v < width else width
+                high += (acc >> LIMB) * credit_rate[r, k]
+                low += (acc & LOW) * credit_rate[r, k]
+            credit[r, p] = rounded(high, low, divisor[r])
+            high = 0
+            low = 0
+            for k in range(debit_count[r]):
+                floor = debit_low[r, k]
+                ceiling = debit_high[r, k]
+                if -lowest[p] < floor or lowest[p] == 0:
+                    break
+                acc = 0
+                if w:
+                    for d in range(seg.shape[0]):
+                        size = -seg[d]
+                        size = size if size > 0 else 0
+                        size = size if size < lim else lim
+                        acc += size if (size >= floor) & (size < ceiling) else 0
+                else:
+                    width = ceiling - floor
+                    for d in range(seg.shape[0]):
+                        size = -seg[d]
+                        size = size if size < lim else lim
+                        v = size - floor
+                        v = v if v > 0 else 0
+                        acc += v if v < width else width
+                high += (acc >> LIMB) * debit_rate[r, k]
+                low += (acc & LOW) * debit_rate[r, k]
+            debit[r, p] = rounded(high, low, divisor[r])
+            if -lowest[p] > lim:
+                acc = 0
+                for d in range(seg.shape[0]):
+                    v = -seg[d] - lim
+                    acc += v if v > 0 else 0
+                penalty[r, p] = rounded(
+                    (acc >> LIMB) * penalty_rate[r], (acc & LOW) * penalty_rate[r], divisor[r]
+                )
+
+
+def _sweep_level(
+    history: Int64Array,
+    history_row: Int64Array,
+    inflow: Int64Array,
+    inflow_row: Int64Array,
+    calendars: BoolArray,
+    calendar: Int64Array,
+    target: Int64Array,
+    low: Int64Array,
+    high: Int64Array,
+    closing: Int64Array,
+    closing_row: Int64Array,
+    sent: Int64Array,
+    sent_row: Int64Array,
+    flows: Int64Array,
+    flow_row: Int64Array,
+    flow_sign: Int64Array,
+    counts: Int64Array,
+    first: int,
+    stop: int,
+) -> None:
+    """Replay the rules of one level day by day, each on its own participant.
+
+    A participant's balance moves by its own daily flow (the change in its history) plus
+    what its own participants swept in that evening (`inflow`, row -1: none). On a sweep
+    day, a balance above `high` or below `low` is swept to `target`. The closing balance
+    goes to `closing`; the transfer (> 0: to the header) is added to the header's row of
+    `sent` and, signed, to the entity pair's row of `flows` (row -1: same entity); the
+    number of transfers goes to `counts`. Callers give each span its own `sent` and `flows`.
+    """
+    days = history.shape[1]
+    nothing = np.zeros(days, dtype=np.int64)
+    for i in range(first, stop):
+        own = history[history_row[i]]
+        received = inflow[inflow_row[i]] if inflow_row[i] >= 0 else nothing
+        sweeps = calendars[calendar[i]]
+        t = target[i]
+        lo = low[i]
+        hi = high[i]
+        closed = closing[closing_row[i]]
+        to_header = sent[sent_row[i]]
+        between = flows[flow_row[i]] if flow_row[i] >= 0 else nothing
+        sign = flow_sign[i] if flow_row[i] >= 0 else 0
+        balance = 0
+        previous = 0
+        count = 0
+        for d in range(days):
+            value = own[d]
+            balance += value - previous + received[d]
+            previous = value
+            sweep = sweeps[d] and (balance > hi or balance < lo)
+            moved = balance - t if sweep else 0
+            count += sweep
+            balance -= moved
+            closed[d] = balance
+            to_header[d] += moved
+            between[d] += sign * moved
+        counts[i] = count
+
+
+def _add_rows(
+    source: Int64Array,
+    source_row: Int64Array,
+    sign: Int64Array,
+    target: Int64Array,
+    target_row: Int64Array,
+    first: int,
+    stop: int,
+) -> None:
+    """target[target_row[i]] += sign[i] * source[source_row[i]] for i in first..stop-1.
+
+    Serial over i (several i may share a target row); used for headers' inflows and for
+    intercompany flows between entity pairs."""
+    days = source.shape[1]
+    for i in range(first, stop):
+        s = source_row[i]
+        t = target_row[i]
+        g = sign[i]
+        for d in range(days):
+            target[t, d] += g * source[s, d]
+
+
+def _aggregate(
+    matrix: Int64Array,
+    rows: Int64Array,
+    group: Int64Array,
+    total: Int64Array,
+    credit: Int64Array,
+    negative: Int64Array,
+    first: int,
+    stop: int,
+) -> None:
+    """Daily totals per group (currency) of the listed rows: all balances, credit balances,
+    and the count of negative balances. `total`, `credit` are (groups × days) and
+    `negative` (days,); each thread gets its own, summed afterwards."""
+    for i in range(first, stop):
+        row = matrix[rows[i]]
+        all_ = total[group[i]]
+        above = credit[group[i]]
+        for d in range(row.shape[0]):
+            b = row[d]
+            all_[d] += b
+            above[d] += b if b > 0 else 0
+            negative[d] += b < 0
+
+
+def _div_round(a: Int64Array, b: Int64Array, d: Int64Array, out: Int64Array) -> None:
+    """out[j] = round(Σ_k a[k, j]·b[k, j] / d[j]) half away from zero, exactly, for inputs
+    within exact.sum_products_div's bounds: `a` is split into a high and a low limb so that
+    every partial product fits in int64."""
+    for j in range(out.shape[0]):
+        high = 0
+        low = 0
+        for k in range(a.shape[0]):
+            high += (a[k, j] >> LIMB) * b[k, j]
+            low += (a[k, j] & LOW) * b[k, j]
+        out[j] = rounded(high, low, d[j])
+
+
+post_rows: Callable[..., None] = _compile(_post_rows)
+sweep_level: Callable[..., None] = _compile(_sweep_level)
+add_rows: Callable[..., None] = _compile(_add_rows)
+aggregate_rows: Callable[..., None] = _compile(_aggregate)
+div_round: Callable[..., None] = _compile(_div_round)
+
+
+def aggregate(
+    matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """(total, credit, negative count) per group and day over `rows` of `matrix`, on all
+    cores: each part of the rows sums into its own arrays, added together at the end."""
+    days = matrix.shape[1]
+    parts = min(_THREADS, max(1, rows.size // MIN_ROWS_PER_THREAD))
+    edges = np.linspace(0, rows.size, parts + 1).astype(np.int64)
+    out = [
+        (
+            np.zeros((groups, days), dtype=np.int64),
+            np.zeros((groups, days), dtype=np.int64),
+            np.zeros(days, dtype=np.int64),
+        )
+        for _ in range(parts)
+    ]
+    if parts == 1:
+        aggregate_rows(matrix, rows, group, *out[0], 0, rows.size)
+    else:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=_THREADS))
+        jobs = [
+            _POOL[0].submit(aggregate_rows, matrix, rows, group, *o, int(a), int(b))
+            for o, a, b in zip(out, edges[:-1], edges[1:], strict=True)
+        ]
+        for job in jobs:
+            job.result()
+    total, credit, negative = out[0]
+    for t, c, n in out[1:]:
+        total += t
+        credit += c
+        negative += n
+    return total, credit, negative
