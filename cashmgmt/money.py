@@ -66,7 +66,7 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=HALF_AWAY_FROM_ZERO)
 
 
-@attrs.frozen(order=False)
+@attrs.frozen(order=False, cache_hash=True)
 class Money:
     """An exact amount in one currency."""
 

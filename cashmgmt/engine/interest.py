@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows
+from cashmgmt.engine.kernels import PEAK, UNLIMITED, Totals, per_span, post_rows
 from cashmgmt.model import Terms
 from cashmgmt.money import to_minor
 
@@ -128,16 +128,20 @@ def _padded(sides: Sequence[Tiers]) -> tuple[Int64Array, Int64Array, Int64Array,
 
 
 def terms_table(terms: Sequence[Terms], currencies: Sequence[str]) -> TermsTable:
-    """Arrays for a list of (terms, currency) rows. Rows sharing a Terms object (the case
-    loader shares equal terms) cost a dictionary lookup each."""
-    seen: dict[tuple[int, str], int] = {}
+    """Arrays for a list of (terms, currency) rows. Rows are grouped by Terms object (the
+    case loader shares equal terms) and currency with integer codes, so each distinct pair
+    is read once and no per-row Python objects are made."""
+    n = len(terms)
+    names = sorted(set(currencies))
+    code = {c: i for i, c in enumerate(names)}
+    _, by_object = np.unique(np.fromiter(map(id, terms), np.int64, n), return_inverse=True)
+    pair = by_object * len(names) + np.fromiter(map(code.__getitem__, currencies), np.int64, n)
+    _, first, index = np.unique(pair, return_index=True, return_inverse=True)
     distinct: dict[_Row, int] = {}
-    index = np.empty(len(terms), dtype=np.int64)
-    for i, (t, c) in enumerate(zip(terms, currencies, strict=True)):
-        k = seen.get((id(t), c))
-        if k is None:
-            k = seen[(id(t), c)] = distinct.setdefault(_row(t, c), len(distinct))
-        index[i] = k
+    kind = np.array(
+        [distinct.setdefault(_row(terms[i], currencies[i]), len(distinct)) for i in first.tolist()],
+        dtype=np.int64,
+    )
     rows = list(distinct)
     return TermsTable(
         np.array([r.basis for r in rows], dtype=np.int64),
@@ -146,7 +150,7 @@ def terms_table(terms: Sequence[Terms], currencies: Sequence[str]) -> TermsTable
         *_padded([r.debit for r in rows]),
         np.array([r.limit for r in rows], dtype=np.int64),
         np.array([r.penalty for r in rows], dtype=np.int64),
-    ).take(index)
+    ).take(kind[index] if n else np.zeros(0, dtype=np.int64))
 
 
 @attrs.frozen
@@ -171,34 +175,44 @@ class BeyondRange(ValueError):
 def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
     """Interest posted per row and period on a (rows × days) matrix of closing balances, in
     one compiled pass (kernels.post_rows) split across the cores."""
-    n = balances.shape[0]
+    return post_and_total(balances, table, starts, np.zeros(balances.shape[0], np.int64), 0)[0]
+
+
+def post_and_total(
+    balances: Int64Array, table: TermsTable, starts: Int64Array, group: Int64Array, groups: int
+) -> tuple[Postings, Totals]:
+    """`post`, plus the daily totals (all, credit, count negative) of the rows per group
+    (row i in group[i] of `groups`) from the same pass."""
+    n, days = balances.shape
     periods = starts.size
     out = [np.zeros((n, periods), dtype=np.int64) for _ in range(3)]
     too_large = np.zeros(n, dtype=np.bool_)
-    if n and balances.shape[1]:
-        by_rows(
-            post_rows,
-            n,
-            np.ascontiguousarray(balances, dtype=np.int64),
-            np.ascontiguousarray(starts, dtype=np.int64),
-            table.credit_low,
-            table.credit_high,
-            table.credit_rate,
-            table.credit_count,
-            table.debit_low,
-            table.debit_high,
-            table.debit_rate,
-            table.debit_count,
-            table.whole,
-            table.limit,
-            table.penalty,
-            table.basis * RATE_SCALE,
-            *out,
-            too_large,
-        )
+    totals = per_span(
+        post_rows,
+        n if days else 0,
+        groups,
+        days,
+        np.ascontiguousarray(balances, dtype=np.int64),
+        np.ascontiguousarray(starts, dtype=np.int64),
+        table.credit_low,
+        table.credit_high,
+        table.credit_rate,
+        table.credit_count,
+        table.debit_low,
+        table.debit_high,
+        table.debit_rate,
+        table.debit_count,
+        table.whole,
+        table.limit,
+        table.penalty,
+        table.basis * RATE_SCALE,
+        *out,
+        too_large,
+        group,
+    )
     if too_large.any():
         raise BeyondRange(
             f"a balance of {PEAK:,} minor units or more (row {int(np.argmax(too_large))}):"
             " beyond the engine's exact range"
         )
-    return Postings(*out)
+    return Postings(*out), totals

@@ -98,6 +98,10 @@ def _post_rows(
     debit: Int64Array,
     penalty: Int64Array,
     too_large: BoolArray,
+    group: Int64Array,
+    total: Int64Array,
+    above: Int64Array,
+    negative: Int64Array,
     first: int,
     stop: int,
 ) -> None:
@@ -110,7 +114,8 @@ def _post_rows(
     of the balance in [low, high); whole tiers take the whole balance when it lies in
     [low, high). Each sum is a branch-free pass over one period of one row, which the
     compiler vectorises. A row with a balance of PEAK or more is marked `too_large` and
-    skipped: its sums could leave int64.
+    skipped: its sums could leave int64. When `total` has rows, the row's balances are also
+    added to the daily totals of its `group` (as in _aggregate), while the row is in cache.
     """
     days = balances.shape[1]
     periods = starts.shape[0]
@@ -118,6 +123,8 @@ def _post_rows(
     highest = np.empty(periods, dtype=np.int64)
     for r in range(first, stop):
         row = balances[r]
+        if total.shape[0]:
+            _add_to_totals(row, total[group[r]], above[group[r]], negative)
         for p in range(periods):
             seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
             mn = 0
@@ -272,28 +279,33 @@ def _add_rows(
             target[t, d] += g * source[s, d]
 
 
+def _totals(row: Int64Array, total: Int64Array, above: Int64Array, negative: Int64Array) -> None:
+    """Add one row of daily balances to daily totals: all, credit balances, count below 0."""
+    for d in range(row.shape[0]):
+        b = row[d]
+        total[d] += b
+        above[d] += b if b > 0 else 0
+        negative[d] += b < 0
+
+
+_add_to_totals: Callable[..., None] = _compile(_totals)
+
+
 def _aggregate(
     matrix: Int64Array,
     rows: Int64Array,
     group: Int64Array,
     total: Int64Array,
-    credit: Int64Array,
+    above: Int64Array,
     negative: Int64Array,
     first: int,
     stop: int,
 ) -> None:
     """Daily totals per group (currency) of the listed rows: all balances, credit balances,
-    and the count of negative balances. `total`, `credit` are (groups × days) and
-    `negative` (days,); each thread gets its own, summed afterwards."""
+    and the count of negative balances. `total`, `above` are (groups × days) and
+    `negative` (days,); each span gets its own, summed afterwards (see `per_span`)."""
     for i in range(first, stop):
-        row = matrix[rows[i]]
-        all_ = total[group[i]]
-        above = credit[group[i]]
-        for d in range(row.shape[0]):
-            b = row[d]
-            all_[d] += b
-            above[d] += b if b > 0 else 0
-            negative[d] += b < 0
+        _add_to_totals(matrix[rows[i]], total[group[i]], above[group[i]], negative)
 
 
 def _div_round(a: Int64Array, b: Int64Array, d: Int64Array, out: Int64Array) -> None:
@@ -316,36 +328,31 @@ aggregate_rows: Callable[..., None] = _compile(_aggregate)
 div_round: Callable[..., None] = _compile(_div_round)
 
 
-def aggregate(
-    matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int
-) -> tuple[Int64Array, Int64Array, Int64Array]:
-    """(total, credit, negative count) per group and day over `rows` of `matrix`, on all
-    cores: each part of the rows sums into its own arrays, added together at the end."""
-    days = matrix.shape[1]
-    parts = min(_THREADS, max(1, rows.size // MIN_ROWS_PER_THREAD))
-    edges = np.linspace(0, rows.size, parts + 1).astype(np.int64)
+Totals = tuple[Int64Array, Int64Array, Int64Array]
+
+
+def per_span(kernel: Callable[..., None], rows: int, groups: int, days: int, *args: Any) -> Totals:
+    """Run `kernel(*args, total, above, negative, first, stop)` over rows 0..rows-1 on all
+    cores, each span adding into its own (total, above, negative) daily totals per group;
+    returns their sum."""
+    parts = spans(rows)
     out = [
         (
             np.zeros((groups, days), dtype=np.int64),
             np.zeros((groups, days), dtype=np.int64),
             np.zeros(days, dtype=np.int64),
         )
-        for _ in range(parts)
+        for _ in parts
     ]
-    if parts == 1:
-        aggregate_rows(matrix, rows, group, *out[0], 0, rows.size)
-    else:
-        if not _POOL:
-            _POOL.append(ThreadPoolExecutor(max_workers=_THREADS))
-        jobs = [
-            _POOL[0].submit(aggregate_rows, matrix, rows, group, *o, int(a), int(b))
-            for o, a, b in zip(out, edges[:-1], edges[1:], strict=True)
-        ]
-        for job in jobs:
-            job.result()
-    total, credit, negative = out[0]
+    run([(kernel, (*args, *o, a, b)) for o, (a, b) in zip(out, parts, strict=True)])
+    total, above, negative = out[0]
     for t, c, n in out[1:]:
         total += t
-        credit += c
+        above += c
         negative += n
-    return total, credit, negative
+    return total, above, negative
+
+
+def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int) -> Totals:
+    """(total, credit, negative count) per group and day over `rows` of `matrix`."""
+    return per_span(aggregate_rows, rows.size, groups, matrix.shape[1], matrix, rows, group)

@@ -7,8 +7,10 @@ compiled kernel.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from itertools import chain
 
 import attrs
 import numpy as np
@@ -16,7 +18,7 @@ import numpy.typing as npt
 
 from cashmgmt.engine.calendar import sweep_days
 from cashmgmt.engine.kernels import run, spans, sweep_level
-from cashmgmt.model import PhysicalStructure, SweepRule
+from cashmgmt.model import Account, PhysicalStructure, SweepRule
 from cashmgmt.money import Money, to_minor
 
 Int64Array = npt.NDArray[np.int64]
@@ -29,6 +31,7 @@ class AccountIndex:
     """Facts of every account as integer codes by history row, so that a structure's rules
     become arrays with a dictionary lookup per account and numpy for the rest."""
 
+    ids: tuple[str, ...]
     row_of: Mapping[str, int]
     country: Int64Array
     countries: tuple[str, ...]
@@ -38,16 +41,23 @@ class AccountIndex:
     entities: tuple[str, ...]
 
     @classmethod
-    def of(cls, accounts: Sequence[str], facts: Mapping[str, tuple[str, str, str]]) -> AccountIndex:
-        """From account ids in history order and each id's (country, currency, entity)."""
+    def of(cls, accounts: Sequence[Account]) -> AccountIndex:
+        """From the accounts in history order."""
 
-        def codes(k: int) -> tuple[Int64Array, tuple[str, ...]]:
-            values = [facts[a][k] for a in accounts]
+        def codes(field: str) -> tuple[Int64Array, tuple[str, ...]]:
+            values = list(map(operator.attrgetter(field), accounts))
             names = tuple(sorted(set(values)))
             index = {v: i for i, v in enumerate(names)}
-            return np.array([index[v] for v in values], dtype=np.int64), names
+            return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), names
 
-        return cls({a: i for i, a in enumerate(accounts)}, *codes(0), *codes(1), *codes(2))
+        ids = tuple(a.id for a in accounts)
+        return cls(
+            ids,
+            {a: i for i, a in enumerate(ids)},
+            *codes("country"),
+            *codes("currency"),
+            *codes("entity"),
+        )
 
 
 @attrs.frozen
@@ -55,6 +65,7 @@ class SweepOutcome:
     """The structure's accounts (rows of `closing`), and the money moved between entities."""
 
     accounts: tuple[str, ...]
+    rows: Int64Array  # the accounts' rows in the history
     closing: Int64Array  # (accounts × days) closing balances after the evening's sweeps
     calendars: BoolArray  # (calendars × days) sweep days
     calendar: Int64Array  # each rule's calendar
@@ -81,6 +92,10 @@ def heights(participant: Int64Array, header: Int64Array, accounts: int) -> Int64
             break
         height = raised
     return height
+
+
+_PARTICIPANT = operator.attrgetter("participant")
+_HEADER = operator.attrgetter("header")
 
 
 def _band(rule: SweepRule) -> tuple[int, int, int]:
@@ -124,13 +139,21 @@ def run_sweeps(
     """
     rules = structure.rules
     days = history.shape[1]
-    participants = [r.participant for r in rules]
-    headers = [r.header for r in rules]
-    accounts = tuple(dict.fromkeys(participants + headers))
-    local = {a: i for i, a in enumerate(accounts)}
-    participant = np.array([local[a] for a in participants], dtype=np.int64)
-    header = np.array([local[a] for a in headers], dtype=np.int64)
-    rows = np.array([index.row_of[a] for a in accounts], dtype=np.int64)
+    n = len(rules)
+    ends = np.fromiter(
+        map(index.row_of.__getitem__, chain(map(_PARTICIPANT, rules), map(_HEADER, rules))),
+        np.int64,
+        2 * n,
+    )
+    # The structure's accounts in structure.accounts order: participants, then headers, each
+    # where first seen. `rows` are their history rows; rules refer to them by position.
+    unique, seen_at, inverse = np.unique(ends, return_index=True, return_inverse=True)
+    order = np.argsort(seen_at)
+    position = np.empty_like(order)
+    position[order] = np.arange(order.size)
+    participant, header = position[inverse[:n]], position[inverse[n:]]
+    rows = unique[order]
+    accounts = tuple(map(index.ids.__getitem__, rows.tolist()))
     # Calendars: one per pair of countries (participant's, header's).
     country = index.country[rows]
     pair_key = np.minimum(country[participant], country[header]) * len(index.countries)
@@ -141,24 +164,25 @@ def run_sweeps(
         a, b = divmod(key, len(index.countries))
         countries = tuple(sorted({index.countries[a], index.countries[b]}))
         calendars[k] = mask_for(structure.sweep_days, countries, start, days)
-    # Bands: one conversion per distinct (kind, direction, amounts).
-    shapes = [
-        (r.kind, r.direction, id(r.target), id(r.minimum), id(r.low), id(r.high)) for r in rules
-    ]
-    known_bands: dict[tuple[object, ...], tuple[int, int, int]] = {}
-    for rule, key in zip(rules, shapes, strict=True):
-        if key not in known_bands:
-            known_bands[key] = _band(rule)
-    bands = np.array([known_bands[key] for key in shapes], dtype=np.int64).reshape(len(rules), 3)
+    # Bands: one conversion per distinct (kind, direction, amount objects), found with
+    # integer codes (no Python-level hashing per rule).
+    shape = np.zeros(n, dtype=np.int64)
+    for field in ("kind", "direction", "target", "minimum", "low", "high"):
+        ids = np.fromiter(map(id, map(operator.attrgetter(field), rules)), np.int64, n)
+        _, code = np.unique(ids, return_inverse=True)
+        _, shape = np.unique(shape * (n + 1) + code, return_inverse=True)
+    _, example, shape = np.unique(shape, return_index=True, return_inverse=True)
+    table = np.array([_band(rules[i]) for i in example.tolist()], dtype=np.int64)
+    bands = table.reshape(-1, 3)[shape]
     currency = index.currency[rows]
     # Entity pairs: (first, second, currency), sign +1 when the first entity lends.
     entity = index.entity[rows]
     lender, borrower = entity[participant], entity[header]
     first, second = np.minimum(lender, borrower), np.maximum(lender, borrower)
     n_entities = len(index.entities)
-    code = (first * n_entities + second) * len(index.currencies) + currency[participant]
+    pair_code = (first * n_entities + second) * len(index.currencies) + currency[participant]
     between = lender != borrower
-    pair_codes, pair_of = np.unique(code[between], return_inverse=True)
+    pair_codes, pair_of = np.unique(pair_code[between], return_inverse=True)
     flow_row = np.full(len(rules), -1, dtype=np.int64)
     flow_row[between] = pair_of
     flow_sign = np.where(lender == first, 1, -1).astype(np.int64)
@@ -210,7 +234,9 @@ def run_sweeps(
             inflow += sum(sent[1:], sent[0])
             flows += sum(moved[1:], moved[0])
         sweeps += int(counts.sum())
-    tops = np.setdiff1d(np.arange(len(accounts)), participant)
+    sweeping = np.zeros(len(accounts), dtype=np.bool_)
+    sweeping[participant] = True
+    tops = np.flatnonzero(~sweeping)
     for top in tops:
         closing[top] = source[rows[top]] + np.cumsum(inflow[slot_of[top]])
-    return SweepOutcome(accounts, closing, calendars, calendar, sweeps, pairs, flows, tops)
+    return SweepOutcome(accounts, rows, closing, calendars, calendar, sweeps, pairs, flows, tops)

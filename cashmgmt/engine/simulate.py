@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -17,11 +18,12 @@ from cashmgmt.engine.interest import (
     Postings,
     TermsTable,
     post,
+    post_and_total,
     posting_periods,
     rate_units,
     terms_table,
 )
-from cashmgmt.engine.kernels import aggregate
+from cashmgmt.engine.kernels import Totals, aggregate
 from cashmgmt.engine.physical import AccountIndex, SweepOutcome, run_sweeps
 from cashmgmt.engine.results import (
     AccountTable,
@@ -82,24 +84,25 @@ def _to_base(fx: DailyFx, p: Postings, currencies: Sequence[str], days: Int64Arr
     )
 
 
-def _aggregates(
-    matrix: Int64Array, currencies: Sequence[str], rows: Sequence[int] | Int64Array | None = None
-) -> Aggregates:
-    """Daily totals of `rows` of `matrix` (default: all), row i in currencies[i]."""
-    codes = sorted(set(currencies))
-    index = {c: i for i, c in enumerate(codes)}
-    group = np.array([index[c] for c in currencies], dtype=np.int64)
-    picked = np.arange(matrix.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
-    total, credit, negative = aggregate(
-        np.ascontiguousarray(matrix, dtype=np.int64), picked, group, len(codes)
-    )
+def _as_aggregates(totals: Totals, names: Sequence[str]) -> Aggregates:
+    """Daily totals per currency code (kernels.Totals) keyed by currency."""
+    total, credit, negative = totals
     debit = total - credit
     return Aggregates(
-        {c: total[i] for i, c in enumerate(codes)},
-        {c: debit[i] for i, c in enumerate(codes)},
-        {c: credit[i] for i, c in enumerate(codes)},
+        {c: total[i] for i, c in enumerate(names)},
+        {c: debit[i] for i, c in enumerate(names)},
+        {c: credit[i] for i, c in enumerate(names)},
         negative,
     )
+
+
+def _aggregates(
+    matrix: Int64Array, rows: Int64Array, index: AccountIndex, history_rows: Int64Array
+) -> Aggregates:
+    """Daily totals of `rows` of `matrix`, which hold the accounts of `history_rows`."""
+    group = index.currency[history_rows]
+    totals = aggregate(np.ascontiguousarray(matrix), rows, group, len(index.currencies))
+    return _as_aggregates(totals, index.currencies)
 
 
 def _combine(a: Aggregates, plus: Aggregates, minus: Aggregates | None = None) -> Aggregates:
@@ -133,23 +136,26 @@ def baseline(case: Case) -> Baseline:
     history = case.balances
     fx = daily_fx(case)
     starts, posting_days = posting_periods(history.start, history.days)
-    by_id = {a.id: a for a in case.accounts}
-    accounts = [by_id[a] for a in history.accounts]
-    currencies = [a.currency for a in accounts]
-    entities = tuple(a.entity for a in accounts)
+    accounts = list(case.accounts)
+    if tuple(map(operator.attrgetter("id"), accounts)) != history.accounts:
+        by_id = {a.id: a for a in case.accounts}
+        accounts = [by_id[a] for a in history.accounts]
+    currencies = list(map(operator.attrgetter("currency"), accounts))
+    entities = tuple(map(operator.attrgetter("entity"), accounts))
     position = {e.id: i for i, e in enumerate(case.entities)}
-    table = terms_table([a.terms for a in accounts], currencies)
-    postings = post(history.minor, table, starts)
+    table = terms_table(list(map(operator.attrgetter("terms"), accounts)), currencies)
+    index = AccountIndex.of(accounts)
+    postings, totals = post_and_total(
+        history.minor, table, starts, index.currency, len(index.currencies)
+    )
     result = Baseline(
         fx,
         starts,
         posting_days,
         table,
         _to_base(fx, postings, currencies, posting_days),
-        _aggregates(history.minor, currencies),
-        AccountIndex.of(
-            history.accounts, {a.id: (a.country, a.currency, a.entity) for a in accounts}
-        ),
+        _as_aggregates(totals, index.currencies),
+        index,
         tuple(currencies),
         entities,
         np.array([position[e] for e in entities], dtype=np.int64),
@@ -256,12 +262,14 @@ def simulate_structure(
     swept: dict[str, int] = {}
     if physical is not None:
         outcome = run_sweeps(physical, history.minor, base.index, history.start)
-        rows = [row_of[a] for a in outcome.accounts]
-        currencies = [base.currencies[r] for r in rows]
+        rows = outcome.rows
+        currencies = list(map(base.currencies.__getitem__, rows.tolist()))
         table = base.table.take(rows)
-        side = _to_base(
-            fx, post(outcome.closing, table, base.starts), currencies, base.posting_days
+        index = base.index
+        postings, totals = post_and_total(
+            outcome.closing, table, base.starts, index.currency[rows], len(index.currencies)
         )
+        side = _to_base(fx, postings, currencies, base.posting_days)
         structure_side.credit[rows] = side.credit
         structure_side.debit[rows] = side.debit
         structure_side.penalty[rows] = side.penalty
@@ -269,28 +277,31 @@ def simulate_structure(
         intercompany, ic_by_entity = _intercompany(case, outcome, base)
         fees = _fees(case, physical.fees, outcome.sweeps, len(outcome.accounts), months)
         tops = [outcome.accounts[i] for i in outcome.tops]
-        changed = _aggregates(outcome.closing, currencies)
-        outside = np.setdiff1d(np.arange(len(history.accounts)), rows)
+        changed = _as_aggregates(totals, index.currencies)
+        inside = np.zeros(len(history.accounts), dtype=np.bool_)
+        inside[rows] = True
+        outside = np.flatnonzero(~inside)
         if outside.size < len(rows):  # fewer rows to add than to take away
-            others = [base.currencies[r] for r in outside]
-            structure_agg = _combine(_aggregates(history.minor, others, outside), changed)
+            others = _aggregates(history.minor, outside, index, outside)
+            structure_agg = _combine(others, changed)
         else:
-            before = _aggregates(history.minor, currencies, rows)
+            before = _aggregates(history.minor, rows, index, rows)
             structure_agg = _combine(base.aggregates, changed, before)
-        swept = {a: i for i, a in enumerate(outcome.accounts)}
     if pool is not None:
+        if physical is not None:
+            swept = {a: i for i, a in enumerate(outcome.accounts)}
         balances = np.stack(
             [
                 outcome.closing[swept[a]] if a in swept else history.minor[row_of[a]]
                 for a in pool.accounts
             ]
         )
-        rows, members_interest = _notional(case, pool, base, balances)
-        for row, credit in zip(rows, members_interest, strict=True):
+        members, members_interest = _notional(case, pool, base, balances)
+        for row, credit in zip(members, members_interest, strict=True):
             structure_side.credit[row] = credit
             structure_side.debit[row] = 0
             structure_side.penalty[row] = 0
-        pool_fees = _fees(case, attrs.evolve(pool.fees, per_sweep=None), 0, len(rows), months)
+        pool_fees = _fees(case, attrs.evolve(pool.fees, per_sweep=None), 0, len(members), months)
         fees = FeeResult(
             fees.per_sweep + pool_fees.per_sweep,
             fees.per_account_month + pool_fees.per_account_month,
@@ -299,11 +310,10 @@ def simulate_structure(
         )
         if physical is None:
             tops = [pool.interest_header]
-    top_rows = [row_of[a] for a in tops]
-    top_currencies = [base.currencies[r] for r in top_rows]
-    excluded_base = _aggregates(history.minor[top_rows], top_currencies)
+    top_rows = np.array([row_of[a] for a in tops], dtype=np.int64)
+    excluded_base = _aggregates(history.minor, top_rows, base.index, top_rows)
     if physical is not None:
-        excluded_structure = _aggregates(outcome.closing[outcome.tops], top_currencies)
+        excluded_structure = _aggregates(outcome.closing, outcome.tops, base.index, top_rows)
     else:
         excluded_structure = excluded_base
     base_liq, base_daily = _liquidity(fx, base.aggregates, excluded_base)
