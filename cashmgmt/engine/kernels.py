@@ -121,6 +121,8 @@ def _post_rows(
     periods = starts.shape[0]
     lowest = np.empty(periods, dtype=np.int64)
     highest = np.empty(periods, dtype=np.int64)
+    credits = np.empty(periods, dtype=np.int64)
+    debits = np.empty(periods, dtype=np.int64)
     for r in range(first, stop):
         row = balances[r]
         if total.shape[0]:
@@ -129,11 +131,18 @@ def _post_rows(
             seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
             mn = 0
             mx = 0
+            up = 0
+            down = 0
             for d in range(seg.shape[0]):
-                mn = min(mn, seg[d])
-                mx = max(mx, seg[d])
+                b = seg[d]
+                mn = min(mn, b)
+                mx = max(mx, b)
+                up += b if b > 0 else 0
+                down -= b if b < 0 else 0
             lowest[p] = mn
             highest[p] = mx
+            credits[p] = up
+            debits[p] = down
         if max(highest.max(), -lowest.min()) >= PEAK:
             too_large[r] = True
             continue
@@ -148,6 +157,10 @@ def _post_rows(
                 ceiling = credit_high[r, k]
                 if highest[p] < floor or highest[p] == 0:
                     break  # no balance reaches this tier, nor the ones above it
+                if floor == 0 and highest[p] < ceiling:  # all within the first tier
+                    high += (credits[p] >> LIMB) * credit_rate[r, k]
+                    low += (credits[p] & LOW) * credit_rate[r, k]
+                    break
                 acc = 0
                 if w:
                     for d in range(seg.shape[0]):
@@ -168,6 +181,10 @@ def _post_rows(
                 floor = debit_low[r, k]
                 ceiling = debit_high[r, k]
                 if -lowest[p] < floor or lowest[p] == 0:
+                    break
+                if floor == 0 and -lowest[p] < ceiling and -lowest[p] <= lim:
+                    high += (debits[p] >> LIMB) * debit_rate[r, k]
+                    low += (debits[p] & LOW) * debit_rate[r, k]
                     break
                 acc = 0
                 if w:
@@ -226,35 +243,51 @@ def _sweep_level(
     goes to `closing`; the transfer (> 0: to the header) is added to the header's row of
     `sent` and, signed, to the entity pair's row of `flows` (row -1: same entity); the
     number of transfers goes to `counts`. Callers give each span its own `sent` and `flows`.
+
+    Each balance depends on the day before, so rules run two at a time, interleaved day by
+    day, to keep the core busy with two independent chains (a lone last rule runs beside a
+    copy of itself that writes to `spare`).
     """
     days = history.shape[1]
-    nothing = np.zeros(days, dtype=np.int64)
-    for i in range(first, stop):
-        own = history[history_row[i]]
-        received = inflow[inflow_row[i]] if inflow_row[i] >= 0 else nothing
-        sweeps = calendars[calendar[i]]
-        t = target[i]
-        lo = low[i]
-        hi = high[i]
-        closed = closing[closing_row[i]]
-        to_header = sent[sent_row[i]]
-        between = flows[flow_row[i]] if flow_row[i] >= 0 else nothing
-        sign = flow_sign[i] if flow_row[i] >= 0 else 0
-        balance = 0
-        previous = 0
-        count = 0
+    spare = np.zeros((5, days), dtype=np.int64)
+    nothing = spare[0]
+    for a in range(first, stop, 2):
+        alone = a + 1 == stop
+        b = a if alone else a + 1
+        own_a, own_b = history[history_row[a]], history[history_row[b]]
+        in_a = inflow[inflow_row[a]] if inflow_row[a] >= 0 else nothing
+        in_b = inflow[inflow_row[b]] if inflow_row[b] >= 0 else nothing
+        on_a, on_b = calendars[calendar[a]], calendars[calendar[b]]
+        target_a, low_a, high_a = target[a], low[a], high[a]
+        target_b, low_b, high_b = target[b], low[b], high[b]
+        out_a = closing[closing_row[a]]
+        out_b = spare[1] if alone else closing[closing_row[b]]
+        up_a = sent[sent_row[a]]
+        up_b = spare[2] if alone else sent[sent_row[b]]
+        pair_a = flows[flow_row[a]] if flow_row[a] >= 0 else spare[3]
+        pair_b = flows[flow_row[b]] if flow_row[b] >= 0 and not alone else spare[4]
+        sign_a, sign_b = flow_sign[a], flow_sign[b]
+        balance_a = balance_b = previous_a = previous_b = count_a = count_b = 0
         for d in range(days):
-            value = own[d]
-            balance += value - previous + received[d]
-            previous = value
-            sweep = sweeps[d] and (balance > hi or balance < lo)
-            moved = balance - t if sweep else 0
-            count += sweep
-            balance -= moved
-            closed[d] = balance
-            to_header[d] += moved
-            between[d] += sign * moved
-        counts[i] = count
+            value_a, value_b = own_a[d], own_b[d]
+            before_a = balance_a + (value_a - previous_a + in_a[d])
+            before_b = balance_b + (value_b - previous_b + in_b[d])
+            previous_a, previous_b = value_a, value_b
+            sweep_a = on_a[d] and (before_a > high_a or before_a < low_a)
+            sweep_b = on_b[d] and (before_b > high_b or before_b < low_b)
+            balance_a = target_a if sweep_a else before_a
+            balance_b = target_b if sweep_b else before_b
+            count_a += sweep_a
+            count_b += sweep_b
+            out_a[d] = balance_a
+            out_b[d] = balance_b
+            up_a[d] += before_a - balance_a
+            up_b[d] += before_b - balance_b
+            pair_a[d] += sign_a * (before_a - balance_a)
+            pair_b[d] += sign_b * (before_b - balance_b)
+        counts[a] = count_a
+        if not alone:
+            counts[b] = count_b
 
 
 def _add_rows(

@@ -11,6 +11,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from itertools import chain
+from typing import get_args
 
 import attrs
 import numpy as np
@@ -18,7 +19,7 @@ import numpy.typing as npt
 
 from cashmgmt.engine.calendar import sweep_days
 from cashmgmt.engine.kernels import run, spans, sweep_level
-from cashmgmt.model import Account, PhysicalStructure, SweepRule
+from cashmgmt.model import Account, Direction, PhysicalStructure, RuleKind, SweepRule
 from cashmgmt.money import Money, to_minor
 
 Int64Array = npt.NDArray[np.int64]
@@ -122,6 +123,37 @@ def _band(rule: SweepRule) -> tuple[int, int, int]:
     return target, low, high
 
 
+_KIND = {k: i for i, k in enumerate(get_args(RuleKind))}
+_DIRECTION = {k: i for i, k in enumerate(get_args(Direction))}
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _shapes(rules: Sequence[SweepRule]) -> tuple[Int64Array, Int64Array]:
+    """Group rules by shape (kind, direction and the amount objects, which the loader shares
+    between equal amounts): one example rule per shape, and each rule's shape. Done on
+    integer columns, hashed together, with an exact grouping if the hash ever collides."""
+    n = len(rules)
+    columns = [
+        np.fromiter(map(_KIND.__getitem__, map(operator.attrgetter("kind"), rules)), np.uint64, n),
+        np.fromiter(
+            map(_DIRECTION.__getitem__, map(operator.attrgetter("direction"), rules)), np.uint64, n
+        ),
+        *(
+            np.fromiter(map(id, map(operator.attrgetter(field), rules)), np.uint64, n)
+            for field in ("target", "minimum", "low", "high")
+        ),
+    ]
+    key = np.zeros(n, dtype=np.uint64)
+    for column in columns:
+        key = (key * _MIX) ^ column
+    _, example, shape = np.unique(key, return_index=True, return_inverse=True)
+    if not all(np.array_equal(column[example][shape], column) for column in columns):
+        _, example, shape = np.unique(
+            np.stack(columns, axis=1), axis=0, return_index=True, return_inverse=True
+        )
+    return example.astype(np.int64), shape.reshape(-1).astype(np.int64)
+
+
 def run_sweeps(
     structure: PhysicalStructure,
     history: Int64Array,
@@ -164,14 +196,8 @@ def run_sweeps(
         a, b = divmod(key, len(index.countries))
         countries = tuple(sorted({index.countries[a], index.countries[b]}))
         calendars[k] = mask_for(structure.sweep_days, countries, start, days)
-    # Bands: one conversion per distinct (kind, direction, amount objects), found with
-    # integer codes (no Python-level hashing per rule).
-    shape = np.zeros(n, dtype=np.int64)
-    for field in ("kind", "direction", "target", "minimum", "low", "high"):
-        ids = np.fromiter(map(id, map(operator.attrgetter(field), rules)), np.int64, n)
-        _, code = np.unique(ids, return_inverse=True)
-        _, shape = np.unique(shape * (n + 1) + code, return_inverse=True)
-    _, example, shape = np.unique(shape, return_index=True, return_inverse=True)
+    # Bands: one conversion per distinct rule shape.
+    example, shape = _shapes(rules)
     table = np.array([_band(rules[i]) for i in example.tolist()], dtype=np.int64)
     bands = table.reshape(-1, 3)[shape]
     currency = index.currency[rows]
