@@ -130,7 +130,7 @@ def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
         known = ", ".join(s.id for s in loaded.structures)
         click.echo(f"cashmgmt: {case}: no structure {chosen!r}; expected one of: {known}", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    result = cashmgmt.simulate(loaded, chosen)
+    result = _cycle(lambda: cashmgmt.simulate(loaded, chosen))
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

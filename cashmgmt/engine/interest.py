@@ -169,7 +169,12 @@ class Postings:
 
 
 class BeyondRange(ValueError):
-    """A balance too large for the engine's int64 sums (docs/simulation.md, "Range")."""
+    """A balance too large for the engine's int64 sums (docs/simulation.md, "Range"):
+    `row` of the matrix posted."""
+
+    def __init__(self, row: int) -> None:
+        super().__init__(f"row {row}: a balance of {PEAK:,} minor units or more")
+        self.row = row
 
 
 def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
@@ -211,8 +216,5 @@ def post_and_total(
         group,
     )
     if too_large.any():
-        raise BeyondRange(
-            f"a balance of {PEAK:,} minor units or more (row {int(np.argmax(too_large))}):"
-            " beyond the engine's exact range"
-        )
+        raise BeyondRange(int(np.argmax(too_large)))
     return Postings(*out), totals

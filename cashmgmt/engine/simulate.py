@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
 
@@ -15,6 +16,7 @@ from cashmgmt.engine.exact import round_fraction, round_half_away, sum_products_
 from cashmgmt.engine.fx import DailyFx, daily_fx
 from cashmgmt.engine.interest import (
     RATE_SCALE,
+    BeyondRange,
     Postings,
     TermsTable,
     post,
@@ -23,7 +25,7 @@ from cashmgmt.engine.interest import (
     rate_units,
     terms_table,
 )
-from cashmgmt.engine.kernels import Totals, aggregate
+from cashmgmt.engine.kernels import PEAK, Totals, aggregate
 from cashmgmt.engine.physical import AccountIndex, SweepOutcome, run_sweeps
 from cashmgmt.engine.results import (
     AccountTable,
@@ -34,6 +36,7 @@ from cashmgmt.engine.results import (
     Liquidity,
     SimulationResult,
 )
+from cashmgmt.errors import CaseError, Problem
 from cashmgmt.model import Case, Fees, HybridStructure, NotionalPool, PhysicalStructure
 from cashmgmt.money import Money, exponent, from_minor, round_money
 
@@ -127,6 +130,28 @@ def _combine(a: Aggregates, plus: Aggregates, minus: Aggregates | None = None) -
     )
 
 
+@contextmanager
+def _in_range(case: Case, accounts: Sequence[str], structure: str = "") -> Iterator[None]:
+    """Turn a balance beyond the engine's exact range into a located problem."""
+    try:
+        yield
+    except BeyondRange as exc:
+        account = accounts[exc.row]
+        code = case.account(account).currency
+        limit = format(from_minor(PEAK, code), ",f")
+        under = f" under structure {structure}" if structure else ""
+        raise CaseError(
+            [
+                Problem(
+                    case.source or "case",
+                    f"balances: {account}",
+                    f"expected daily balances{under} below {limit} {code} either way, the "
+                    "range the engine computes interest in exactly",
+                )
+            ]
+        ) from exc
+
+
 def baseline(case: Case) -> Baseline:
     """The status quo's interest and liquidity (cached on the case)."""
     memo = case._index
@@ -145,9 +170,10 @@ def baseline(case: Case) -> Baseline:
     position = {e.id: i for i, e in enumerate(case.entities)}
     table = terms_table(list(map(operator.attrgetter("terms"), accounts)), currencies)
     index = AccountIndex.of(accounts)
-    postings, totals = post_and_total(
-        history.minor, table, starts, index.currency, len(index.currencies)
-    )
+    with _in_range(case, history.accounts):
+        postings, totals = post_and_total(
+            history.minor, table, starts, index.currency, len(index.currencies)
+        )
     result = Baseline(
         fx,
         starts,
@@ -266,9 +292,10 @@ def simulate_structure(
         currencies = list(map(base.currencies.__getitem__, rows.tolist()))
         table = base.table.take(rows)
         index = base.index
-        postings, totals = post_and_total(
-            outcome.closing, table, base.starts, index.currency[rows], len(index.currencies)
-        )
+        with _in_range(case, outcome.accounts, structure.id):
+            postings, totals = post_and_total(
+                outcome.closing, table, base.starts, index.currency[rows], len(index.currencies)
+            )
         side = _to_base(fx, postings, currencies, base.posting_days)
         structure_side.credit[rows] = side.credit
         structure_side.debit[rows] = side.debit

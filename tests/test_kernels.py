@@ -1,0 +1,164 @@
+"""The compiled kernels against plain loops, where their shortcuts could go wrong: balances
+exactly on tier starts and overdraft limits (whole tiers take a balance at a start into the
+higher tier), periods that lie wholly in the first tier (a shortcut skips the tier passes),
+rules grouped by shape, and balances beyond the exact range."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from casekit import write_case
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from reference import post_interest
+
+from cashmgmt.cli import cli
+from cashmgmt.engine import physical
+from cashmgmt.engine.interest import BeyondRange, post, posting_periods, terms_table
+from cashmgmt.engine.kernels import PEAK
+from cashmgmt.model import Money, SweepRule, Terms, Tier
+
+START = date(2025, 1, 1)
+
+
+@st.composite
+def terms_and_series(draw: st.DrawFn) -> tuple[Terms, list[int]]:
+    """Terms with tiers (in whole yuan) and a series made mostly of the values where the
+    rules change: each tier start and limit, one fen, one yuan and ten yuan either side, zero,
+    and their negatives."""
+    rate = st.integers(0, 900).map(lambda r: Decimal(r) / 10000)
+    credit_starts = [0, *sorted(set(draw(st.lists(st.integers(1, 500), max_size=3))))]
+    debit_starts = [0, *sorted(set(draw(st.lists(st.integers(1, 500), max_size=2))))]
+    if draw(st.booleans()):
+        credit_starts = credit_starts[1:]  # no interest below the first start
+    limit = draw(st.none() | st.integers(0, 600))
+    terms = Terms(
+        day_count=draw(st.sampled_from(["ACT/360", "ACT/365"])),
+        credit=tuple(Tier(Decimal(s), draw(rate)) for s in credit_starts),
+        debit=tuple(Tier(Decimal(s), draw(rate)) for s in debit_starts),
+        tiering=draw(st.sampled_from(["marginal", "whole"])),
+        overdraft_limit=None if limit is None else Money(Decimal(limit), "CNY"),
+        penalty_rate=draw(st.none() | rate) if limit is not None else None,
+    )
+    marks = [s * 100 for s in credit_starts + debit_starts] + ([limit * 100] if limit else [])
+    edges = sorted({m + e for m in marks for e in (-1000, -100, -1, 0, 1, 100, 1000)} | {0})
+    edges += [-e for e in edges]
+    value = st.sampled_from(edges) | st.integers(-70_000, 70_000)
+    days = draw(st.integers(1, 95))
+    # Runs of one value make periods that sit wholly within one tier.
+    series: list[int] = []
+    while len(series) < days:
+        series += [draw(value)] * draw(st.integers(1, 40))
+    return terms, series[:days]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(terms_and_series(), min_size=1, max_size=4))
+def test_posting_matches_a_plain_loop_at_every_boundary(
+    rows: list[tuple[Terms, list[int]]],
+) -> None:
+    days = min(len(series) for _, series in rows)
+    balances = np.array([series[:days] for _, series in rows], dtype=np.int64)
+    starts, last = posting_periods(START, days)
+    table = terms_table([t for t, _ in rows], ["CNY"] * len(rows))
+    got = post(balances, table, starts)
+    for i, (terms, series) in enumerate(rows):
+        want = post_interest(series[:days], terms, "CNY", set(last.tolist()))
+        assert got.credit[i].tolist() == [p.credit for p in want]
+        assert got.debit[i].tolist() == [p.debit for p in want]
+        assert got.penalty[i].tolist() == [p.penalty for p in want]
+
+
+def test_a_balance_beyond_the_exact_range_is_refused() -> None:
+    terms = Terms(credit=(Tier(Decimal(0), Decimal("0.01")),))
+    table = terms_table([terms, terms], ["CNY", "CNY"])
+    starts, _ = posting_periods(START, 3)
+    fine = np.array([[PEAK - 1] * 3, [1, 2, 3]], dtype=np.int64)
+    assert post(fine, table, starts).credit[1].tolist() == [0]
+    with pytest.raises(BeyondRange, match="row 1"):
+        post(np.array([[1, 2, 3], [0, -PEAK, 0]], dtype=np.int64), table, starts)
+
+
+def rules_of_many_shapes() -> list[SweepRule]:
+    amounts = [Money(Decimal(v), "CNY") for v in (100, 200, 300)]
+    rules = []
+    for i in range(60):
+        kind: Any = ("zero-balance", "target", "threshold", "range")[i % 4]
+        extra: dict[str, Any] = {}
+        if kind != "zero-balance":
+            extra["target"] = amounts[i % 3]
+        if kind == "threshold":
+            extra["minimum"] = amounts[(i // 3) % 3]
+        if kind == "range":
+            extra |= {"low": amounts[0], "high": amounts[2]}
+        direction: Any = ("two-way", "up", "down")[(i // 7) % 3]
+        rules.append(SweepRule(f"P{i}", "H", kind, direction=direction, **extra))
+    return rules
+
+
+def exact_groups(rules: list[SweepRule]) -> list[int]:
+    """Each rule's group by (kind, direction, amount objects), numbered by first sight."""
+    seen: dict[tuple[Any, ...], int] = {}
+    keys = [
+        (r.kind, r.direction, id(r.target), id(r.minimum), id(r.low), id(r.high)) for r in rules
+    ]
+    return [seen.setdefault(k, len(seen)) for k in keys]
+
+
+def same_partition(a: list[int], b: list[int]) -> bool:
+    return len(set(zip(a, b, strict=True))) == len(set(a)) == len(set(b))
+
+
+@pytest.mark.parametrize("mix", [physical._MIX, np.uint64(0)])
+def test_rules_are_grouped_by_shape_even_when_the_hash_collides(
+    mix: np.uint64, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a mixing constant of 0 every key collapses to the last column: the exact
+    grouping must take over."""
+    monkeypatch.setattr(physical, "_MIX", mix)
+    rules = rules_of_many_shapes()
+    example, shape = physical._shapes(rules)
+    assert same_partition(shape.tolist(), exact_groups(rules))
+    for i, rule in enumerate(rules):
+        assert physical._band(rule) == physical._band(rules[int(example[shape[i]])])
+
+
+def test_a_header_beyond_the_range_is_a_located_problem(tmp_path: Path) -> None:
+    """50 accounts of almost 10^12 yuan each (the loader's largest amount) swept into one
+    header: the header's balance leaves the exact range, and the CLI says where, exit 2."""
+    big = 10**14 - 1  # minor units
+    accounts = [f"A{i:02d}" for i in range(51)]
+    doc = {
+        "case": 1,
+        "client": {"name": "G", "industry": "X", "country": "CN", "annual_revenue": "1 CNY"},
+        "base_currency": "CNY",
+        "entities": [{"id": "E", "name": "E", "country": "CN"}],
+        "accounts": [
+            {"id": a, "entity": "E", "bank": "B", "country": "CN", "currency": "CNY"}
+            for a in accounts
+        ],
+        "balances": "balances.csv",
+        "structures": [
+            {
+                "id": "zba",
+                "name": "zba",
+                "kind": "physical",
+                "rules": [{"from": a, "to": "A00", "rule": "zero-balance"} for a in accounts[1:]],
+            }
+        ],
+    }
+    rows = ["date,account,balance"]
+    for a in accounts:
+        whole, cents = divmod(big if a != "A00" else 0, 100)
+        rows += [f"2025-01-0{d},{a},{whole}.{cents:02d}" for d in (1, 2)]
+    folder = write_case(tmp_path / "big", case=doc, balances="\n".join(rows) + "\n", fx=None)
+    result = CliRunner().invoke(cli, ["simulate", str(folder), "--structure", "zba"])
+    assert result.exit_code == 2, result.output
+    assert "balances: A00: expected daily balances under structure zba below" in result.output
+    assert "Traceback" not in result.output
