@@ -36,12 +36,20 @@ def business_days(countries: tuple[str, ...], start: date, days: int) -> BoolArr
 MARGIN = 40  # days of calendar either side of the history: whole months, rolled sweeps
 
 
+@cache
 def sweep_days(rule: str, countries: tuple[str, ...], start: date, days: int) -> BoolArray:
-    """The days a rule with `sweep_days: rule` sweeps, for accounts in `countries`.
+    """The days a rule with `sweep_days: rule` sweeps, for accounts in `countries` (cached:
+    the array is read-only).
 
     Schedules are worked out on the full calendar; the history is a window onto them, so a
     weekly sweep due just before it may roll into it and part months are judged whole.
     """
+    mask = _sweep_days(rule, countries, start, days)
+    mask.flags.writeable = False
+    return mask
+
+
+def _sweep_days(rule: str, countries: tuple[str, ...], start: date, days: int) -> BoolArray:
     if rule == "daily":
         return np.ones(days, dtype=np.bool_)
     first = start - timedelta(days=MARGIN)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 
 import attrs
 import numpy as np
@@ -40,11 +40,9 @@ def rate_units(rate: object) -> int:
 def posting_periods(start: date, days: int) -> tuple[Int64Array, Int64Array]:
     """First day index of each posting period, and its posting day index (month ends and the
     last day)."""
-    starts = [0]
-    for d in range(1, days):
-        if (start + timedelta(days=d)).day == 1:
-            starts.append(d)
-    first = np.array(starts, dtype=np.int64)
+    day = np.datetime64(start, "D") + np.arange(days)
+    first_of_month = day == day.astype("datetime64[M]").astype("datetime64[D]")
+    first = np.flatnonzero(first_of_month | (np.arange(days) == 0)).astype(np.int64)
     last = np.append(first[1:] - 1, days - 1).astype(np.int64)
     return first, last
 

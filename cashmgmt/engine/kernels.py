@@ -79,6 +79,19 @@ def _rounded(high: int, low: int, divisor: int) -> int:
 rounded: Callable[[int, int, int], int] = _compile(_rounded)
 
 
+def _holding_py(
+    lows: Int64Array, highs: Int64Array, r: int, count: int, least: int, most: int
+) -> int:
+    """The tier k of row r with lows[r, k] <= least and most < highs[r, k] (-1: none)."""
+    for k in range(count):
+        if lows[r, k] <= least and most < highs[r, k]:
+            return k
+    return -1
+
+
+_holding: Callable[..., int] = _compile(_holding_py)
+
+
 def _post_rows(
     balances: Int64Array,
     starts: Int64Array,
@@ -150,63 +163,85 @@ def _post_rows(
         lim = limit[r]
         for p in range(periods):
             seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
+            m = seg.shape[0]
             high = 0
             low = 0
-            for k in range(credit_count[r]):
-                floor = credit_low[r, k]
-                ceiling = credit_high[r, k]
-                if highest[p] < floor or highest[p] == 0:
-                    break  # no balance reaches this tier, nor the ones above it
-                if floor == 0 and highest[p] < ceiling:  # all within the first tier
-                    high += (credits[p] >> LIMB) * credit_rate[r, k]
-                    low += (credits[p] & LOW) * credit_rate[r, k]
-                    break
-                acc = 0
-                if w:
-                    for d in range(seg.shape[0]):
-                        b = seg[d]
-                        acc += b if (b >= floor) & (b < ceiling) else 0
-                else:
-                    width = ceiling - floor
-                    for d in range(seg.shape[0]):
-                        v = seg[d] - floor
-                        v = v if v > 0 else 0
-                        acc += v if v < width else width
-                high += (acc >> LIMB) * credit_rate[r, k]
-                low += (acc & LOW) * credit_rate[r, k]
+            j = _holding(credit_low, credit_high, r, credit_count[r], max(lowest[p], 0), highest[p])
+            if highest[p] <= 0:
+                pass  # no credit balance in the period
+            elif j >= 0:
+                # Every credit balance of the period lies in tier j: the tiers below it are
+                # full every day, and tier j takes the period's credit sum (less its floor
+                # each day, when marginal). No further pass over the days.
+                for k in range(0 if w else j):
+                    full = (credit_high[r, k] - credit_low[r, k]) * m
+                    high += (full >> LIMB) * credit_rate[r, k]
+                    low += (full & LOW) * credit_rate[r, k]
+                part = credits[p] - (0 if w else credit_low[r, j] * m)
+                high += (part >> LIMB) * credit_rate[r, j]
+                low += (part & LOW) * credit_rate[r, j]
+            else:
+                for k in range(credit_count[r]):
+                    floor = credit_low[r, k]
+                    ceiling = credit_high[r, k]
+                    if highest[p] < floor:
+                        break  # no balance reaches this tier, nor the ones above it
+                    acc = 0
+                    if w:
+                        for d in range(m):
+                            b = seg[d]
+                            acc += b if (b >= floor) & (b < ceiling) else 0
+                    else:
+                        width = ceiling - floor
+                        for d in range(m):
+                            v = seg[d] - floor
+                            v = v if v > 0 else 0
+                            acc += v if v < width else width
+                    high += (acc >> LIMB) * credit_rate[r, k]
+                    low += (acc & LOW) * credit_rate[r, k]
             credit[r, p] = rounded(high, low, divisor[r])
             high = 0
             low = 0
-            for k in range(debit_count[r]):
-                floor = debit_low[r, k]
-                ceiling = debit_high[r, k]
-                if -lowest[p] < floor or lowest[p] == 0:
-                    break
-                if floor == 0 and -lowest[p] < ceiling and -lowest[p] <= lim:
-                    high += (debits[p] >> LIMB) * debit_rate[r, k]
-                    low += (debits[p] & LOW) * debit_rate[r, k]
-                    break
-                acc = 0
-                if w:
-                    for d in range(seg.shape[0]):
-                        size = -seg[d]
-                        size = size if size > 0 else 0
-                        size = size if size < lim else lim
-                        acc += size if (size >= floor) & (size < ceiling) else 0
-                else:
-                    width = ceiling - floor
-                    for d in range(seg.shape[0]):
-                        size = -seg[d]
-                        size = size if size < lim else lim
-                        v = size - floor
-                        v = v if v > 0 else 0
-                        acc += v if v < width else width
-                high += (acc >> LIMB) * debit_rate[r, k]
-                low += (acc & LOW) * debit_rate[r, k]
+            most = -lowest[p]
+            j = _holding(debit_low, debit_high, r, debit_count[r], max(-highest[p], 0), most)
+            if most <= 0:
+                pass  # no debit balance in the period
+            elif j >= 0 and most <= lim:
+                # Every debit size lies in tier j and within the limit: as for credit.
+                for k in range(0 if w else j):
+                    full = (debit_high[r, k] - debit_low[r, k]) * m
+                    high += (full >> LIMB) * debit_rate[r, k]
+                    low += (full & LOW) * debit_rate[r, k]
+                part = debits[p] - (0 if w else debit_low[r, j] * m)
+                high += (part >> LIMB) * debit_rate[r, j]
+                low += (part & LOW) * debit_rate[r, j]
+            else:
+                for k in range(debit_count[r]):
+                    floor = debit_low[r, k]
+                    ceiling = debit_high[r, k]
+                    if most < floor:
+                        break
+                    acc = 0
+                    if w:
+                        for d in range(m):
+                            size = -seg[d]
+                            size = size if size > 0 else 0
+                            size = size if size < lim else lim
+                            acc += size if (size >= floor) & (size < ceiling) else 0
+                    else:
+                        width = ceiling - floor
+                        for d in range(m):
+                            size = -seg[d]
+                            size = size if size < lim else lim
+                            v = size - floor
+                            v = v if v > 0 else 0
+                            acc += v if v < width else width
+                    high += (acc >> LIMB) * debit_rate[r, k]
+                    low += (acc & LOW) * debit_rate[r, k]
             debit[r, p] = rounded(high, low, divisor[r])
-            if -lowest[p] > lim:
+            if most > lim:
                 acc = 0
-                for d in range(seg.shape[0]):
+                for d in range(m):
                     v = -seg[d] - lim
                     acc += v if v > 0 else 0
                 penalty[r, p] = rounded(

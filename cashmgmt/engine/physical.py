@@ -51,10 +51,10 @@ class AccountIndex:
             index = {v: i for i, v in enumerate(names)}
             return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), names
 
-        ids = tuple(a.id for a in accounts)
+        ids = tuple(map(operator.attrgetter("id"), accounts))
         return cls(
             ids,
-            {a: i for i, a in enumerate(ids)},
+            dict(zip(ids, range(len(ids)), strict=True)),
             *codes("country"),
             *codes("currency"),
             *codes("entity"),

@@ -184,7 +184,7 @@ def baseline(case: Case) -> Baseline:
         index,
         tuple(currencies),
         entities,
-        np.array([position[e] for e in entities], dtype=np.int64),
+        np.fromiter(map(position.__getitem__, entities), np.int64, len(entities)),
     )
     memo["engine:baseline"] = result
     return result
