@@ -162,3 +162,41 @@ def test_a_header_beyond_the_range_is_a_located_problem(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "balances: A00: expected daily balances under structure zba below" in result.output
     assert "Traceback" not in result.output
+
+
+TIERED = {
+    tiering: Terms(
+        credit=(
+            Tier(Decimal(0), Decimal("0.005")),
+            Tier(Decimal(1000), Decimal("0.01")),
+            Tier(Decimal(5000), Decimal("0.02")),
+        ),
+        debit=(Tier(Decimal(0), Decimal("0.05")), Tier(Decimal(2000), Decimal("0.08"))),
+        tiering=tiering,
+        overdraft_limit=Money(Decimal(4000), "CNY"),
+        penalty_rate=Decimal("0.12"),
+    )
+    for tiering in ("marginal", "whole")
+}
+
+
+CREDIT_BALANCES = [50_000, 100_000, 100_001, 300_000, 500_000, 800_000]
+DEBIT_BALANCES = [-50_000, -200_000, -300_000, -400_000, -400_001, -600_000]
+
+
+@pytest.mark.parametrize("tiering", ["marginal", "whole"])
+@pytest.mark.parametrize(
+    "balance",
+    [*CREDIT_BALANCES, 0, *DEBIT_BALANCES],
+)
+def test_months_spent_within_one_tier(tiering: str, balance: int) -> None:
+    """January at one balance, February a little above it: each month lies in one tier (or
+    past the limit), where posting takes its sums without a pass over the days."""
+    terms = TIERED[tiering]
+    series = [balance] * 31 + [balance + 7] * 28
+    starts, last = posting_periods(START, len(series))
+    got = post(np.array([series], dtype=np.int64), terms_table([terms], ["CNY"]), starts)
+    want = post_interest(series, terms, "CNY", set(last.tolist()))
+    assert got.credit[0].tolist() == [p.credit for p in want]
+    assert got.debit[0].tolist() == [p.debit for p in want]
+    assert got.penalty[0].tolist() == [p.penalty for p in want]

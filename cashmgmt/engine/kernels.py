@@ -142,8 +142,8 @@ def _post_rows(
             _add_to_totals(row, total[group[r]], above[group[r]], negative)
         for p in range(periods):
             seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
-            mn = 0
-            mx = 0
+            mn = seg[0]
+            mx = seg[0]
             up = 0
             down = 0
             for d in range(seg.shape[0]):
