@@ -79,6 +79,9 @@ class Baseline:
 
 
 def _to_base(fx: DailyFx, p: Postings, currencies: Sequence[str], days: Int64Array) -> Side:
+    """Each row's postings converted on their posting days and summed, in base minor units."""
+    if set(currencies) <= {fx.base}:
+        return Side(p.credit.sum(axis=1), p.debit.sum(axis=1), p.penalty.sum(axis=1))
     return Side(
         *(
             fx.convert(amounts, currencies, days).sum(axis=1)
