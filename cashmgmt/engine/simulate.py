@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -76,6 +77,7 @@ class Baseline:
     currencies: tuple[str, ...]  # of each history row
     entities: tuple[str, ...]  # of each history row
     owner: Int64Array  # each history row's entity, by position in case.entities
+    last: Int64Array  # each history row's balance on the last day
 
 
 def _to_base(fx: DailyFx, p: Postings, currencies: Sequence[str], days: Int64Array) -> Side:
@@ -155,6 +157,22 @@ def _in_range(case: Case, accounts: Sequence[str], structure: str = "") -> Itera
         ) from exc
 
 
+_THREAD = threading.local()
+
+
+def _scratch(shape: tuple[int, int]) -> Int64Array:
+    """A matrix for a structure's closing balances in memory this thread reuses: the result
+    keeps none of it (copies of rows and of the last day only), and fresh memory would cost
+    the sweep kernel a page fault per 4 KiB."""
+    size = shape[0] * shape[1]
+    buffer: Int64Array | None = getattr(_THREAD, "closing", None)
+    if buffer is None or buffer.size < size:
+        buffer = np.empty(size, dtype=np.int64)
+        _THREAD.closing = buffer
+    matrix: Int64Array = buffer[:size].reshape(shape)
+    return matrix
+
+
 def baseline(case: Case) -> Baseline:
     """The status quo's interest and liquidity (cached on the case)."""
     memo = case._index
@@ -188,6 +206,7 @@ def baseline(case: Case) -> Baseline:
         tuple(currencies),
         entities,
         np.fromiter(map(position.__getitem__, entities), np.int64, len(entities)),
+        history.minor[:, -1].copy(),
     )
     memo["engine:baseline"] = result
     return result
@@ -275,7 +294,7 @@ def simulate_structure(
     row_of = base.index.row_of
     months = int(base.starts.size)
     structure_side = Side(base.side.credit.copy(), base.side.debit.copy(), base.side.penalty.copy())
-    closing = history.minor[:, -1].copy()
+    closing = base.last.copy()
     intercompany: list[IntercompanyResult] = []
     ic_by_entity: dict[str, int] = {}
     if isinstance(structure, HybridStructure):
@@ -290,7 +309,7 @@ def simulate_structure(
     structure_agg = base.aggregates
     swept: dict[str, int] = {}
     if physical is not None:
-        outcome = run_sweeps(physical, history.minor, base.index, history.start)
+        outcome = run_sweeps(physical, history.minor, base.index, history.start, scratch=_scratch)
         rows = outcome.rows
         currencies = list(map(base.currencies.__getitem__, rows.tolist()))
         table = base.table.take(rows)
@@ -370,7 +389,7 @@ def simulate_structure(
                 structure_side.penalty,
             ]
         ),
-        closing=np.stack([history.minor[:, -1], closing]),
+        closing=np.stack([base.last, closing]),
     )
     entity_ids = [e.id for e in case.entities]
     per_entity = np.stack(
