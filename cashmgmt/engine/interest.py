@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.kernels import PEAK, UNLIMITED, Totals, per_span, post_rows
+from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows
 from cashmgmt.model import Terms
 from cashmgmt.money import to_minor
 
@@ -178,23 +178,12 @@ class BeyondRange(ValueError):
 def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
     """Interest posted per row and period on a (rows × days) matrix of closing balances, in
     one compiled pass (kernels.post_rows) split across the cores."""
-    return post_and_total(balances, table, starts, np.zeros(balances.shape[0], np.int64), 0)[0]
-
-
-def post_and_total(
-    balances: Int64Array, table: TermsTable, starts: Int64Array, group: Int64Array, groups: int
-) -> tuple[Postings, Totals]:
-    """`post`, plus the daily totals (all, credit, count negative) of the rows per group
-    (row i in group[i] of `groups`) from the same pass."""
     n, days = balances.shape
-    periods = starts.size
-    out = [np.zeros((n, periods), dtype=np.int64) for _ in range(3)]
+    out = [np.zeros((n, starts.size), dtype=np.int64) for _ in range(3)]
     too_large = np.zeros(n, dtype=np.bool_)
-    totals = per_span(
+    by_rows(
         post_rows,
         n if days else 0,
-        groups,
-        days,
         np.ascontiguousarray(balances, dtype=np.int64),
         np.ascontiguousarray(starts, dtype=np.int64),
         table.credit_low,
@@ -211,8 +200,7 @@ def post_and_total(
         table.basis * RATE_SCALE,
         *out,
         too_large,
-        group,
     )
     if too_large.any():
         raise BeyondRange(int(np.argmax(too_large)))
-    return Postings(*out), totals
+    return Postings(*out)

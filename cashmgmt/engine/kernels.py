@@ -111,10 +111,6 @@ def _post_rows(
     debit: Int64Array,
     penalty: Int64Array,
     too_large: BoolArray,
-    group: Int64Array,
-    total: Int64Array,
-    above: Int64Array,
-    negative: Int64Array,
     first: int,
     stop: int,
 ) -> None:
@@ -127,8 +123,7 @@ def _post_rows(
     of the balance in [low, high); whole tiers take the whole balance when it lies in
     [low, high). Each sum is a branch-free pass over one period of one row, which the
     compiler vectorises. A row with a balance of PEAK or more is marked `too_large` and
-    skipped: its sums could leave int64. When `total` has rows, the row's balances are also
-    added to the daily totals of its `group` (as in _aggregate), while the row is in cache.
+    skipped: its sums could leave int64.
     """
     days = balances.shape[1]
     periods = starts.shape[0]
@@ -138,8 +133,6 @@ def _post_rows(
     debits = np.empty(periods, dtype=np.int64)
     for r in range(first, stop):
         row = balances[r]
-        if total.shape[0]:
-            _add_to_totals(row, total[group[r]], above[group[r]], negative)
         for p in range(periods):
             seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
             mn = seg[0]
@@ -371,7 +364,7 @@ def _aggregate(
 ) -> None:
     """Daily totals per group (currency) of the listed rows: all balances, credit balances,
     and the count of negative balances. `total`, `above` are (groups × days) and
-    `negative` (days,); each span gets its own, summed afterwards (see `per_span`)."""
+    `negative` (days,); each span gets its own, summed afterwards (see `aggregate`)."""
     for i in range(first, stop):
         _add_to_totals(matrix[rows[i]], total[group[i]], above[group[i]], negative)
 
@@ -399,11 +392,11 @@ div_round: Callable[..., None] = _compile(_div_round)
 Totals = tuple[Int64Array, Int64Array, Int64Array]
 
 
-def per_span(kernel: Callable[..., None], rows: int, groups: int, days: int, *args: Any) -> Totals:
-    """Run `kernel(*args, total, above, negative, first, stop)` over rows 0..rows-1 on all
-    cores, each span adding into its own (total, above, negative) daily totals per group;
-    returns their sum."""
-    parts = spans(rows)
+def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int) -> Totals:
+    """(total, credit, negative count) per group and day over `rows` of `matrix`, on all
+    cores: each span of the rows adds into its own arrays, summed at the end."""
+    days = matrix.shape[1]
+    parts = spans(rows.size)
     out = [
         (
             np.zeros((groups, days), dtype=np.int64),
@@ -412,15 +405,15 @@ def per_span(kernel: Callable[..., None], rows: int, groups: int, days: int, *ar
         )
         for _ in parts
     ]
-    run([(kernel, (*args, *o, a, b)) for o, (a, b) in zip(out, parts, strict=True)])
+    run(
+        [
+            (aggregate_rows, (matrix, rows, group, *o, a, b))
+            for o, (a, b) in zip(out, parts, strict=True)
+        ]
+    )
     total, above, negative = out[0]
     for t, c, n in out[1:]:
         total += t
         above += c
         negative += n
     return total, above, negative
-
-
-def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int) -> Totals:
-    """(total, credit, negative count) per group and day over `rows` of `matrix`."""
-    return per_span(aggregate_rows, rows.size, groups, matrix.shape[1], matrix, rows, group)

@@ -21,12 +21,11 @@ from cashmgmt.engine.interest import (
     Postings,
     TermsTable,
     post,
-    post_and_total,
     posting_periods,
     rate_units,
     terms_table,
 )
-from cashmgmt.engine.kernels import PEAK, Totals, aggregate
+from cashmgmt.engine.kernels import PEAK, aggregate
 from cashmgmt.engine.physical import AccountIndex, SweepOutcome, run_sweeps
 from cashmgmt.engine.results import (
     AccountTable,
@@ -92,9 +91,15 @@ def _to_base(fx: DailyFx, p: Postings, currencies: Sequence[str], days: Int64Arr
     )
 
 
-def _as_aggregates(totals: Totals, names: Sequence[str]) -> Aggregates:
-    """Daily totals per currency code (kernels.Totals) keyed by currency."""
-    total, credit, negative = totals
+def _aggregates(
+    matrix: Int64Array, rows: Int64Array, index: AccountIndex, history_rows: Int64Array
+) -> Aggregates:
+    """Daily totals per currency of `rows` of `matrix`, which hold the accounts of
+    `history_rows`."""
+    names = index.currencies
+    total, credit, negative = aggregate(
+        np.ascontiguousarray(matrix), rows, index.currency[history_rows], len(names)
+    )
     debit = total - credit
     return Aggregates(
         {c: total[i] for i, c in enumerate(names)},
@@ -102,15 +107,6 @@ def _as_aggregates(totals: Totals, names: Sequence[str]) -> Aggregates:
         {c: credit[i] for i, c in enumerate(names)},
         negative,
     )
-
-
-def _aggregates(
-    matrix: Int64Array, rows: Int64Array, index: AccountIndex, history_rows: Int64Array
-) -> Aggregates:
-    """Daily totals of `rows` of `matrix`, which hold the accounts of `history_rows`."""
-    group = index.currency[history_rows]
-    totals = aggregate(np.ascontiguousarray(matrix), rows, group, len(index.currencies))
-    return _as_aggregates(totals, index.currencies)
 
 
 def _combine(a: Aggregates, plus: Aggregates, minus: Aggregates | None = None) -> Aggregates:
@@ -192,16 +188,15 @@ def baseline(case: Case) -> Baseline:
     table = terms_table(list(map(operator.attrgetter("terms"), accounts)), currencies)
     index = AccountIndex.of(accounts)
     with _in_range(case, history.accounts):
-        postings, totals = post_and_total(
-            history.minor, table, starts, index.currency, len(index.currencies)
-        )
+        postings = post(history.minor, table, starts)
+    every = np.arange(len(history.accounts))
     result = Baseline(
         fx,
         starts,
         posting_days,
         table,
         _to_base(fx, postings, currencies, posting_days),
-        _as_aggregates(totals, index.currencies),
+        _aggregates(history.minor, every, index, every),
         index,
         tuple(currencies),
         entities,
@@ -315,9 +310,7 @@ def simulate_structure(
         table = base.table.take(rows)
         index = base.index
         with _in_range(case, outcome.accounts, structure.id):
-            postings, totals = post_and_total(
-                outcome.closing, table, base.starts, index.currency[rows], len(index.currencies)
-            )
+            postings = post(outcome.closing, table, base.starts)
         side = _to_base(fx, postings, currencies, base.posting_days)
         structure_side.credit[rows] = side.credit
         structure_side.debit[rows] = side.debit
@@ -326,7 +319,7 @@ def simulate_structure(
         intercompany, ic_by_entity = _intercompany(case, outcome, base)
         fees = _fees(case, physical.fees, outcome.sweeps, len(outcome.accounts), months)
         tops = [outcome.accounts[i] for i in outcome.tops]
-        changed = _as_aggregates(totals, index.currencies)
+        changed = _aggregates(outcome.closing, np.arange(rows.size), index, rows)
         inside = np.zeros(len(history.accounts), dtype=np.bool_)
         inside[rows] = True
         outside = np.flatnonzero(~inside)
