@@ -318,40 +318,6 @@ def _sweep_level(
             counts[b] = count_b
 
 
-def _add_rows(
-    source: Int64Array,
-    source_row: Int64Array,
-    sign: Int64Array,
-    target: Int64Array,
-    target_row: Int64Array,
-    first: int,
-    stop: int,
-) -> None:
-    """target[target_row[i]] += sign[i] * source[source_row[i]] for i in first..stop-1.
-
-    Serial over i (several i may share a target row); used for headers' inflows and for
-    intercompany flows between entity pairs."""
-    days = source.shape[1]
-    for i in range(first, stop):
-        s = source_row[i]
-        t = target_row[i]
-        g = sign[i]
-        for d in range(days):
-            target[t, d] += g * source[s, d]
-
-
-def _totals(row: Int64Array, total: Int64Array, above: Int64Array, negative: Int64Array) -> None:
-    """Add one row of daily balances to daily totals: all, credit balances, count below 0."""
-    for d in range(row.shape[0]):
-        b = row[d]
-        total[d] += b
-        above[d] += b if b > 0 else 0
-        negative[d] += b < 0
-
-
-_add_to_totals: Callable[..., None] = _compile(_totals)
-
-
 def _aggregate(
     matrix: Int64Array,
     rows: Int64Array,
@@ -366,7 +332,14 @@ def _aggregate(
     and the count of negative balances. `total`, `above` are (groups × days) and
     `negative` (days,); each span gets its own, summed afterwards (see `aggregate`)."""
     for i in range(first, stop):
-        _add_to_totals(matrix[rows[i]], total[group[i]], above[group[i]], negative)
+        row = matrix[rows[i]]
+        all_ = total[group[i]]
+        credit = above[group[i]]
+        for d in range(row.shape[0]):
+            b = row[d]
+            all_[d] += b
+            credit[d] += b if b > 0 else 0
+            negative[d] += b < 0
 
 
 def _div_round(a: Int64Array, b: Int64Array, d: Int64Array, out: Int64Array) -> None:
@@ -384,7 +357,6 @@ def _div_round(a: Int64Array, b: Int64Array, d: Int64Array, out: Int64Array) -> 
 
 post_rows: Callable[..., None] = _compile(_post_rows)
 sweep_level: Callable[..., None] = _compile(_sweep_level)
-add_rows: Callable[..., None] = _compile(_add_rows)
 aggregate_rows: Callable[..., None] = _compile(_aggregate)
 div_round: Callable[..., None] = _compile(_div_round)
 

@@ -18,13 +18,12 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.calendar import sweep_days
-from cashmgmt.engine.kernels import run, spans, sweep_level
+from cashmgmt.engine.kernels import UNLIMITED, run, spans, sweep_level
 from cashmgmt.model import Account, Direction, PhysicalStructure, RuleKind, SweepRule
 from cashmgmt.money import Money, to_minor
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-BIG = 1 << 62
 
 
 @attrs.frozen
@@ -117,9 +116,9 @@ def _band(rule: SweepRule) -> tuple[int, int, int]:
     else:
         target, low, high = m(rule.target), m(rule.low), m(rule.high)
     if rule.direction == "up":
-        low = -BIG
+        low = -UNLIMITED
     elif rule.direction == "down":
-        high = BIG
+        high = UNLIMITED
     return target, low, high
 
 
