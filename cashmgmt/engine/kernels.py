@@ -47,7 +47,9 @@ def run(calls: list[tuple[Callable[..., None], tuple[Any, ...]]]) -> None:
         return
     if not _POOL:
         _POOL.append(ThreadPoolExecutor(max_workers=_THREADS))
-    for job in [_POOL[0].submit(kernel, *args) for kernel, args in calls]:
+    jobs = [_POOL[0].submit(kernel, *args) for kernel, args in calls[1:]]
+    calls[0][0](*calls[0][1])
+    for job in jobs:
         job.result()
 
 

@@ -79,12 +79,25 @@ class Baseline:
     last: Int64Array  # each history row's balance on the last day
 
 
-def _to_base(fx: DailyFx, p: Postings, currencies: Sequence[str], days: Int64Array) -> Side:
-    """Each row's postings converted on their posting days and summed, in base minor units
-    (credit, debit and penalty side by side in one conversion)."""
-    n = days.size
-    both = fx.convert(np.hstack([p.credit, p.debit, p.penalty]), currencies, np.tile(days, 3))
-    return Side(*(both[:, k * n : (k + 1) * n].sum(axis=1) for k in range(3)))
+def _to_base(
+    fx: DailyFx, p: Postings, codes: Int64Array, names: Sequence[str], days: Int64Array
+) -> Side:
+    """Each row's postings in base minor units, summed (row i in currency names[codes[i]]):
+    rows in the base currency are summed as they are, the others converted on their posting
+    days first (credit, debit and penalty side by side in one conversion)."""
+    sides = (p.credit, p.debit, p.penalty)
+    sums = [s.sum(axis=1) for s in sides]
+    foreign = np.flatnonzero(codes != (names.index(fx.base) if fx.base in names else -1))
+    if foreign.size:
+        n = days.size
+        converted = fx.convert(
+            np.hstack([s[foreign] for s in sides]),
+            [names[c] for c in codes[foreign].tolist()],
+            np.tile(days, 3),
+        )
+        for k, total in enumerate(sums):
+            total[foreign] = converted[:, k * n : (k + 1) * n].sum(axis=1)
+    return Side(*sums)
 
 
 def _aggregates(
@@ -191,7 +204,7 @@ def baseline(case: Case) -> Baseline:
         starts,
         posting_days,
         table,
-        _to_base(fx, postings, currencies, posting_days),
+        _to_base(fx, postings, index.currency, index.currencies, posting_days),
         _aggregates(history.minor, every, index, every),
         index,
         tuple(currencies),
@@ -302,12 +315,11 @@ def simulate_structure(
     if physical is not None:
         outcome = run_sweeps(physical, history.minor, base.index, history.start, scratch=_scratch)
         rows = outcome.rows
-        currencies = list(map(base.currencies.__getitem__, rows.tolist()))
         table = base.table.take(rows)
         index = base.index
         with _in_range(case, outcome.accounts, structure.id):
             postings = post(outcome.closing, table, base.starts)
-        side = _to_base(fx, postings, currencies, base.posting_days)
+        side = _to_base(fx, postings, index.currency[rows], index.currencies, base.posting_days)
         structure_side.credit[rows] = side.credit
         structure_side.debit[rows] = side.debit
         structure_side.penalty[rows] = side.penalty
