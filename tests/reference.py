@@ -539,6 +539,43 @@ def fees_in_base(
     return total
 
 
+def liquidity(
+    case: Case, balances: dict[str, list[int]], dates: list[date], tops: set[str]
+) -> dict[str, Any]:
+    """The liquidity figures of one side: each day, the balances added up per currency (all,
+    debit ones, credit ones outside the top headers) and each total converted at the day's
+    rate; then averages over the days, the last day, the worst day, the days in debit."""
+    base = case.base_currency
+    totals: list[int] = []
+    debits: list[int] = []
+    idle: list[int] = []
+    overdraft_days = 0
+    for d, day in enumerate(dates):
+        total: dict[str, int] = {}
+        debit: dict[str, int] = {}
+        credit: dict[str, int] = {}
+        for account in case.accounts:
+            b = balances[account.id][d]
+            cur = account.currency
+            total[cur] = total.get(cur, 0) + b
+            if b < 0:
+                debit[cur] = debit.get(cur, 0) + b
+            if b > 0 and account.id not in tops:
+                credit[cur] = credit.get(cur, 0) + b
+        totals.append(sum(convert(v, c, case, day) for c, v in total.items()))
+        debits.append(sum(convert(v, c, case, day) for c, v in debit.items()))
+        idle.append(sum(convert(v, c, case, day) for c, v in credit.items()))
+        overdraft_days += bool(debit)
+    days = len(dates)
+    return {
+        "net_position_average": to_decimal(round_half_away(Fraction(sum(totals), days)), base),
+        "net_position_closing": to_decimal(totals[-1], base),
+        "peak_debit": to_decimal(-min(debits), base),
+        "overdraft_days": overdraft_days,
+        "average_idle_credit": to_decimal(round_half_away(Fraction(sum(idle), days)), base),
+    }
+
+
 def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
     """Simulate one structure on the case's history, exactly as docs/simulation.md says."""
     structure = case.structure(structure_id)
@@ -558,10 +595,12 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
     intercompany: list[dict[str, Any]] = []
     if isinstance(structure, PhysicalStructure):
         closing, sweeps, positions = simulate_physical(case, structure, history, dates)
+        tops = {r.header for r in structure.rules} - {r.participant for r in structure.rules}
         after = {a: account_interest(case, a, closing[a], dates, posts) for a in account_ids}
         intercompany = intercompany_entries(case, positions, dates, posts)
     else:
         closing = {a: list(history[a]) for a in account_ids}
+        tops = {structure.interest_header}
         after = dict(baseline)
         allocations = simulate_notional(case, structure, history, dates)
         for a, periods in allocations.items():
@@ -580,11 +619,13 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
         "baseline": {
             "net_interest": to_decimal(baseline_net, base),
             "accounts": {a: baseline[a].as_dict(base) for a in account_ids},
+            "liquidity": liquidity(case, history, dates, tops),
         },
         "structure": {
             "net_interest": to_decimal(structure_net, base),
             "accounts": {a: after[a].as_dict(base) for a in account_ids},
             "closing": {a: list(closing[a]) for a in account_ids},
+            "liquidity": liquidity(case, closing, dates, tops),
         },
         "fees": to_decimal(fees, base),
         "benefit": to_decimal(benefit, base),

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 from casekit import write_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -194,6 +195,9 @@ def compare(case: cashmgmt.Case) -> None:
                 figures["penalty"],
             ), (side, account)
     assert got.baseline.net == want["baseline"]["net_interest"]
+    for side in ("baseline", "structure"):
+        mine_liquidity = attrs.asdict(getattr(got, f"{side}_liquidity"))
+        assert mine_liquidity == want[side]["liquidity"], side
     assert got.structure.net == want["structure"]["net_interest"]
     assert got.fees.total == want["fees"]
     assert got.fees.sweeps == want["sweeps"]

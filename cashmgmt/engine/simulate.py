@@ -232,7 +232,8 @@ def _liquidity(
 
     total = in_base(agg.total)
     debit = in_base(agg.debit)
-    idle = in_base(agg.credit) - in_base(excluded_credit.credit)
+    outside = excluded_credit.credit
+    idle = in_base({c: v - outside[c] if c in outside else v for c, v in agg.credit.items()})
     base = fx.base
 
     def money(minor: int) -> Decimal:
