@@ -212,7 +212,7 @@ def test_posting_on_threads_equals_posting_row_by_row() -> None:
         ),
     ]
     terms = [shapes[i] for i in rng.integers(0, 3, rows)]
-    table = terms_table(terms, ["CNY"] * rows)
+    table = terms_table(terms, np.zeros(rows, dtype=np.int64), ["CNY"])
     balances = rng.integers(-200_000, 200_000, (rows, 90)).astype(np.int64)
     starts, _ = posting_periods(START, 90)
     whole = post(balances, table, starts)

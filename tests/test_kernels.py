@@ -66,7 +66,7 @@ def test_posting_matches_a_plain_loop_at_every_boundary(
     days = min(len(series) for _, series in rows)
     balances = np.array([series[:days] for _, series in rows], dtype=np.int64)
     starts, last = posting_periods(START, days)
-    table = terms_table([t for t, _ in rows], ["CNY"] * len(rows))
+    table = terms_table([t for t, _ in rows], np.zeros(len(rows), dtype=np.int64), ["CNY"])
     got = post(balances, table, starts)
     for i, (terms, series) in enumerate(rows):
         want = post_interest(series[:days], terms, "CNY", set(last.tolist()))
@@ -77,7 +77,7 @@ def test_posting_matches_a_plain_loop_at_every_boundary(
 
 def test_a_balance_beyond_the_exact_range_is_refused() -> None:
     terms = Terms(credit=(Tier(Decimal(0), Decimal("0.01")),))
-    table = terms_table([terms, terms], ["CNY", "CNY"])
+    table = terms_table([terms, terms], np.zeros(2, dtype=np.int64), ["CNY"])
     starts, _ = posting_periods(START, 3)
     fine = np.array([[PEAK - 1] * 3, [1, 2, 3]], dtype=np.int64)
     assert post(fine, table, starts).credit[1].tolist() == [0]
@@ -195,7 +195,11 @@ def test_months_spent_within_one_tier(tiering: str, balance: int) -> None:
     terms = TIERED[tiering]
     series = [balance] * 31 + [balance + 7] * 28
     starts, last = posting_periods(START, len(series))
-    got = post(np.array([series], dtype=np.int64), terms_table([terms], ["CNY"]), starts)
+    got = post(
+        np.array([series], dtype=np.int64),
+        terms_table([terms], np.zeros(1, dtype=np.int64), ["CNY"]),
+        starts,
+    )
     want = post_interest(series, terms, "CNY", set(last.tolist()))
     assert got.credit[0].tolist() == [p.credit for p in want]
     assert got.debit[0].tolist() == [p.debit for p in want]

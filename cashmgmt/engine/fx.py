@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -54,7 +55,7 @@ class DailyFx:
 def daily_fx(case: Case) -> DailyFx:
     """Every currency's rate on every day of the history (the base currency's is 1)."""
     history = case.balances
-    currencies = {a.currency for a in case.accounts} | {
+    currencies = set(map(operator.attrgetter("currency"), case.accounts)) | {
         s.currency for s in case.structures if isinstance(s, NotionalPool)
     }
     points = [

@@ -125,19 +125,22 @@ def _padded(sides: Sequence[Tiers]) -> tuple[Int64Array, Int64Array, Int64Array,
     return table[:, :, 0], table[:, :, 1], table[:, :, 2], count
 
 
-def terms_table(terms: Sequence[Terms], currencies: Sequence[str]) -> TermsTable:
-    """Arrays for a list of (terms, currency) rows. Rows are grouped by Terms object (the
-    case loader shares equal terms) and currency with integer codes, so each distinct pair
-    is read once and no per-row Python objects are made."""
+def terms_table(
+    terms: Sequence[Terms], currency: Int64Array, currencies: Sequence[str]
+) -> TermsTable:
+    """Arrays for a list of rows, row i with terms[i] in currencies[currency[i]]. Rows are
+    grouped by Terms object (the case loader shares equal terms) and currency with integer
+    codes, so each distinct pair is read once and no per-row Python objects are made."""
     n = len(terms)
-    names = sorted(set(currencies))
-    code = {c: i for i, c in enumerate(names)}
     _, by_object = np.unique(np.fromiter(map(id, terms), np.int64, n), return_inverse=True)
-    pair = by_object * len(names) + np.fromiter(map(code.__getitem__, currencies), np.int64, n)
+    pair = by_object * len(currencies) + currency
     _, first, index = np.unique(pair, return_index=True, return_inverse=True)
     distinct: dict[_Row, int] = {}
     kind = np.array(
-        [distinct.setdefault(_row(terms[i], currencies[i]), len(distinct)) for i in first.tolist()],
+        [
+            distinct.setdefault(_row(terms[i], currencies[currency[i]]), len(distinct))
+            for i in first.tolist()
+        ],
         dtype=np.int64,
     )
     rows = list(distinct)

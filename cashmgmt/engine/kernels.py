@@ -36,8 +36,7 @@ PEAK = (1 << 57) // 31  # balances below this keep a month's tier sums under 2^5
 def spans(rows: int) -> list[tuple[int, int]]:
     """Rows 0..rows-1 cut into one contiguous (first, stop) span per core (one if small)."""
     parts = min(_THREADS, max(1, rows // MIN_ROWS_PER_THREAD))
-    edges = np.linspace(0, rows, parts + 1).astype(np.int64).tolist()
-    return list(itertools.pairwise(edges))
+    return list(itertools.pairwise(rows * k // parts for k in range(parts + 1)))
 
 
 def run(calls: list[tuple[Callable[..., None], tuple[Any, ...]]]) -> None:
@@ -274,7 +273,9 @@ def _sweep_level(
     day, a balance above `high` or below `low` is swept to `target`. The closing balance
     goes to `closing`; the transfer (> 0: to the header) is added to the header's row of
     `sent` and, signed, to the entity pair's row of `flows` (row -1: same entity); the
-    number of transfers goes to `counts`. Callers give each span its own `sent` and `flows`.
+    number of transfers goes to `counts`. Spans that run at once must not share `sent` or
+    `flows`; one of them may add to `inflow` itself, since a level reads the inflows of its
+    participants only and writes those of its headers, which are all higher.
 
     Each balance depends on the day before, so rules run two at a time, interleaved day by
     day, to keep the core busy with two independent chains (a lone last rule runs beside a

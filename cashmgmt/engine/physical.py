@@ -11,7 +11,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from itertools import chain
-from typing import get_args
+from typing import Any, get_args
 
 import attrs
 import numpy as np
@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from cashmgmt.engine.calendar import sweep_days
 from cashmgmt.engine.kernels import UNLIMITED, run, spans, sweep_level
-from cashmgmt.model import Account, Direction, PhysicalStructure, RuleKind, SweepRule
+from cashmgmt.model import Account, Direction, PhysicalStructure, RuleKind, SweepRule, Terms
 from cashmgmt.money import Money, to_minor
 
 Int64Array = npt.NDArray[np.int64]
@@ -28,8 +28,9 @@ BoolArray = npt.NDArray[np.bool_]
 
 @attrs.frozen
 class AccountIndex:
-    """Facts of every account as integer codes by history row, so that a structure's rules
-    become arrays with a dictionary lookup per account and numpy for the rest."""
+    """Facts of every account by history row, as names and as integer codes (positions in
+    the sorted distinct names; entities in the case's order), so that the engine turns
+    accounts and rules into arrays with one pass per field and numpy for the rest."""
 
     ids: tuple[str, ...]
     row_of: Mapping[str, int]
@@ -37,26 +38,39 @@ class AccountIndex:
     countries: tuple[str, ...]
     currency: Int64Array
     currencies: tuple[str, ...]
+    currency_of: tuple[str, ...]  # each row's currency
     entity: Int64Array
     entities: tuple[str, ...]
+    entity_of: tuple[str, ...]  # each row's entity
+    terms: tuple[Terms, ...]  # each row's terms
 
     @classmethod
-    def of(cls, accounts: Sequence[Account]) -> AccountIndex:
-        """From the accounts in history order."""
+    def of(
+        cls, accounts: Sequence[Account], ids: tuple[str, ...], entities: Sequence[str]
+    ) -> AccountIndex:
+        """From the accounts in history order (`ids` their ids) and the case's entities."""
 
-        def codes(field: str) -> tuple[Int64Array, tuple[str, ...]]:
-            values = list(map(operator.attrgetter(field), accounts))
-            names = tuple(sorted(set(values)))
-            index = {v: i for i, v in enumerate(names)}
-            return np.fromiter(map(index.__getitem__, values), np.int64, len(values)), names
+        def values(field: str) -> tuple[Any, ...]:
+            return tuple(map(operator.attrgetter(field), accounts))
 
-        ids = tuple(map(operator.attrgetter("id"), accounts))
+        def codes(values: Sequence[str], names: Sequence[str]) -> Int64Array:
+            position = {v: i for i, v in enumerate(names)}
+            return np.fromiter(map(position.__getitem__, values), np.int64, len(values))
+
+        country, currency, entity = values("country"), values("currency"), values("entity")
+        countries, currencies = tuple(sorted(set(country))), tuple(sorted(set(currency)))
         return cls(
             ids,
             dict(zip(ids, range(len(ids)), strict=True)),
-            *codes("country"),
-            *codes("currency"),
-            *codes("entity"),
+            codes(country, countries),
+            countries,
+            codes(currency, currencies),
+            currencies,
+            currency,
+            codes(entity, entities),
+            tuple(entities),
+            entity,
+            values("terms"),
         )
 
 
@@ -64,8 +78,8 @@ class AccountIndex:
 class SweepOutcome:
     """The structure's accounts (rows of `closing`), and the money moved between entities."""
 
-    accounts: tuple[str, ...]
-    rows: Int64Array  # the accounts' rows in the history
+    ids: tuple[str, ...]  # every account of the history
+    rows: Int64Array  # the structure's accounts' rows in the history
     closing: Int64Array  # (accounts × days) closing balances after the evening's sweeps
     calendars: BoolArray  # (calendars × days) sweep days
     calendar: Int64Array  # each rule's calendar
@@ -73,6 +87,11 @@ class SweepOutcome:
     pairs: tuple[tuple[str, str, str], ...]  # (first entity, second entity, currency)
     flows: Int64Array  # (pairs × days) swept from the first entity to the second, net
     tops: Int64Array  # rows of the accounts that sweep nowhere (top headers)
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """The structure's accounts, in history order (rows of `closing`)."""
+        return tuple(map(self.ids.__getitem__, self.rows.tolist()))
 
     @property
     def masks(self) -> BoolArray:
@@ -164,8 +183,10 @@ def run_sweeps(
     """Replay `history` (all accounts × days) through the structure's sweeps.
 
     Rules run level by level, leaves first (kernels.sweep_level, each rule day by day on its
-    own account, the rules of a level across the cores, each span adding to its own copy of
-    the headers' inflows and the entity pairs' flows, summed after the level). An account
+    own account, the rules of a level across the cores). The first span adds its transfers
+    to the headers' inflows and the entity pairs' flows, the others to zeroed copies summed
+    after the level: a level reads only its own participants' inflows, and its headers are
+    all higher, so no span reads what another writes. An account
     that sweeps nowhere (a top header) keeps its history plus the running sum of what it
     received. `scratch(shape)`, if given, supplies the closing-balance matrix (simulate
     reuses one per thread: fresh memory costs a page fault per 4 KiB).
@@ -178,15 +199,10 @@ def run_sweeps(
         np.int64,
         2 * n,
     )
-    # The structure's accounts in structure.accounts order: participants, then headers, each
-    # where first seen. `rows` are their history rows; rules refer to them by position.
-    unique, seen_at, inverse = np.unique(ends, return_index=True, return_inverse=True)
-    order = np.argsort(seen_at)
-    position = np.empty_like(order)
-    position[order] = np.arange(order.size)
-    participant, header = position[inverse[:n]], position[inverse[n:]]
-    rows = unique[order]
-    accounts = tuple(map(index.ids.__getitem__, rows.tolist()))
+    # The structure's accounts in history order: `rows` are their history rows; rules refer
+    # to them by position.
+    rows, inverse = np.unique(ends, return_inverse=True)
+    participant, header = inverse[:n], inverse[n:]
     # Calendars: one per pair of countries (participant's, header's).
     country = index.country[rows]
     pair_key = np.minimum(country[participant], country[header]) * len(index.countries)
@@ -224,20 +240,20 @@ def run_sweeps(
     flows = np.zeros((len(pairs), days), dtype=np.int64)
     # Level by level.
     slots = np.unique(header)
-    slot_of = np.full(len(accounts), -1, dtype=np.int64)
+    slot_of = np.full(rows.size, -1, dtype=np.int64)
     slot_of[slots] = np.arange(slots.size)
     inflow = np.zeros((slots.size, days), dtype=np.int64)
-    dims = (len(accounts), days)
+    dims = (rows.size, days)
     closing = scratch(dims) if scratch else np.empty(dims, dtype=np.int64)
     source = np.ascontiguousarray(history, dtype=np.int64)
-    height = heights(participant, header, len(accounts))[participant]
+    height = heights(participant, header, rows.size)[participant]
     sweeps = 0
     for level in np.unique(height):
         idx = np.flatnonzero(height == level)
         counts = np.zeros(idx.size, dtype=np.int64)
         parts = spans(idx.size)
-        sent = [np.zeros_like(inflow) for _ in parts] if len(parts) > 1 else [inflow]
-        moved = [np.zeros_like(flows) for _ in parts] if len(parts) > 1 else [flows]
+        sent = [inflow, *(np.zeros_like(inflow) for _ in parts[1:])]
+        moved = [flows, *(np.zeros_like(flows) for _ in parts[1:])]
         args = (
             source,
             rows[participant[idx]],
@@ -258,13 +274,13 @@ def run_sweeps(
                 for (a, b), to, by in zip(parts, sent, moved, strict=True)
             ]
         )
-        if len(parts) > 1:
-            inflow += sum(sent[1:], sent[0])
-            flows += sum(moved[1:], moved[0])
+        for more_sent, more_moved in zip(sent[1:], moved[1:], strict=True):
+            inflow += more_sent
+            flows += more_moved
         sweeps += int(counts.sum())
-    sweeping = np.zeros(len(accounts), dtype=np.bool_)
+    sweeping = np.zeros(rows.size, dtype=np.bool_)
     sweeping[participant] = True
     tops = np.flatnonzero(~sweeping)
     for top in tops:
         closing[top] = source[rows[top]] + np.cumsum(inflow[slot_of[top]])
-    return SweepOutcome(accounts, rows, closing, calendars, calendar, sweeps, pairs, flows, tops)
+    return SweepOutcome(index.ids, rows, closing, calendars, calendar, sweeps, pairs, flows, tops)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
@@ -73,9 +73,6 @@ class Baseline:
     side: Side
     aggregates: Aggregates
     index: AccountIndex
-    currencies: tuple[str, ...]  # of each history row
-    entities: tuple[str, ...]  # of each history row
-    owner: Int64Array  # each history row's entity, by position in case.entities
     last: Int64Array  # each history row's balance on the last day
 
 
@@ -141,12 +138,13 @@ def _combine(a: Aggregates, plus: Aggregates, minus: Aggregates | None = None) -
 
 
 @contextmanager
-def _in_range(case: Case, accounts: Sequence[str], structure: str = "") -> Iterator[None]:
-    """Turn a balance beyond the engine's exact range into a located problem."""
+def _in_range(case: Case, account_of: Callable[[int], str], structure: str = "") -> Iterator[None]:
+    """Turn a balance beyond the engine's exact range into a located problem (`account_of`
+    names the account of a row of the matrix posted)."""
     try:
         yield
     except BeyondRange as exc:
-        account = accounts[exc.row]
+        account = account_of(exc.row)
         code = case.account(account).currency
         limit = format(from_minor(PEAK, code), ",f")
         under = f" under structure {structure}" if structure else ""
@@ -187,16 +185,13 @@ def baseline(case: Case) -> Baseline:
     history = case.balances
     fx = daily_fx(case)
     starts, posting_days = posting_periods(history.start, history.days)
-    accounts = list(case.accounts)
+    accounts = case.accounts
     if tuple(map(operator.attrgetter("id"), accounts)) != history.accounts:
         by_id = {a.id: a for a in case.accounts}
-        accounts = [by_id[a] for a in history.accounts]
-    currencies = list(map(operator.attrgetter("currency"), accounts))
-    entities = tuple(map(operator.attrgetter("entity"), accounts))
-    position = {e.id: i for i, e in enumerate(case.entities)}
-    table = terms_table(list(map(operator.attrgetter("terms"), accounts)), currencies)
-    index = AccountIndex.of(accounts)
-    with _in_range(case, history.accounts):
+        accounts = tuple(by_id[a] for a in history.accounts)
+    index = AccountIndex.of(accounts, history.accounts, [e.id for e in case.entities])
+    table = terms_table(index.terms, index.currency, index.currencies)
+    with _in_range(case, history.accounts.__getitem__):
         postings = post(history.minor, table, starts)
     every = np.arange(len(history.accounts))
     result = Baseline(
@@ -207,9 +202,6 @@ def baseline(case: Case) -> Baseline:
         _to_base(fx, postings, index.currency, index.currencies, posting_days),
         _aggregates(history.minor, every, index, every),
         index,
-        tuple(currencies),
-        entities,
-        np.fromiter(map(position.__getitem__, entities), np.int64, len(entities)),
         history.minor[:, -1].copy(),
     )
     memo["engine:baseline"] = result
@@ -318,7 +310,7 @@ def simulate_structure(
         rows = outcome.rows
         table = base.table.take(rows)
         index = base.index
-        with _in_range(case, outcome.accounts, structure.id):
+        with _in_range(case, lambda row: index.ids[rows[row]], structure.id):
             postings = post(outcome.closing, table, base.starts)
         side = _to_base(fx, postings, index.currency[rows], index.currencies, base.posting_days)
         structure_side.credit[rows] = side.credit
@@ -326,8 +318,8 @@ def simulate_structure(
         structure_side.penalty[rows] = side.penalty
         closing[rows] = outcome.closing[:, -1]
         intercompany, ic_by_entity = _intercompany(case, outcome, base)
-        fees = _fees(case, physical.fees, outcome.sweeps, len(outcome.accounts), months)
-        tops = [outcome.accounts[i] for i in outcome.tops]
+        fees = _fees(case, physical.fees, outcome.sweeps, rows.size, months)
+        tops = list(map(index.ids.__getitem__, rows[outcome.tops].tolist()))
         changed = _aggregates(outcome.closing, np.arange(rows.size), index, rows)
         inside = np.zeros(len(history.accounts), dtype=np.bool_)
         inside[rows] = True
@@ -378,8 +370,8 @@ def simulate_structure(
 
     account_table = AccountTable(
         ids=history.accounts,
-        entities=base.entities,
-        currencies=base.currencies,
+        entities=base.index.entity_of,
+        currencies=base.index.currency_of,
         base_currency=code,
         interest=np.stack(
             [
@@ -395,7 +387,7 @@ def simulate_structure(
     )
     entity_ids = [e.id for e in case.entities]
     per_entity = np.stack(
-        [_sum_by(base.owner, row, len(entity_ids)) for row in account_table.interest]
+        [_sum_by(base.index.entity, row, len(entity_ids)) for row in account_table.interest]
     )
     entities = tuple(
         EntityResult(
@@ -464,9 +456,8 @@ def _intercompany(
         (closing * direction)[:, None], currencies, np.full((len(keys), 1), positions.shape[1] - 1)
     )[:, 0]
     peak_base = base.fx.convert(np.abs(peaks)[:, None], currencies, peak_days[:, None])[:, 0]
-    for k, (first, second, cur) in enumerate(keys):
-        if not positions[k].any():
-            continue
+    for k in np.flatnonzero(positions.any(axis=1)).tolist():
+        first, second, cur = keys[k]
         sign = int(direction[k])
         lender, borrower = (first, second) if sign > 0 else (second, first)
         interest = int(posted_base[k]) * sign
@@ -500,11 +491,13 @@ def _notional(
     every_day = np.arange(history.days)
     converted = base.fx.convert(balances, currencies, every_day, to=pool.currency)
     net = converted.sum(axis=0, keepdims=True)
-    table = terms_table([pool.terms], [pool.currency])
+    table = terms_table([pool.terms], np.zeros(1, dtype=np.int64), [pool.currency])
     pool_net = post(net, table, base.starts).net[0]
     members = len(rows)
     alone = post(
-        converted, terms_table([pool.terms] * members, [pool.currency] * members), base.starts
+        converted,
+        terms_table([pool.terms] * members, np.zeros(members, dtype=np.int64), [pool.currency]),
+        base.starts,
     ).net
     credit_weight = np.add.reduceat(np.maximum(converted, 0), base.starts, axis=1)
     debit_weight = np.add.reduceat(np.maximum(-converted, 0), base.starts, axis=1)
