@@ -129,6 +129,16 @@ def test_rules_are_grouped_by_shape_even_when_the_hash_collides(
         assert physical._band(rule) == physical._band(rules[int(example[shape[i]])])
 
 
+@given(st.lists(st.integers(0, 5000), max_size=300), st.integers(0, 3000))
+def test_distinct_codes_are_those_of_a_sort(codes: list[int], spare: int) -> None:
+    """_distinct marks codes in a table when the range is small and sorts otherwise: both
+    give np.unique's values and inverse (by the definition: values[inverse] == codes)."""
+    array = np.array(codes, dtype=np.int64)
+    values, inverse = physical._distinct(array, max(codes, default=0) + 1 + spare)
+    assert values.tolist() == sorted(set(codes))
+    assert values[inverse].tolist() == codes
+
+
 def test_a_header_beyond_the_range_is_a_located_problem(tmp_path: Path) -> None:
     """50 accounts of almost 10^12 yuan each (the loader's largest amount) swept into one
     header: the header's balance leaves the exact range, and the CLI says where, exit 2."""

@@ -113,6 +113,17 @@ def heights(participant: Int64Array, header: Int64Array, accounts: int) -> Int64
     return height
 
 
+def _distinct(codes: Int64Array, size: int) -> tuple[Int64Array, Int64Array]:
+    """np.unique(codes, return_inverse=True) for codes in [0, size), without sorting."""
+    if size > 16 * codes.size + 1024:
+        values, inverse = np.unique(codes, return_inverse=True)
+        return values, inverse.reshape(-1)
+    present = np.zeros(size, dtype=np.bool_)
+    present[codes] = True
+    position = np.cumsum(present) - 1
+    return np.flatnonzero(present), position[codes]
+
+
 _PARTICIPANT = operator.attrgetter("participant")
 _HEADER = operator.attrgetter("header")
 
@@ -201,7 +212,7 @@ def run_sweeps(
     )
     # The structure's accounts in history order: `rows` are their history rows; rules refer
     # to them by position.
-    rows, inverse = np.unique(ends, return_inverse=True)
+    rows, inverse = _distinct(ends, len(index.ids))
     participant, header = inverse[:n], inverse[n:]
     # Calendars: one per pair of countries (participant's, header's).
     country = index.country[rows]
@@ -225,21 +236,21 @@ def run_sweeps(
     n_entities = len(index.entities)
     pair_code = (first * n_entities + second) * len(index.currencies) + currency[participant]
     between = lender != borrower
-    pair_codes, pair_of = np.unique(pair_code[between], return_inverse=True)
+    pair_codes, pair_of = _distinct(pair_code[between], n_entities**2 * len(index.currencies))
     flow_row = np.full(len(rules), -1, dtype=np.int64)
     flow_row[between] = pair_of
     flow_sign = np.where(lender == first, 1, -1).astype(np.int64)
     pairs = tuple(
         (
-            index.entities[int(c) // len(index.currencies) // n_entities],
-            index.entities[int(c) // len(index.currencies) % n_entities],
-            index.currencies[int(c) % len(index.currencies)],
+            index.entities[c // len(index.currencies) // n_entities],
+            index.entities[c // len(index.currencies) % n_entities],
+            index.currencies[c % len(index.currencies)],
         )
-        for c in pair_codes
+        for c in pair_codes.tolist()
     )
     flows = np.zeros((len(pairs), days), dtype=np.int64)
     # Level by level.
-    slots = np.unique(header)
+    slots, _ = _distinct(header, rows.size)
     slot_of = np.full(rows.size, -1, dtype=np.int64)
     slot_of[slots] = np.arange(slots.size)
     inflow = np.zeros((slots.size, days), dtype=np.int64)
