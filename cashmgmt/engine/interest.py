@@ -49,11 +49,13 @@ def posting_periods(start: date, days: int) -> tuple[Int64Array, Int64Array]:
 
 @attrs.frozen
 class TermsTable:
-    """Interest terms of many balance series as padded arrays, one row per series.
+    """Interest terms of many balance series: series i has the terms of row kind[i] of
+    padded arrays with one row per distinct (terms, currency).
 
     Tier k of row r covers [low[r, k], high[r, k]) at rate[r, k] (units of 1e-8); rows with
     fewer tiers are padded with empty tiers at rate 0. Tiers are sorted by low."""
 
+    kind: Int64Array  # each series' row
     basis: Int64Array
     whole: BoolArray
     credit_low: Int64Array
@@ -67,10 +69,9 @@ class TermsTable:
     limit: Int64Array  # debit size allowed before the penalty rate (INF: no limit)
     penalty: Int64Array  # penalty rate units per row (0 without a limit)
 
-    def take(self, rows: Sequence[int] | Int64Array) -> TermsTable:
-        """The table of a subset of rows, in the given order."""
-        picked = np.asarray(rows, dtype=np.int64)
-        return TermsTable(*(getattr(self, f.name)[picked] for f in attrs.fields(TermsTable)))
+    def take(self, series: Sequence[int] | Int64Array) -> TermsTable:
+        """The table of a subset of the series, in the given order."""
+        return attrs.evolve(self, kind=self.kind[np.asarray(series, dtype=np.int64)])
 
 
 Tiers = tuple[tuple[int, int, int], ...]
@@ -145,13 +146,14 @@ def terms_table(
     )
     rows = list(distinct)
     return TermsTable(
+        kind[index] if n else np.zeros(0, dtype=np.int64),
         np.array([r.basis for r in rows], dtype=np.int64),
         np.array([r.whole for r in rows], dtype=np.bool_),
         *_padded([r.credit for r in rows]),
         *_padded([r.debit for r in rows]),
         np.array([r.limit for r in rows], dtype=np.int64),
         np.array([r.penalty for r in rows], dtype=np.int64),
-    ).take(kind[index] if n else np.zeros(0, dtype=np.int64))
+    )
 
 
 @attrs.frozen
@@ -189,6 +191,7 @@ def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Posting
         n if days else 0,
         np.ascontiguousarray(balances, dtype=np.int64),
         np.ascontiguousarray(starts, dtype=np.int64),
+        table.kind,
         table.credit_low,
         table.credit_high,
         table.credit_rate,

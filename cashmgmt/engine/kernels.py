@@ -98,6 +98,7 @@ _holding: Callable[..., int] = _compile(_holding_py)
 def _post_rows(
     balances: Int64Array,
     starts: Int64Array,
+    kind: Int64Array,
     credit_low: Int64Array,
     credit_high: Int64Array,
     credit_rate: Int64Array,
@@ -118,6 +119,7 @@ def _post_rows(
     stop: int,
 ) -> None:
     """Interest posted per row and posting period, exactly (docs/simulation.md, "Interest").
+    Row r has the terms of row kind[r] of the terms arrays (interest.TermsTable).
 
     Per tier, the sum of the daily balances (or debit sizes) the tier's rate applies to
     (the interest numbers, 积数) times the rate, over `divisor` (basis × 10^8), rounded
@@ -155,14 +157,15 @@ def _post_rows(
         if max(highest.max(), -lowest.min()) >= PEAK:
             too_large[r] = True
             continue
-        w = whole[r]
-        lim = limit[r]
+        t = kind[r]
+        w = whole[t]
+        lim = limit[t]
         for p in range(periods):
             seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
             m = seg.shape[0]
             high = 0
             low = 0
-            j = _holding(credit_low, credit_high, r, credit_count[r], max(lowest[p], 0), highest[p])
+            j = _holding(credit_low, credit_high, t, credit_count[t], max(lowest[p], 0), highest[p])
             if highest[p] <= 0:
                 pass  # no credit balance in the period
             elif j >= 0:
@@ -170,16 +173,16 @@ def _post_rows(
                 # full every day, and tier j takes the period's credit sum (less its floor
                 # each day, when marginal). No further pass over the days.
                 for k in range(0 if w else j):
-                    full = (credit_high[r, k] - credit_low[r, k]) * m
-                    high += (full >> LIMB) * credit_rate[r, k]
-                    low += (full & LOW) * credit_rate[r, k]
-                part = credits[p] - (0 if w else credit_low[r, j] * m)
-                high += (part >> LIMB) * credit_rate[r, j]
-                low += (part & LOW) * credit_rate[r, j]
+                    full = (credit_high[t, k] - credit_low[t, k]) * m
+                    high += (full >> LIMB) * credit_rate[t, k]
+                    low += (full & LOW) * credit_rate[t, k]
+                part = credits[p] - (0 if w else credit_low[t, j] * m)
+                high += (part >> LIMB) * credit_rate[t, j]
+                low += (part & LOW) * credit_rate[t, j]
             else:
-                for k in range(credit_count[r]):
-                    floor = credit_low[r, k]
-                    ceiling = credit_high[r, k]
+                for k in range(credit_count[t]):
+                    floor = credit_low[t, k]
+                    ceiling = credit_high[t, k]
                     if highest[p] < floor:
                         break  # no balance reaches this tier, nor the ones above it
                     acc = 0
@@ -193,28 +196,28 @@ def _post_rows(
                             v = seg[d] - floor
                             v = v if v > 0 else 0
                             acc += v if v < width else width
-                    high += (acc >> LIMB) * credit_rate[r, k]
-                    low += (acc & LOW) * credit_rate[r, k]
-            credit[r, p] = rounded(high, low, divisor[r])
+                    high += (acc >> LIMB) * credit_rate[t, k]
+                    low += (acc & LOW) * credit_rate[t, k]
+            credit[r, p] = rounded(high, low, divisor[t])
             high = 0
             low = 0
             most = -lowest[p]
-            j = _holding(debit_low, debit_high, r, debit_count[r], max(-highest[p], 0), most)
+            j = _holding(debit_low, debit_high, t, debit_count[t], max(-highest[p], 0), most)
             if most <= 0:
                 pass  # no debit balance in the period
             elif j >= 0 and most <= lim:
                 # Every debit size lies in tier j and within the limit: as for credit.
                 for k in range(0 if w else j):
-                    full = (debit_high[r, k] - debit_low[r, k]) * m
-                    high += (full >> LIMB) * debit_rate[r, k]
-                    low += (full & LOW) * debit_rate[r, k]
-                part = debits[p] - (0 if w else debit_low[r, j] * m)
-                high += (part >> LIMB) * debit_rate[r, j]
-                low += (part & LOW) * debit_rate[r, j]
+                    full = (debit_high[t, k] - debit_low[t, k]) * m
+                    high += (full >> LIMB) * debit_rate[t, k]
+                    low += (full & LOW) * debit_rate[t, k]
+                part = debits[p] - (0 if w else debit_low[t, j] * m)
+                high += (part >> LIMB) * debit_rate[t, j]
+                low += (part & LOW) * debit_rate[t, j]
             else:
-                for k in range(debit_count[r]):
-                    floor = debit_low[r, k]
-                    ceiling = debit_high[r, k]
+                for k in range(debit_count[t]):
+                    floor = debit_low[t, k]
+                    ceiling = debit_high[t, k]
                     if most < floor:
                         break
                     acc = 0
@@ -232,16 +235,16 @@ def _post_rows(
                             v = size - floor
                             v = v if v > 0 else 0
                             acc += v if v < width else width
-                    high += (acc >> LIMB) * debit_rate[r, k]
-                    low += (acc & LOW) * debit_rate[r, k]
-            debit[r, p] = rounded(high, low, divisor[r])
+                    high += (acc >> LIMB) * debit_rate[t, k]
+                    low += (acc & LOW) * debit_rate[t, k]
+            debit[r, p] = rounded(high, low, divisor[t])
             if most > lim:
                 acc = 0
                 for d in range(m):
                     v = -seg[d] - lim
                     acc += v if v > 0 else 0
                 penalty[r, p] = rounded(
-                    (acc >> LIMB) * penalty_rate[r], (acc & LOW) * penalty_rate[r], divisor[r]
+                    (acc >> LIMB) * penalty_rate[t], (acc & LOW) * penalty_rate[t], divisor[t]
                 )
 
 
