@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from reference import post_interest
 
 from cashmgmt.cli import cli
-from cashmgmt.engine import physical
+from cashmgmt.engine import kernels, physical
 from cashmgmt.engine.interest import BeyondRange, post, posting_periods, terms_table
 from cashmgmt.engine.kernels import PEAK
 from cashmgmt.model import Money, SweepRule, Terms, Tier
@@ -137,6 +137,27 @@ def test_distinct_codes_are_those_of_a_sort(codes: list[int], spare: int) -> Non
     values, inverse = physical._distinct(array, max(codes, default=0) + 1 + spare)
     assert values.tolist() == sorted(set(codes))
     assert values[inverse].tolist() == codes
+
+
+@given(
+    st.lists(st.lists(st.integers(-50, 50), min_size=40, max_size=40), min_size=1, max_size=5),
+    st.sets(st.integers(1, 39), max_size=4),
+)
+def test_positions_are_running_sums_of_the_flows(flows: list[list[int]], cuts: set[int]) -> None:
+    """The positions kernel against numpy's cumsum, reduceat and argmax (first day of the
+    largest position in size)."""
+    matrix = np.array(flows, dtype=np.int64)
+    starts = np.array([0, *sorted(cuts)], dtype=np.int64)
+    n = matrix.shape[0]
+    sums = np.zeros((n, starts.size), dtype=np.int64)
+    closing, peak, day = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    kernels.positions(matrix, starts, sums, closing, peak, day)
+    running = np.cumsum(matrix, axis=1)
+    first = np.argmax(np.abs(running), axis=1)
+    assert sums.tolist() == np.add.reduceat(running, starts, axis=1).tolist()
+    assert closing.tolist() == running[:, -1].tolist()
+    assert day.tolist() == first.tolist()
+    assert peak.tolist() == running[np.arange(n), first].tolist()
 
 
 def test_a_header_beyond_the_range_is_a_located_problem(tmp_path: Path) -> None:

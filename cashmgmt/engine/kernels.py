@@ -350,6 +350,35 @@ def _aggregate(
             negative[d] += b < 0
 
 
+def _positions(
+    flows: Int64Array,
+    starts: Int64Array,
+    sums: Int64Array,
+    closing: Int64Array,
+    peak: Int64Array,
+    peak_day: Int64Array,
+) -> None:
+    """Running positions of daily flows, row by row, without keeping them: per posting
+    period their sum (for interest), the last one, and the largest in size with its first
+    day."""
+    periods = starts.shape[0]
+    for r in range(flows.shape[0]):
+        position = 0
+        top = -1
+        p = 0
+        for d in range(flows.shape[1]):
+            if p + 1 < periods and d == starts[p + 1]:
+                p += 1
+            position += flows[r, d]
+            sums[r, p] += position
+            size = position if position >= 0 else -position
+            if size > top:
+                top = size
+                peak[r] = position
+                peak_day[r] = d
+        closing[r] = position
+
+
 def _div_round(a: Int64Array, b: Int64Array, d: Int64Array, out: Int64Array) -> None:
     """out[j] = round(Σ_k a[k, j]·b[k, j] / d[j]) half away from zero, exactly, for inputs
     within exact.sum_products_div's bounds: `a` is split into a high and a low limb so that
@@ -367,6 +396,7 @@ post_rows: Callable[..., None] = _compile(_post_rows)
 sweep_level: Callable[..., None] = _compile(_sweep_level)
 aggregate_rows: Callable[..., None] = _compile(_aggregate)
 div_round: Callable[..., None] = _compile(_div_round)
+positions: Callable[..., None] = _compile(_positions)
 
 
 Totals = tuple[Int64Array, Int64Array, Int64Array]

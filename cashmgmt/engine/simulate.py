@@ -25,7 +25,7 @@ from cashmgmt.engine.interest import (
     rate_units,
     terms_table,
 )
-from cashmgmt.engine.kernels import PEAK, aggregate
+from cashmgmt.engine.kernels import PEAK, aggregate, positions
 from cashmgmt.engine.physical import AccountIndex, SweepOutcome, run_sweeps
 from cashmgmt.engine.results import (
     AccountTable,
@@ -392,11 +392,11 @@ def simulate_structure(
     entities = tuple(
         EntityResult(
             e,
-            Interest(*(from_minor(int(per_entity[k, i]), code) for k in range(3))),
-            Interest(*(from_minor(int(per_entity[k, i]), code) for k in range(3, 6))),
+            Interest(*(from_minor(v, code) for v in figures[:3])),
+            Interest(*(from_minor(v, code) for v in figures[3:])),
             from_minor(ic_by_entity.get(e, 0), code),
         )
-        for i, e in enumerate(entity_ids)
+        for e, figures in zip(entity_ids, per_entity.T.tolist(), strict=True)
     )
     group_base = interest(base.side, slice(None))
     group_struct = interest(structure_side, slice(None))
@@ -443,24 +443,31 @@ def _intercompany(
     keys = outcome.pairs
     if not keys:
         return results, by_entity
-    positions = np.cumsum(outcome.flows, axis=1)
+    n, days = outcome.flows.shape
+    sums = np.zeros((n, base.starts.size), dtype=np.int64)
+    closing, peaks, peak_days = (np.zeros(n, dtype=np.int64) for _ in range(3))
+    positions(outcome.flows, base.starts, sums, closing, peaks, peak_days)
     currencies = [cur for _, _, cur in keys]
-    sums = np.add.reduceat(positions, base.starts, axis=1)
     posted = sum_products_div([(sums, rate)], 360 * RATE_SCALE)
     posted_base = base.fx.convert(posted, currencies, base.posting_days).sum(axis=1)
-    peak_days = np.argmax(np.abs(positions), axis=1)
-    peaks = positions[np.arange(len(keys)), peak_days]
-    closing = positions[:, -1]
     direction = np.where(closing != 0, np.sign(closing), np.sign(peaks))
     closing_base = base.fx.convert(
-        (closing * direction)[:, None], currencies, np.full((len(keys), 1), positions.shape[1] - 1)
+        (closing * direction)[:, None], currencies, np.full((n, 1), days - 1)
     )[:, 0]
     peak_base = base.fx.convert(np.abs(peaks)[:, None], currencies, peak_days[:, None])[:, 0]
-    for k in np.flatnonzero(positions.any(axis=1)).tolist():
+    active = np.flatnonzero(peaks)  # a position that was ever open
+    figures = zip(
+        active.tolist(),
+        *(
+            column[active].tolist()
+            for column in (direction, posted_base, closing, peaks, closing_base, peak_base)
+        ),
+        strict=True,
+    )
+    for k, sign, posted_k, closing_k, peak_k, closing_base_k, peak_base_k in figures:
         first, second, cur = keys[k]
-        sign = int(direction[k])
         lender, borrower = (first, second) if sign > 0 else (second, first)
-        interest = int(posted_base[k]) * sign
+        interest = posted_k * sign
         by_entity[lender] = by_entity.get(lender, 0) + interest
         by_entity[borrower] = by_entity.get(borrower, 0) - interest
         results.append(
@@ -468,10 +475,10 @@ def _intercompany(
                 lender=lender,
                 borrower=borrower,
                 currency=cur,
-                closing_position_local=from_minor(int(closing[k]) * sign, cur),
-                peak_local=from_minor(abs(int(peaks[k])), cur),
-                closing_position=from_minor(int(closing_base[k]), code),
-                peak=from_minor(int(peak_base[k]), code),
+                closing_position_local=from_minor(closing_k * sign, cur),
+                peak_local=from_minor(abs(peak_k), cur),
+                closing_position=from_minor(closing_base_k, code),
+                peak=from_minor(peak_base_k, code),
                 interest=from_minor(interest, code),
             )
         )
