@@ -250,3 +250,24 @@ def test_simulations_on_several_threads_agree_with_one_at_a_time() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         parallel = list(pool.map(lambda i: cashmgmt.simulate(case, i).to_dict(), ids))
     assert parallel == serial
+
+
+def test_a_level_split_across_threads_matches_the_reference(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The benchmark's mixed structure (every rule kind and direction, tiers, limits, two
+    levels) on 400 accounts, its 395-rule level cut into four spans that add to shared and
+    private inflows and flows: the result equals the reference loop's to the minor unit."""
+    import importlib.util
+
+    from test_engine_reference import compare
+
+    path = Path(__file__).parent.parent / "benchmarks" / "engine.py"
+    spec = importlib.util.spec_from_file_location("engine_benchmark", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    case = bench.build(400, 62)
+    monkeypatch.setattr(kernels, "_THREADS", 4)
+    assert len(kernels.spans(395)) == 4
+    compare(case, "mixed")
