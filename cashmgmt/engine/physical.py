@@ -197,10 +197,10 @@ def run_sweeps(
     own account, the rules of a level across the cores). The first span adds its transfers
     to the headers' inflows and the entity pairs' flows, the others to zeroed copies summed
     after the level: a level reads only its own participants' inflows, and its headers are
-    all higher, so no span reads what another writes. An account
-    that sweeps nowhere (a top header) keeps its history plus the running sum of what it
-    received. `scratch(shape)`, if given, supplies the closing-balance matrix (simulate
-    reuses one per thread: fresh memory costs a page fault per 4 KiB).
+    all higher, so no span reads what another writes. An account that sweeps nowhere (a top
+    header) keeps its history plus the running sum of what it received. `scratch(shape)`, if
+    given, supplies the closing-balance matrix (simulate reuses one per thread: fresh memory
+    costs a page fault per 4 KiB).
     """
     rules = structure.rules
     days = history.shape[1]
