@@ -385,7 +385,7 @@ def simulate_structure(
         ),
         closing=np.stack([base.last, closing]),
     )
-    entity_ids = [e.id for e in case.entities]
+    entity_ids = base.index.entities
     per_entity = np.stack(
         [_sum_by(base.index.entity, row, len(entity_ids)) for row in account_table.interest]
     )
@@ -492,20 +492,15 @@ def _notional(
     """Members' rows and each member's allocated pool interest in base minor units, the
     members' daily balances given in the pool's order."""
     history = case.balances
-    row_of = {a: i for i, a in enumerate(history.accounts)}
-    rows = [row_of[a] for a in pool.accounts]
-    currencies = [case.account(a).currency for a in pool.accounts]
+    rows = [base.index.row_of[a] for a in pool.accounts]
+    currencies = [base.index.currency_of[row] for row in rows]
     every_day = np.arange(history.days)
     converted = base.fx.convert(balances, currencies, every_day, to=pool.currency)
     net = converted.sum(axis=0, keepdims=True)
     table = terms_table([pool.terms], np.zeros(1, dtype=np.int64), [pool.currency])
     pool_net = post(net, table, base.starts).net[0]
     members = len(rows)
-    alone = post(
-        converted,
-        terms_table([pool.terms] * members, np.zeros(members, dtype=np.int64), [pool.currency]),
-        base.starts,
-    ).net
+    alone = post(converted, table.take(np.zeros(members, dtype=np.int64)), base.starts).net
     credit_weight = np.add.reduceat(np.maximum(converted, 0), base.starts, axis=1)
     debit_weight = np.add.reduceat(np.maximum(-converted, 0), base.starts, axis=1)
     allocated = np.zeros((members, base.starts.size), dtype=np.int64)
