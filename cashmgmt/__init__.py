@@ -10,6 +10,7 @@ from cashmgmt.cycle.assess import Assessment, assess
 from cashmgmt.cycle.celebrate import Success, celebrate
 from cashmgmt.cycle.design import Design, design
 from cashmgmt.cycle.execute import Plan, plan
+from cashmgmt.documents import propose
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.engine.simulate import simulate
 from cashmgmt.errors import CaseError, Problem
@@ -28,7 +29,7 @@ from cashmgmt.model import (
     Tier,
 )
 from cashmgmt.money import Money
-from cashmgmt.render.proposal import Proposal, propose
+from cashmgmt.render.proposal import Proposal
 
 __version__ = "0.1.0"
 

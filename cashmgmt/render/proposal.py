@@ -1,4 +1,4 @@
-"""The proposal: run assess -> design -> execute and render the result to HTML and PDF.
+"""The proposal and the letter: a cycle's results rendered to HTML and PDF.
 
 The view model gathers, for the templates, everything they show; templates only format and
 translate (they do no arithmetic). Sections appear because of the client's segment, needs and
@@ -8,19 +8,18 @@ design, not as a fixed mail merge.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import attrs
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from cashmgmt.cycle.assess import Assessment, assess
-from cashmgmt.cycle.celebrate import celebrate
-from cashmgmt.cycle.design import Candidate, Design, design
-from cashmgmt.cycle.execute import Plan, plan
+from cashmgmt.cycle.assess import Assessment
+from cashmgmt.cycle.design import Candidate, Design
+from cashmgmt.cycle.execute import Plan
+from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.model import Case, HybridStructure, NotionalPool, PhysicalStructure
 from cashmgmt.money import exponent
@@ -28,7 +27,7 @@ from cashmgmt.regions import country_name
 from cashmgmt.render import charts, diagrams
 from cashmgmt.render.i18n import LANGUAGES, Formatter, translations
 from cashmgmt.render.pdf import write_pdf
-from cashmgmt.resources import Theme, load_theme, templates_dir
+from cashmgmt.resources import Theme, templates_dir
 from cashmgmt.rules import disclaimer, products
 
 
@@ -59,16 +58,48 @@ def environment(language: str) -> Environment:
 
 @attrs.frozen
 class Proposal:
-    """Everything one proposal shows, from the cycle's results."""
+    """A cycle's results ready to render as the proposal and the letter, in one language."""
 
-    case: Case
-    assessment: Assessment
-    design: Design
-    plan: Plan
-    result: SimulationResult | None  # the recommended structure's simulation
+    cycle: CycleResult
     language: str
     theme: Theme
-    on: date
+
+    def __attrs_post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise ValueError(
+                f"no templates for language {self.language!r}; expected one of "
+                + ", ".join(LANGUAGES)
+            )
+
+    @property
+    def case(self) -> Case:
+        """The case the cycle ran on."""
+        return self.cycle.case
+
+    @property
+    def assessment(self) -> Assessment:
+        """The assess phase's result."""
+        return self.cycle.assessment
+
+    @property
+    def design(self) -> Design:
+        """The design phase's result."""
+        return self.cycle.design
+
+    @property
+    def plan(self) -> Plan:
+        """The implementation plan."""
+        return self.cycle.plan
+
+    @property
+    def result(self) -> SimulationResult | None:
+        """The recommended structure's simulation."""
+        return self.cycle.result
+
+    @property
+    def on(self) -> date:
+        """The date the documents carry."""
+        return self.cycle.on
 
     def html(self) -> str:
         """The proposal as one self-contained HTML document."""
@@ -93,40 +124,13 @@ class Proposal:
             on=self.on,
             client_name=_name(self.case, self.language),
             code=self.case.base_currency,
-            success=celebrate(self.design),
+            success=self.cycle.success,
             structure_label=label,
         )
 
     def letter_pdf(self) -> bytes:
         """The thank-you letter as PDF bytes."""
         return write_pdf(self.letter_html(), self.theme.logo)
-
-
-def propose(
-    case: Case,
-    language: str | None = None,
-    theme: str | Path = "default",
-    on: date | None = None,
-) -> Proposal:
-    """Assess, design and plan a case, ready to render in `language` (default: the client's)."""
-    language = language or case.client.language
-    if language not in LANGUAGES:
-        raise ValueError(
-            f"no templates for language {language!r}; expected one of " + ", ".join(LANGUAGES)
-        )
-    assessment = assess(case)
-    chosen_design = design(case, assessment)
-    chosen = chosen_design.chosen
-    return Proposal(
-        case=case,
-        assessment=assessment,
-        design=chosen_design,
-        plan=plan(chosen_design),
-        result=chosen.result if chosen is not None else None,
-        language=language,
-        theme=load_theme(theme),
-        on=on or case.balances.end + timedelta(days=1),
-    )
 
 
 def _name(case: Case, language: str) -> str:

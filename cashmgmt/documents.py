@@ -1,0 +1,23 @@
+"""Documents from a case: run the cycle, then hand its results to the renderer."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from cashmgmt.cycle.pipeline import run_cycle
+from cashmgmt.model import Case
+from cashmgmt.render.proposal import Proposal
+from cashmgmt.resources import load_theme
+
+
+def propose(
+    case: Case,
+    language: str | None = None,
+    theme: str | Path = "default",
+    on: date | None = None,
+) -> Proposal:
+    """Run the cycle on a case and make it ready to render in `language` (default: the
+    client's) with a theme (a shipped name or a theme YAML file), as of `on` (default: the
+    day after the balance history ends)."""
+    return Proposal(run_cycle(case, on=on), language or case.client.language, load_theme(theme))
