@@ -13,7 +13,7 @@ from cashmgmt.cycle.execute import Plan, plan
 from cashmgmt.documents import propose
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.engine.simulate import simulate
-from cashmgmt.errors import CaseError, Problem
+from cashmgmt.errors import AssessmentError, CaseError, Error, Problem, SimulationError, ThemeError
 from cashmgmt.model import (
     Account,
     BalanceHistory,
@@ -36,12 +36,14 @@ __version__ = "0.1.0"
 __all__ = [
     "Account",
     "Assessment",
+    "AssessmentError",
     "BalanceHistory",
     "Case",
     "CaseError",
     "Client",
     "Design",
     "Entity",
+    "Error",
     "Fees",
     "FxRates",
     "Money",
@@ -50,10 +52,12 @@ __all__ = [
     "Plan",
     "Problem",
     "Proposal",
+    "SimulationError",
     "SimulationResult",
     "Success",
     "SweepRule",
     "Terms",
+    "ThemeError",
     "Tier",
     "__version__",
     "assess",

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 import cashmgmt
-from cashmgmt.errors import CaseError, count_problems, plural
+from cashmgmt.errors import CaseError, Error, count_problems, plural
 from cashmgmt.files import write_atomic
 from cashmgmt.summary import CaseSummary, summarize
 
@@ -144,7 +144,7 @@ def _cycle(step: Callable[[], T]) -> T:
     """Run a phase of the cycle; a problem it finds in the case ends in exit 2, located."""
     try:
         return step()
-    except CaseError as exc:
+    except Error as exc:
         for problem in exc.problems:
             click.echo(f"cashmgmt: {problem}", err=True)
         sys.exit(EXIT_BAD_INPUT)

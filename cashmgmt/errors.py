@@ -59,14 +59,30 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
 
 
-class CaseError(Exception):
-    """Input could not be loaded; `problems` lists everything found wrong: the case file's
-    problems first, then each table's, each naming its file and place."""
+class Error(ValueError):
+    """Every error cashmgmt raises for bad input: `problems` lists everything found wrong,
+    each naming its file and place. A `ValueError`, as schwifty's errors are."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         head = plural(count_problems(self.problems), "problem")
         super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
+
+
+class CaseError(Error):
+    """A case folder could not be loaded: the case file's problems first, then each table's."""
+
+
+class ThemeError(Error):
+    """A theme (the bank's branding for documents) could not be read."""
+
+
+class SimulationError(Error):
+    """A case loaded but cannot be simulated exactly (e.g. a balance beyond the exact range)."""
+
+
+class AssessmentError(Error):
+    """A case loaded but cannot be assessed (e.g. a revenue with no rate to USD)."""
 
 
 class _Missing:

@@ -10,7 +10,7 @@ import attrs
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
-from cashmgmt.errors import CaseError, Problem
+from cashmgmt.errors import Problem, ThemeError
 
 _HERE = Path(__file__).resolve().parent
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -39,17 +39,17 @@ class Theme:
 
 
 def load_theme(name_or_path: str | Path = "default") -> Theme:
-    """A shipped theme by name, or a theme YAML file; CaseError names what is wrong."""
+    """A shipped theme by name, or a theme YAML file; ThemeError names what is wrong."""
     path = Path(name_or_path)
     if path.suffix not in (".yaml", ".yml"):
         path = templates_dir() / "themes" / f"{name_or_path}.yaml"
     label = str(path)
     if not path.is_file():
-        raise CaseError([Problem(label, "", "no such theme; expected a theme YAML file")])
+        raise ThemeError([Problem(label, "", "no such theme; expected a theme YAML file")])
     try:
         data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     except (YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise CaseError([Problem(label, "", f"expected a theme in YAML ({exc})")]) from None
+        raise ThemeError([Problem(label, "", f"expected a theme in YAML ({exc})")]) from None
     problems = []
     data = data if isinstance(data, dict) else {}
     raw_name = data.get("name")
@@ -84,5 +84,5 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
                 Problem(label, "logo", "expected an image file in the theme's own folder")
             )
     if problems:
-        raise CaseError(problems)
+        raise ThemeError(problems)
     return Theme(data["name"], cast(dict[str, str], colours), logo_path, names)

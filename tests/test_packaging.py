@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cashmgmt.errors import CaseError
+from cashmgmt.errors import ThemeError
 from cashmgmt.resources import load_theme, templates_dir
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def test_a_theme_logo_outside_its_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "secret.png").write_bytes(b"x")
     theme = tmp_path / "t" / "bank.yaml"
     theme.write_text("name: B\ncolours: {primary: '#000000'}\nlogo: ../secret.png\n")
-    with pytest.raises(CaseError) as info:
+    with pytest.raises(ThemeError) as info:
         load_theme(theme)
     assert info.value.problems[0].where == "logo"
 
@@ -74,9 +74,9 @@ def test_theme_names_per_language(tmp_path: Path) -> None:
     assert loaded.name_for("zh-CN") == "华夏银行" and loaded.name_for("fr") == "Huaxia Bank"
     assert load_theme().name_for("zh-CN") == "您的银行"
     theme.write_text("name: [1, 2]\ncolours: {primary: '#112233'}\n", encoding="utf-8")
-    with pytest.raises(CaseError) as info:
+    with pytest.raises(ThemeError) as info:
         load_theme(theme)
     assert info.value.problems[0].where == "name"
     theme.write_text("name: [unclosed\n", encoding="utf-8")
-    with pytest.raises(CaseError):
+    with pytest.raises(ThemeError):
         load_theme(theme)

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from cashmgmt.engine.exact import round_half_away
 from cashmgmt.engine.fx import DailyFx
 from cashmgmt.engine.simulate import baseline
-from cashmgmt.errors import CaseError, Problem
+from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.model import AREAS, NEED_AREAS, Case
 from cashmgmt.money import from_minor, round_money
 from cashmgmt.rules import trapping_countries
@@ -119,7 +119,7 @@ def usd_rate(case: Case) -> tuple[Decimal, str]:
         return (usd_in_base / code_in_base).quantize(Decimal("0.0001")), f"case FX rates on {end}"
     if code in REFERENCE_USD_RATES:
         return REFERENCE_USD_RATES[code], f"reference rate table of {REFERENCE_USD_RATES_DATE}"
-    raise CaseError(
+    raise AssessmentError(
         [
             Problem(
                 case.source or "case",

@@ -36,7 +36,7 @@ from cashmgmt.engine.results import (
     Liquidity,
     SimulationResult,
 )
-from cashmgmt.errors import CaseError, Problem
+from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, Fees, HybridStructure, NotionalPool, PhysicalStructure
 from cashmgmt.money import Money, exponent, from_minor, round_money
 
@@ -148,7 +148,7 @@ def _in_range(case: Case, account_of: Callable[[int], str], structure: str = "")
         code = case.account(account).currency
         limit = format(from_minor(PEAK, code), ",f")
         under = f" under structure {structure}" if structure else ""
-        raise CaseError(
+        raise SimulationError(
             [
                 Problem(
                     case.source or "case",
