@@ -1,71 +1,148 @@
 """cashmgmt: design cash-management structures for corporate groups and propose them.
 
-The public API: load a case folder into the model, check it, and save it back.
+The public API: load a case, run the client management process on it (assess, design,
+plan, celebrate; or all at once with `run_cycle`), simulate a structure, and render the
+proposal and the letter. Importing it is cheap: each name loads its module on first use,
+so numba, matplotlib and WeasyPrint load only when a simulation or a document needs them.
 """
 
 from __future__ import annotations
 
-from cashmgmt.casefile import load_case, save_case
-from cashmgmt.cycle.assess import Assessment, assess
-from cashmgmt.cycle.celebrate import Success, celebrate
-from cashmgmt.cycle.design import Design, design
-from cashmgmt.cycle.execute import Plan, plan
-from cashmgmt.documents import propose
-from cashmgmt.engine.results import SimulationResult
-from cashmgmt.engine.simulate import simulate
-from cashmgmt.errors import AssessmentError, CaseError, Error, Problem, SimulationError, ThemeError
-from cashmgmt.model import (
-    Account,
-    BalanceHistory,
-    Case,
-    Client,
-    Entity,
-    Fees,
-    FxRates,
-    NotionalPool,
-    PhysicalStructure,
-    SweepRule,
-    Terms,
-    Tier,
-)
-from cashmgmt.money import Money
-from cashmgmt.render.proposal import Proposal
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from cashmgmt.casefile import load_case as load_case
+    from cashmgmt.casefile import save_case as save_case
+    from cashmgmt.cycle.assess import Assessment as Assessment
+    from cashmgmt.cycle.assess import assess as assess
+    from cashmgmt.cycle.celebrate import Success as Success
+    from cashmgmt.cycle.celebrate import celebrate as celebrate
+    from cashmgmt.cycle.design import Design as Design
+    from cashmgmt.cycle.design import design as design
+    from cashmgmt.cycle.execute import Plan as Plan
+    from cashmgmt.cycle.execute import plan as plan
+    from cashmgmt.cycle.pipeline import CycleResult as CycleResult
+    from cashmgmt.cycle.pipeline import run_cycle as run_cycle
+    from cashmgmt.documents import propose as propose
+    from cashmgmt.engine.results import SimulationResult as SimulationResult
+    from cashmgmt.engine.simulate import simulate as simulate
+    from cashmgmt.errors import (
+        AssessmentError as AssessmentError,
+    )
+    from cashmgmt.errors import (
+        CaseError as CaseError,
+    )
+    from cashmgmt.errors import (
+        Error as Error,
+    )
+    from cashmgmt.errors import (
+        Problem as Problem,
+    )
+    from cashmgmt.errors import (
+        SimulationError as SimulationError,
+    )
+    from cashmgmt.errors import (
+        ThemeError as ThemeError,
+    )
+    from cashmgmt.model import (
+        Account as Account,
+    )
+    from cashmgmt.model import (
+        BalanceHistory as BalanceHistory,
+    )
+    from cashmgmt.model import (
+        Case as Case,
+    )
+    from cashmgmt.model import (
+        Client as Client,
+    )
+    from cashmgmt.model import (
+        Entity as Entity,
+    )
+    from cashmgmt.model import (
+        Fees as Fees,
+    )
+    from cashmgmt.model import (
+        FxRates as FxRates,
+    )
+    from cashmgmt.model import (
+        NotionalPool as NotionalPool,
+    )
+    from cashmgmt.model import (
+        PhysicalStructure as PhysicalStructure,
+    )
+    from cashmgmt.model import (
+        SweepRule as SweepRule,
+    )
+    from cashmgmt.model import (
+        Terms as Terms,
+    )
+    from cashmgmt.model import (
+        Tier as Tier,
+    )
+    from cashmgmt.money import Money as Money
+    from cashmgmt.render.proposal import Proposal as Proposal
+    from cashmgmt.summary import CaseSummary as CaseSummary
+    from cashmgmt.summary import summarize as summarize
 
-__all__ = [
-    "Account",
-    "Assessment",
-    "AssessmentError",
-    "BalanceHistory",
-    "Case",
-    "CaseError",
-    "Client",
-    "Design",
-    "Entity",
-    "Error",
-    "Fees",
-    "FxRates",
-    "Money",
-    "NotionalPool",
-    "PhysicalStructure",
-    "Plan",
-    "Problem",
-    "Proposal",
-    "SimulationError",
-    "SimulationResult",
-    "Success",
-    "SweepRule",
-    "Terms",
-    "ThemeError",
-    "Tier",
-    "__version__",
-    "assess",
-    "celebrate",
-    "design",
-    "load_case",
-    "plan",
-    "propose",
-    "save_case",
-    "simulate",
-]
+    __version__: str
+
+#: Where each public name lives; `__getattr__` imports the module when the name is first used.
+_MODULES = {
+    "cashmgmt.casefile": ("load_case", "save_case"),
+    "cashmgmt.cycle.assess": ("Assessment", "assess"),
+    "cashmgmt.cycle.celebrate": ("Success", "celebrate"),
+    "cashmgmt.cycle.design": ("Design", "design"),
+    "cashmgmt.cycle.execute": ("Plan", "plan"),
+    "cashmgmt.cycle.pipeline": ("CycleResult", "run_cycle"),
+    "cashmgmt.documents": ("propose",),
+    "cashmgmt.engine.results": ("SimulationResult",),
+    "cashmgmt.engine.simulate": ("simulate",),
+    "cashmgmt.errors": (
+        "AssessmentError",
+        "CaseError",
+        "Error",
+        "Problem",
+        "SimulationError",
+        "ThemeError",
+    ),
+    "cashmgmt.model": (
+        "Account",
+        "BalanceHistory",
+        "Case",
+        "Client",
+        "Entity",
+        "Fees",
+        "FxRates",
+        "NotionalPool",
+        "PhysicalStructure",
+        "SweepRule",
+        "Terms",
+        "Tier",
+    ),
+    "cashmgmt.money": ("Money",),
+    "cashmgmt.render.proposal": ("Proposal",),
+    "cashmgmt.summary": ("CaseSummary", "summarize"),
+}
+_WHERE = {name: module for module, names in _MODULES.items() for name in names}
+
+__all__ = sorted([*_WHERE, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use (as attrs' `__init__` does)."""
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("cashmgmt")
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cashmgmt' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

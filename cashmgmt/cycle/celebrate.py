@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -25,6 +26,10 @@ class Success:
     idle_credit_before: Decimal
     idle_credit_after: Decimal
     days: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: amounts as decimal strings."""
+        return {k: str(v) if isinstance(v, Decimal) else v for k, v in attrs.asdict(self).items()}
 
 
 def celebrate(design: Design) -> Success | None:

@@ -8,6 +8,7 @@ templates, charts or PDF libraries.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 
@@ -41,6 +42,16 @@ class CycleResult:
         """The recommended structure's simulation (None when nothing was recommended)."""
         chosen = self.design.chosen
         return chosen.result if chosen is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract of `cashmgmt cycle --json`: each phase's own JSON form."""
+        return {
+            "on": self.on.isoformat(),
+            "assessment": self.assessment.to_dict(),
+            "design": self.design.to_dict(),
+            "plan": self.plan.to_dict(),
+            "success": self.success.to_dict() if self.success is not None else None,
+        }
 
 
 def run_cycle(case: Case, *, on: date | None = None) -> CycleResult:

@@ -1,0 +1,332 @@
+"""The click commands, each a thin layer over the public function of the same name."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+import cashmgmt
+
+if TYPE_CHECKING:
+    from cashmgmt.errors import Problem
+    from cashmgmt.model import Case
+
+T = TypeVar("T")
+EXIT_INTERNAL = 1  # a bug: one line, no traceback unless CASHMGMT_DEBUG is set
+EXIT_BAD_INPUT = 2  # the input is wrong: every problem, located
+EXIT_USAGE = 64  # the command line is wrong (BSD sysexits' EX_USAGE)
+
+
+class Commands(click.Group):
+    """The command group; a usage error exits with EXIT_USAGE, apart from bad input's 2."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            setattr(exc, "exit_code", EXIT_USAGE)  # noqa: B010 - click reads it per instance
+            raise
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            setattr(exc, "exit_code", EXIT_USAGE)  # noqa: B010 - click reads it per instance
+            raise
+
+
+def fail(source: str, problems: Iterable[Problem], as_json: bool = False) -> None:
+    """Print the problems one way (or as JSON on standard output) and exit 2."""
+    from cashmgmt.errors import count_problems, plural
+
+    problems = tuple(problems)
+    if as_json:
+        data = [{"file": p.file, "where": p.where, "message": p.message} for p in problems]
+        click.echo(json.dumps({"source": source, "problems": data}, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"cashmgmt: {source}: {plural(count_problems(problems), 'problem')}", err=True)
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def guarded(source: str, step: Callable[[], T], as_json: bool = False) -> T:
+    """Run a step; bad input it finds (any cashmgmt.Error) ends in its problems and exit 2."""
+    try:
+        return step()
+    except cashmgmt.Error as exc:
+        fail(source, exc.problems, as_json)
+        raise  # unreachable: fail exits
+
+
+def load(path: str, as_json: bool = False) -> Case:
+    """Load a case, or print its problems and exit 2."""
+    return guarded(path, lambda: cashmgmt.load_case(path), as_json)
+
+
+def echo_json(data: object) -> None:
+    """JSON on standard output, non-ASCII text kept as it is."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def as_date(value: datetime | None) -> date | None:
+    """A click date option as a date (None stays None: the function's own default)."""
+    return value.date() if value is not None else None
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+case_argument = click.argument("case", type=click.Path())
+DATE = click.DateTime(["%Y-%m-%d"])
+on_option = click.option(
+    "--on",
+    "--date",
+    "on",
+    type=DATE,
+    help="The date the run is as of (default: the day after the balance history ends).",
+)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cashmgmt", prog_name="cashmgmt")
+def cli() -> None:
+    """Design cash-management structures for corporate groups and propose them."""
+
+
+@cli.command()
+@case_argument
+@json_option
+def check(case: str, as_json: bool) -> None:
+    """Load and check a case (load_case), and summarise it, or list its problems."""
+    from cashmgmt.cli import text
+
+    summary = cashmgmt.summarize(load(case, as_json))
+    echo_json(summary.to_dict()) if as_json else text.summary(summary)
+
+
+@cli.command()
+@case_argument
+@click.argument("folder", type=click.Path())
+def save(case: str, folder: str) -> None:
+    """Load a case and write it as a new case folder (save_case); never overwrites."""
+    loaded = load(case)
+    try:
+        written = cashmgmt.save_case(loaded, folder)
+    except FileExistsError as exc:
+        click.echo(f"cashmgmt: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"{written}: saved")
+
+
+@cli.command()
+@case_argument
+@click.option("--structure", "structure_id", help="The structure's id (default: the case's first).")
+@json_option
+def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
+    """Replay the case's balance history through a structure, beside the status quo."""
+    from cashmgmt.cli import text
+    from cashmgmt.errors import Problem
+
+    loaded = load(case, as_json)
+    known = [s.id for s in loaded.structures]
+    chosen = structure_id or (known[0] if known else None)
+    if chosen not in known:
+        expected = "one of: " + ", ".join(known) if known else "a case with structures"
+        where = f"no structure {chosen!r}" if chosen else "no structures to simulate"
+        fail(
+            case,
+            [Problem(loaded.source or case, "structures", f"{where}; expected {expected}")],
+            as_json,
+        )
+    assert chosen is not None
+    result = guarded(case, lambda: cashmgmt.simulate(loaded, chosen), as_json)
+    echo_json(result.to_dict()) if as_json else text.simulation(result)
+
+
+@cli.command("assess")
+@case_argument
+@json_option
+def assess_command(case: str, as_json: bool) -> None:
+    """Assess a client (assess): segment and coverage, diagnostics, needs in six areas."""
+    from cashmgmt.cli import text
+
+    loaded = load(case, as_json)
+    result = guarded(case, lambda: cashmgmt.assess(loaded), as_json)
+    echo_json(result.to_dict()) if as_json else text.assessment(result)
+
+
+@cli.command("design")
+@case_argument
+@json_option
+def design_command(case: str, as_json: bool) -> None:
+    """Design (design, after assess): candidates checked, simulated and ranked; a
+    recommendation and a product bundle."""
+    from cashmgmt.cli import text
+
+    loaded = load(case, as_json)
+    result = guarded(case, lambda: cashmgmt.design(loaded, cashmgmt.assess(loaded)), as_json)
+    echo_json(result.to_dict()) if as_json else text.design(result, loaded)
+
+
+@cli.command("plan")
+@case_argument
+@click.option(
+    "--start",
+    type=DATE,
+    help="The first day of the plan (default: the first Monday a month after the history).",
+)
+@json_option
+def plan_command(case: str, start: datetime | None, as_json: bool) -> None:
+    """Plan the implementation (plan, after assess and design): tasks, owners, timeline."""
+    from cashmgmt.cli import text
+
+    loaded = load(case, as_json)
+    result = guarded(
+        case,
+        lambda: cashmgmt.plan(cashmgmt.design(loaded, cashmgmt.assess(loaded)), as_date(start)),
+        as_json,
+    )
+    echo_json(result.to_dict()) if as_json else text.plan(result)
+
+
+@cli.command("celebrate")
+@case_argument
+@json_option
+def celebrate_command(case: str, as_json: bool) -> None:
+    """The success summary (celebrate, after assess and design): the delivered figures."""
+    from cashmgmt.cli import text
+
+    loaded = load(case, as_json)
+    result = guarded(
+        case, lambda: cashmgmt.celebrate(cashmgmt.design(loaded, cashmgmt.assess(loaded))), as_json
+    )
+    if as_json:
+        echo_json(result.to_dict() if result is not None else None)
+    else:
+        text.success(result, loaded.base_currency)
+
+
+@cli.command("cycle")
+@case_argument
+@on_option
+@json_option
+def cycle_command(case: str, on: datetime | None, as_json: bool) -> None:
+    """Run the whole process (run_cycle): assess, design, plan and celebrate."""
+    from cashmgmt.cli import text
+
+    loaded = load(case, as_json)
+    result = guarded(case, lambda: cashmgmt.run_cycle(loaded, on=as_date(on)), as_json)
+    echo_json(result.to_dict()) if as_json else text.cycle(result)
+
+
+def case_inputs(case: str) -> set[Path]:
+    """The files a case folder is read from (outputs must never replace them)."""
+    folder = Path(case) if Path(case).is_dir() else Path(case).parent
+    return {p.resolve() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+
+
+def document_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options every document command takes, named as the functions' arguments."""
+    for option in reversed(
+        [
+            case_argument,
+            click.option(
+                "-o",
+                "--output",
+                type=click.Path(allow_dash=True),
+                required=True,
+                help="The PDF (or HTML) file; - for standard output.",
+            ),
+            click.option("--html", "as_html", is_flag=True, help="Write HTML instead of PDF."),
+            click.option(
+                "--language",
+                "--lang",
+                "language",
+                type=click.Choice(["en", "zh-CN"]),
+                help="Default: the client's.",
+            ),
+            click.option("--theme", default="default", help="A theme name or a theme YAML file."),
+            on_option,
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def write_document(
+    case: str,
+    output: str,
+    as_html: bool,
+    language: str | None,
+    theme: str,
+    on: datetime | None,
+    render: Callable[[Case, str | None, str, date | None, bool], tuple[bytes, str]],
+) -> None:
+    """Run the cycle, render one document and write it atomically (never over an input)."""
+    from cashmgmt.files import write_atomic
+
+    to_stdout = output == "-"
+    if not to_stdout and Path(output).resolve() in case_inputs(case):
+        click.echo(
+            f"cashmgmt: {output}: is one of the case's input files; choose another output", err=True
+        )
+        sys.exit(EXIT_BAD_INPUT)
+    loaded = load(case)
+    data, written_language = guarded(
+        case, lambda: render(loaded, language, theme, as_date(on), as_html)
+    )
+    if to_stdout:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    write_atomic(output, data)
+    kind = "HTML" if as_html else "PDF"
+    click.echo(f"{output}: {len(data):,} bytes ({written_language}, {kind})")
+
+
+def _proposal(
+    case: Case, language: str | None, theme: str, on: date | None, as_html: bool
+) -> tuple[bytes, str]:
+    proposal = cashmgmt.propose(case, language=language, theme=theme, on=on)
+    data = proposal.html().encode("utf-8") if as_html else proposal.pdf()
+    return data, proposal.language
+
+
+def _letter(
+    case: Case, language: str | None, theme: str, on: date | None, as_html: bool
+) -> tuple[bytes, str]:
+    proposal = cashmgmt.propose(case, language=language, theme=theme, on=on)
+    data = proposal.letter_html().encode("utf-8") if as_html else proposal.letter_pdf()
+    return data, proposal.language
+
+
+@cli.command("propose")
+@document_options
+def propose_command(**options: Any) -> None:
+    """Run the cycle and write the tailored proposal (propose), as PDF or HTML."""
+    write_document(**options, render=_proposal)
+
+
+@cli.command("letter")
+@document_options
+def letter_command(**options: Any) -> None:
+    """Run the cycle and write the thank-you letter with the delivered figures."""
+    write_document(**options, render=_letter)
+
+
+def main() -> None:
+    """Entry point: run the CLI; an unexpected error is reported in one line, not a trace."""
+    try:
+        cli(prog_name="cashmgmt")
+    except Exception as exc:  # pragma: no cover - last resort, the traceback is a bug
+        if os.environ.get("CASHMGMT_DEBUG"):
+            raise
+        click.echo(f"cashmgmt: internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("  (set CASHMGMT_DEBUG=1 to see the traceback, and please report it)", err=True)
+        sys.exit(EXIT_INTERNAL)
