@@ -8,7 +8,7 @@ from pathlib import Path
 from cashmgmt.cycle.pipeline import run_cycle
 from cashmgmt.model import Case
 from cashmgmt.render.proposal import Proposal
-from cashmgmt.resources import load_theme
+from cashmgmt.render.theme import load_theme
 
 
 def propose(

@@ -18,7 +18,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 from cashmgmt.money import exponent
-from cashmgmt.resources import templates_dir
+from cashmgmt.render.theme import templates_dir
 
 LANGUAGES = ("en", "zh-CN")
 

@@ -27,7 +27,7 @@ from cashmgmt.regions import country_name
 from cashmgmt.render import charts, diagrams
 from cashmgmt.render.i18n import LANGUAGES, Formatter, translations
 from cashmgmt.render.pdf import write_pdf
-from cashmgmt.resources import Theme, templates_dir
+from cashmgmt.render.theme import Theme, templates_dir
 from cashmgmt.rules import disclaimer, products
 
 
