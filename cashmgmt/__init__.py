@@ -10,7 +10,7 @@ from cashmgmt.cycle.assess import Assessment, assess
 from cashmgmt.cycle.celebrate import Success, celebrate
 from cashmgmt.cycle.design import Design, design
 from cashmgmt.cycle.execute import Plan, plan
-from cashmgmt.documents import propose
+from cashmgmt.documents import letter, propose
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.engine.simulate import simulate
 from cashmgmt.errors import AssessmentError, CaseError, Error, Problem, SimulationError, ThemeError
@@ -29,6 +29,7 @@ from cashmgmt.model import (
     Tier,
 )
 from cashmgmt.money import Money
+from cashmgmt.render.letter import Letter
 from cashmgmt.render.proposal import Proposal
 
 __version__ = "0.1.0"
@@ -46,6 +47,7 @@ __all__ = [
     "Error",
     "Fees",
     "FxRates",
+    "Letter",
     "Money",
     "NotionalPool",
     "PhysicalStructure",
@@ -63,6 +65,7 @@ __all__ = [
     "assess",
     "celebrate",
     "design",
+    "letter",
     "load_case",
     "plan",
     "propose",

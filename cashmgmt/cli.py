@@ -256,7 +256,7 @@ def _write_document(
     lang: str | None,
     theme: str,
     on: datetime | None,
-    render: Callable[[cashmgmt.Proposal, bool], bytes],
+    make: Callable[..., cashmgmt.Proposal | cashmgmt.Letter],
 ) -> None:
     """Run the cycle, render one document and write it atomically (never over an input)."""
     target = Path(output)
@@ -266,15 +266,13 @@ def _write_document(
         )
         sys.exit(EXIT_BAD_INPUT)
     loaded = _load(case)
-    proposal = _cycle(
-        lambda: cashmgmt.propose(
-            loaded, language=lang, theme=theme, on=(on.date() if on else date.today())
-        )
+    document = _cycle(
+        lambda: make(loaded, language=lang, theme=theme, on=(on.date() if on else date.today()))
     )
-    data = render(proposal, as_html)
+    data = document.html().encode("utf-8") if as_html else document.pdf()
     write_atomic(target, data)
     click.echo(
-        f"{target}: {len(data):,} bytes ({proposal.language}, {'HTML' if as_html else 'PDF'})"
+        f"{target}: {len(data):,} bytes ({document.language}, {'HTML' if as_html else 'PDF'})"
     )
 
 
@@ -282,17 +280,14 @@ def _write_document(
 @_document_options
 def propose_command(**options: Any) -> None:
     """Assess, design and plan a case, and write the tailored proposal (PDF or HTML)."""
-    _write_document(**options, render=lambda p, html: p.html().encode("utf-8") if html else p.pdf())
+    _write_document(**options, make=cashmgmt.propose)
 
 
 @cli.command("letter")
 @_document_options
 def letter_command(**options: Any) -> None:
     """Write the thank-you letter with the delivered figures (the celebrate phase)."""
-    _write_document(
-        **options,
-        render=lambda p, html: p.letter_html().encode("utf-8") if html else p.letter_pdf(),
-    )
+    _write_document(**options, make=cashmgmt.letter)
 
 
 def main() -> None:

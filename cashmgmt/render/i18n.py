@@ -23,6 +23,14 @@ from cashmgmt.render.theme import templates_dir
 LANGUAGES = ("en", "zh-CN")
 
 
+def check_language(language: str) -> None:
+    """Refuse a language the templates are not translated into (a ValueError)."""
+    if language not in LANGUAGES:
+        raise ValueError(
+            f"no templates for language {language!r}; expected one of " + ", ".join(LANGUAGES)
+        )
+
+
 def babel_locale(language: str) -> str:
     """`zh-CN` -> `zh_CN` (babel's spelling)."""
     return language.replace("-", "_")
