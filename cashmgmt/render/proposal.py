@@ -120,6 +120,7 @@ def _context(p: Proposal) -> dict[str, Any]:
         "segment": a.segment,
         "diag": a.diagnostics,
         "needs": a.needs,
+        "score_bar_mm": {n.area: n.score // 4 for n in a.needs},  # a 100 score: a 25mm bar
         "design": d,
         "chosen": _candidate_view(chosen, case, gettext) if chosen else None,
         "candidates": [_candidate_view(c, case, gettext) for c in d.candidates[:12]],
