@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cashmgmt.cycle.execute import plan as plan
     from cashmgmt.cycle.pipeline import CycleResult as CycleResult
     from cashmgmt.cycle.pipeline import run_cycle as run_cycle
+    from cashmgmt.documents import letter as letter
     from cashmgmt.documents import propose as propose
     from cashmgmt.engine.results import SimulationResult as SimulationResult
     from cashmgmt.engine.simulate import simulate as simulate
@@ -82,6 +83,7 @@ if TYPE_CHECKING:
         Tier as Tier,
     )
     from cashmgmt.money import Money as Money
+    from cashmgmt.render.letter import Letter as Letter
     from cashmgmt.render.proposal import Proposal as Proposal
     from cashmgmt.summary import CaseSummary as CaseSummary
     from cashmgmt.summary import summarize as summarize
@@ -96,7 +98,7 @@ _MODULES = {
     "cashmgmt.cycle.design": ("Design", "design"),
     "cashmgmt.cycle.execute": ("Plan", "plan"),
     "cashmgmt.cycle.pipeline": ("CycleResult", "run_cycle"),
-    "cashmgmt.documents": ("propose",),
+    "cashmgmt.documents": ("letter", "propose"),
     "cashmgmt.engine.results": ("SimulationResult",),
     "cashmgmt.engine.simulate": ("simulate",),
     "cashmgmt.errors": (
@@ -122,6 +124,7 @@ _MODULES = {
         "Tier",
     ),
     "cashmgmt.money": ("Money",),
+    "cashmgmt.render.letter": ("Letter",),
     "cashmgmt.render.proposal": ("Proposal",),
     "cashmgmt.summary": ("CaseSummary", "summarize"),
 }

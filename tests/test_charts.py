@@ -18,7 +18,7 @@ import pytest
 import cashmgmt
 from cashmgmt.cycle.design import Design
 from cashmgmt.model import Case, HybridStructure, NotionalPool, PhysicalStructure
-from cashmgmt.render import charts, diagrams
+from cashmgmt.render import charts, diagrams, layout
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NAMES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "case.yaml").is_file())
@@ -207,7 +207,7 @@ def test_tree_svg_lays_out_a_small_tree_and_escapes_text() -> None:
     nodes = {"A": ("Root", "top"), "B": (EVIL, "<b>"), "C": ("华夏酒业", "CN · 2")}
     edges = [("A", "C"), ("A", "B")]
     svg = same_twice(
-        lambda: diagrams.tree_svg(nodes, edges, edge_labels={("A", "B"): "T&C"}, arrows=True)
+        lambda: layout.tree_svg(nodes, edges, edge_labels={("A", "B"): "T&C"}, arrows=True)
     )
     root = parse(svg)
     assert boxes(root) == 3
@@ -227,7 +227,7 @@ def test_tree_svg_wraps_a_wide_level_into_rows() -> None:
         f"a{i:02}": (f"ACCOUNT-{i:02}", "Bank · EUR") for i in range(40)
     }
     edges = [("root", f"a{i:02}") for i in range(40)]
-    root = parse(diagrams.tree_svg(nodes, edges, max_per_row=8))
+    root = parse(layout.tree_svg(nodes, edges, max_per_row=8))
     rows = {t.get("y") for t in root.iter(f"{SVG}text") if (t.text or "").startswith("ACCOUNT")}
     assert len(rows) >= 5  # at most 8 per row
     _, _, width, height = (float(v) for v in root.get("viewBox", "").split())
@@ -246,12 +246,12 @@ def test_tree_svg_wraps_a_wide_level_into_rows() -> None:
 def test_tree_svg_refuses_what_is_not_a_forest(edges: list[tuple[str, str]]) -> None:
     nodes = {n: (n, "") for n in "ABC"}
     with pytest.raises(ValueError):
-        diagrams.tree_svg(nodes, edges)
+        layout.tree_svg(nodes, edges)
 
 
 def test_cjk_text_counts_double_width() -> None:
-    assert diagrams.text_width("华夏", 10) == pytest.approx(2 * diagrams.text_width("华", 10))
-    assert diagrams.text_width("华", 10) > diagrams.text_width("H", 10)
+    assert layout.text_width("华夏", 10) == pytest.approx(2 * layout.text_width("华", 10))
+    assert layout.text_width("华", 10) > layout.text_width("H", 10)
 
 
 @pytest.mark.parametrize("name", NAMES)

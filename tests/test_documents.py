@@ -24,6 +24,7 @@ import cashmgmt
 from cashmgmt.cli import cli
 from cashmgmt.render.i18n import Formatter
 from cashmgmt.render.pdf import SafeFetcher
+from cashmgmt.render.theme import templates_dir
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -81,7 +82,7 @@ def test_chinese_document_has_no_untranslated_template_text(huaxia_zh: Any) -> N
     from babel.messages.pofile import read_po
 
     _, html, _ = huaxia_zh
-    path = cashmgmt.resources.templates_dir() / "locale/zh_CN/LC_MESSAGES/messages.po"
+    path = templates_dir() / "locale/zh_CN/LC_MESSAGES/messages.po"
     with path.open("rb") as handle:
         catalog = read_po(handle)
     visible = re.sub(r"<[^>]+>", " ", html)
@@ -122,7 +123,7 @@ def test_client_text_cannot_inject_markup(case_dir: Callable[..., Path]) -> None
     html = proposal.html()
     assert '<img src="http://127.0.0.1:1/x">' not in html
     assert "&lt;img src=&#34;http://127.0.0.1:1/x&#34;&gt;" in html
-    fetcher = SafeFetcher([cashmgmt.resources.templates_dir()])
+    fetcher = SafeFetcher([templates_dir()])
     from cashmgmt.render.pdf import write_pdf
 
     pdf = write_pdf(html, fetcher=fetcher)
@@ -131,7 +132,7 @@ def test_client_text_cannot_inject_markup(case_dir: Callable[..., Path]) -> None
 
 
 def test_the_fetcher_refuses_the_network_and_other_files(tmp_path: Path) -> None:
-    fetcher = SafeFetcher([cashmgmt.resources.templates_dir()])
+    fetcher = SafeFetcher([templates_dir()])
     for url in (
         "http://127.0.0.1:1/x",
         "https://example.com/a.css",
@@ -141,7 +142,7 @@ def test_the_fetcher_refuses_the_network_and_other_files(tmp_path: Path) -> None
         with pytest.raises(PermissionError):
             fetcher.fetch(url)
     assert len(fetcher.refused) == 4
-    style = (cashmgmt.resources.templates_dir() / "style.css").as_uri()
+    style = (templates_dir() / "style.css").as_uri()
     assert b"@page" in fetcher.fetch(style).read()
 
 
@@ -197,7 +198,8 @@ def test_thank_you_letter_shows_the_delivered_figures(huaxia_zh: Any) -> None:
     assert success is not None and success.structure == proposal.design.recommended
     assert proposal.result is not None
     assert success.benefit_annual == proposal.result.benefit_annual
-    text = squash(pdf_text(proposal.letter_pdf()))
+    letter = cashmgmt.Letter(proposal.cycle, proposal.language, proposal.theme)
+    text = squash(pdf_text(letter.pdf()))
     fmt = Formatter("zh-CN")
     for amount in (
         success.benefit_annual,
@@ -212,9 +214,9 @@ def test_thank_you_letter_shows_the_delivered_figures(huaxia_zh: Any) -> None:
 
 def test_micro_letter_thanks_for_the_package() -> None:
     case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
-    proposal = cashmgmt.propose(case, on=ON)
-    assert cashmgmt.celebrate(proposal.design) is None
-    assert "online-banking package" in proposal.letter_html()
+    letter = cashmgmt.letter(case, on=ON)
+    assert letter.cycle.success is None and cashmgmt.celebrate(letter.cycle.design) is None
+    assert "online-banking package" in letter.html()
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
@@ -231,4 +233,4 @@ def test_any_valid_group_gets_a_proposal(sample: Any, language: str) -> None:
     if proposal.result is not None:
         fmt = Formatter(language)
         assert fmt.money(proposal.result.benefit_annual, case.base_currency) in html
-    proposal.letter_html()
+    cashmgmt.Letter(proposal.cycle, language, proposal.theme).html()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cashmgmt.errors import ThemeError
-from cashmgmt.resources import load_theme, templates_dir
+from cashmgmt.render.theme import load_theme, templates_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     probe = (
-        "import cashmgmt, cashmgmt.resources as r; "
+        "import cashmgmt, cashmgmt.render.theme as r; "
         "print(cashmgmt.__file__); print(r.templates_dir()); print(r.load_theme().name); "
         "from cashmgmt.rules import DATA, country_rules; print(DATA); print(len(country_rules()))"
     )

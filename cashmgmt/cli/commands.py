@@ -17,6 +17,8 @@ import cashmgmt
 if TYPE_CHECKING:
     from cashmgmt.errors import Problem
     from cashmgmt.model import Case
+    from cashmgmt.render.letter import Letter
+    from cashmgmt.render.proposal import Proposal
 
 T = TypeVar("T")
 EXIT_INTERNAL = 1  # a bug: one line, no traceback unless CASHMGMT_DEBUG is set
@@ -266,7 +268,7 @@ def write_document(
     language: str | None,
     theme: str,
     on: datetime | None,
-    render: Callable[[Case, str | None, str, date | None, bool], tuple[bytes, str]],
+    make: Callable[..., Proposal | Letter],
 ) -> None:
     """Run the cycle, render one document and write it atomically (never over an input)."""
     from cashmgmt.files import write_atomic
@@ -278,46 +280,29 @@ def write_document(
         )
         sys.exit(EXIT_BAD_INPUT)
     loaded = load(case)
-    data, written_language = guarded(
-        case, lambda: render(loaded, language, theme, as_date(on), as_html)
-    )
+    document = guarded(case, lambda: make(loaded, language=language, theme=theme, on=as_date(on)))
+    data = guarded(case, lambda: document.html().encode("utf-8") if as_html else document.pdf())
     if to_stdout:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
     write_atomic(output, data)
     kind = "HTML" if as_html else "PDF"
-    click.echo(f"{output}: {len(data):,} bytes ({written_language}, {kind})")
-
-
-def _proposal(
-    case: Case, language: str | None, theme: str, on: date | None, as_html: bool
-) -> tuple[bytes, str]:
-    proposal = cashmgmt.propose(case, language=language, theme=theme, on=on)
-    data = proposal.html().encode("utf-8") if as_html else proposal.pdf()
-    return data, proposal.language
-
-
-def _letter(
-    case: Case, language: str | None, theme: str, on: date | None, as_html: bool
-) -> tuple[bytes, str]:
-    proposal = cashmgmt.propose(case, language=language, theme=theme, on=on)
-    data = proposal.letter_html().encode("utf-8") if as_html else proposal.letter_pdf()
-    return data, proposal.language
+    click.echo(f"{output}: {len(data):,} bytes ({document.language}, {kind})")
 
 
 @cli.command("propose")
 @document_options
 def propose_command(**options: Any) -> None:
     """Run the cycle and write the tailored proposal (propose), as PDF or HTML."""
-    write_document(**options, render=_proposal)
+    write_document(**options, make=cashmgmt.propose)
 
 
 @cli.command("letter")
 @document_options
 def letter_command(**options: Any) -> None:
     """Run the cycle and write the thank-you letter with the delivered figures."""
-    write_document(**options, render=_letter)
+    write_document(**options, make=cashmgmt.letter)
 
 
 def main() -> None:

@@ -33,16 +33,9 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from cashmgmt.render.diagrams import (
-    DEFAULT_COLOURS,
-    FONT_FAMILY,
-    scale_style,
-    theme_colours,
-    tint,
-)
+from cashmgmt.render.palette import FONT_FAMILY, scale_style, theme_colours, tint
 
 __all__ = [
-    "DEFAULT_COLOURS",
     "balance_chart",
     "benefit_chart",
     "entity_chart",

@@ -18,9 +18,17 @@ from babel.numbers import format_currency, format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 from cashmgmt.money import exponent
-from cashmgmt.resources import templates_dir
+from cashmgmt.render.theme import templates_dir
 
 LANGUAGES = ("en", "zh-CN")
+
+
+def check_language(language: str) -> None:
+    """Refuse a language the templates are not translated into (a ValueError)."""
+    if language not in LANGUAGES:
+        raise ValueError(
+            f"no templates for language {language!r}; expected one of " + ", ".join(LANGUAGES)
+        )
 
 
 def babel_locale(language: str) -> str:

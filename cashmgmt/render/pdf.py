@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from cashmgmt.resources import templates_dir
+from cashmgmt.render.theme import templates_dir
 
 MIME = {
     ".css": "text/css",

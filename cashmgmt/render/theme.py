@@ -1,4 +1,4 @@
-"""The project's own assets (templates, themes), found in a wheel or a source checkout."""
+"""Themes (a bank's name, colours and logo) and the templates folder they live in."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from ruamel.yaml.error import YAMLError
 
 from cashmgmt.errors import Problem, ThemeError
 
-_HERE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # cashmgmt/
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 def templates_dir() -> Path:
     """The templates folder: inside the installed package, else the checkout's top level."""
-    for candidate in (_HERE / "templates", _HERE.parent / "templates"):
+    for candidate in (_PACKAGE / "templates", _PACKAGE.parent / "templates"):
         if (candidate / "themes").is_dir():
             return candidate
     raise FileNotFoundError("cashmgmt's templates are missing from this installation")

@@ -1,0 +1,126 @@
+"""Words for the codes the documents show (segments, areas, channels, owners, tasks...),
+marked for translation here and translated where they are shown."""
+
+from __future__ import annotations
+
+from cashmgmt.cycle.design import Candidate
+from cashmgmt.cycle.execute import Task
+from cashmgmt.model import Case
+from cashmgmt.regions import country_name
+from cashmgmt.render.environment import Gettext
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+SEGMENT_NAMES = {
+    "large": N_("Large corporate"),
+    "mid": N_("Mid-sized corporate"),
+    "small-mid": N_("Small and mid-sized business"),
+    "micro": N_("Micro business"),
+}
+COVERAGE_NAMES = {
+    "large": N_(
+        "A dedicated face-to-face team: relationship manager, cash-management and "
+        "credit product providers (1 : 1 : 1)"
+    ),
+    "mid": N_("A face-to-face relationship manager shared 2-3 : 1 : 1 with the product providers"),
+    "small-mid": N_(
+        "A relationship manager face-to-face (10 : 1 : 1) or by telephone (25-30 : 1 : 1)"
+    ),
+    "micro": N_("Online banking and branches"),
+}
+AREA_NAMES = {
+    "account-management": N_("Account management"),
+    "receivables-payables": N_("Receivables and payables"),
+    "liquidity": N_("Liquidity management"),
+    "investment-financing": N_("Investment and financing"),
+    "risk": N_("Risk management"),
+    "information-reporting": N_("Information reporting"),
+}
+CHANNEL_NAMES = {
+    "counter": N_("Branch counter"),
+    "online-banking": N_("Online banking"),
+    "host-to-host": N_("Host-to-host connectivity"),
+    "cash-management-platform": N_("Cash-management platform"),
+    "mobile": N_("Mobile banking"),
+}
+TOPIC_NAMES = {
+    "physical-pooling": N_("Physical pooling"),
+    "cross-border-sweep": N_("Cross-border sweeping"),
+    "notional-pooling": N_("Notional pooling"),
+    "cross-border-notional": N_("Cross-border notional pooling"),
+    "multi-currency-notional": N_("Multi-currency notional pooling"),
+    "intercompany-loans": N_("Intercompany loans"),
+    "cross-guarantees": N_("Cross guarantees"),
+}
+RULE_NAMES = {
+    "zero-balance": N_("zero balance"),
+    "target": N_("target"),
+    "threshold": N_("threshold"),
+    "range": N_("range"),
+}
+STATUS_NAMES = {
+    "permitted": N_("permitted"),
+    "needs-approval": N_("needs approval"),
+    "not-permitted": N_("not permitted"),
+}
+KIND_NAMES = {
+    "physical": N_("Physical cash concentration"),
+    "notional": N_("Notional pool"),
+    "hybrid": N_("Country pools with a notional overlay"),
+}
+OWNER_NAMES = {
+    "rm": N_("Relationship manager"),
+    "product-provider": N_("Cash-management product provider"),
+    "bank-legal": N_("Bank legal team"),
+    "bank-operations": N_("Bank operations"),
+    "client-treasury": N_("Client treasury"),
+}
+TASK_NAMES = {
+    "kickoff": N_("Kick-off and data confirmation"),
+    "open-header-accounts": N_("Open %(n)s header accounts"),
+    "move-accounts": N_("Review %(n)s accounts at other banks"),
+    "parallel-run": N_("Parallel run and testing"),
+    "user-training": N_("User training"),
+    "go-live": N_("Go-live"),
+}
+DOCUMENT_NAMES = {
+    "cash-pool-agreement": N_("Cash pool agreement"),
+    "intercompany-loan-agreement": N_("Intercompany loan agreements"),
+    "cross-guarantee": N_("Cross guarantees"),
+    "regulatory-filing": N_("Regulatory filing"),
+    "central-bank-approval": N_("Central bank approval"),
+    "board-resolution": N_("Board resolutions"),
+    "tax-opinion": N_("Tax opinion"),
+    "account-opening": N_("Account opening documents"),
+}
+
+
+def client_name(case: Case, language: str) -> str:
+    """The client's name in a language: its local name in Chinese documents, if it has one."""
+    client = case.client
+    return client.local_name if language == "zh-CN" and client.local_name else client.name
+
+
+def candidate_label(candidate: Candidate, gettext: Gettext) -> str:
+    """A candidate's name: the RM's own name for a structure from the case, else its kind in
+    the document's language (generated names are English)."""
+    s = candidate.structure
+    return s.name if candidate.origin == "case" else gettext(KIND_NAMES[s.kind])
+
+
+def task_label(task: Task, gettext: Gettext, language: str) -> str:
+    """A plan step in the document's language."""
+    params = dict(task.params)
+    if task.key == "sign-document":
+        return gettext("Sign: %(doc)s", doc=gettext(DOCUMENT_NAMES[params["document"]]))
+    if task.key == "obtain-approval":
+        return gettext("Approval in %(country)s", country=country_name(params["country"], language))
+    if task.key == "set-up-channel":
+        return gettext("Set up %(channel)s", channel=gettext(CHANNEL_NAMES[params["channel"]]))
+    if task.key in ("open-header-accounts", "move-accounts"):
+        return gettext(TASK_NAMES[task.key], n=params["count"])
+    return gettext(TASK_NAMES[task.key])
