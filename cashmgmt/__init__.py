@@ -5,7 +5,6 @@ The public API: load a case folder into the model, check it, and save it back.
 
 from __future__ import annotations
 
-from cashmgmt.casefile import load_case, save_case
 from cashmgmt.cycle.assess import Assessment, assess
 from cashmgmt.cycle.celebrate import Success, celebrate
 from cashmgmt.cycle.design import Design, design
@@ -14,6 +13,7 @@ from cashmgmt.documents import propose
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.engine.simulate import simulate
 from cashmgmt.errors import AssessmentError, CaseError, Error, Problem, SimulationError, ThemeError
+from cashmgmt.inputs.casefile import load_case, save_case
 from cashmgmt.model import (
     Account,
     BalanceHistory,

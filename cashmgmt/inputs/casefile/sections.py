@@ -15,9 +15,9 @@ from typing import Any, TypeVar, cast
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from cashmgmt import checks, tables
 from cashmgmt.errors import MISSING, CaseError, Invalid, Problem, _Missing, ok
 from cashmgmt.files import write_atomic
+from cashmgmt.inputs import tables, validate
 from cashmgmt.model import (
     ALLOCATIONS,
     DAY_COUNTS,
@@ -26,6 +26,7 @@ from cashmgmt.model import (
     NEED_AREAS,
     RULE_KINDS,
     TIERINGS,
+    WEEKDAYS,
     Account,
     Case,
     Client,
@@ -125,7 +126,7 @@ def sweep_days(value: object) -> str:
     """daily | business | weekly:MON..SUN | monthly:first | monthly:last | monthly:1..31."""
     ok = isinstance(value, str) and (
         value in ("daily", "business")
-        or (value.startswith("weekly:") and value[7:] in checks.WEEKDAYS)
+        or (value.startswith("weekly:") and value[7:] in WEEKDAYS)
         or value in ("monthly:first", "monthly:last")
         or (value.startswith("monthly:") and value[8:].isdigit() and 1 <= int(value[8:]) <= 31)
     )
@@ -631,14 +632,14 @@ def load_case(path: str | Path) -> Case:
         r.problem("accounts", "expected at least one account")
     problems = r.problems
     good_accounts = [a for a in accounts if ok(a)]
-    problems += checks.check_ids(label, top)
-    problems += checks.check_entities(label, top)
-    problems += checks.check_accounts(label, top, bank if ok(bank) else None)
-    problems += checks.check_structures(label, top, currencies)
+    problems += validate.check_ids(label, top)
+    problems += validate.check_entities(label, top)
+    problems += validate.check_accounts(label, top, bank if ok(bank) else None)
+    problems += validate.check_structures(label, top, currencies)
 
     history = fx = MISSING
     if ok(balances_name):
-        unreadable = checks.known_ids(top, "accounts") - set(currencies)
+        unreadable = validate.known_ids(top, "accounts") - set(currencies)
         history, table_problems = tables.read_balances(
             folder / balances_name, good_accounts, unreadable
         )
@@ -648,7 +649,7 @@ def load_case(path: str | Path) -> Case:
         fx, fx_problems = tables.read_fx(fx_path, base)
         problems += fx_problems
         if ok(history, fx):
-            problems += checks.check_fx_coverage(
+            problems += validate.check_fx_coverage(
                 label,
                 str(folder / fx_name) if fx_name else None,
                 fx,
