@@ -1,5 +1,10 @@
-"""Case files, version 1: load a case folder into the model, or save one."""
+"""Case files, version 1: load a case folder into the model, or save one.
 
-from cashmgmt.inputs.casefile.sections import load_case, save_case
+Loading collects every problem (file, place, what was expected) before it gives up, so
+the RM fixes a case in one pass; see docs/case-format.md for the contract.
+"""
 
-__all__ = ["load_case", "save_case"]
+from cashmgmt.inputs.casefile.load import load_case
+from cashmgmt.inputs.casefile.save import case_document, save_case
+
+__all__ = ["case_document", "load_case", "save_case"]
