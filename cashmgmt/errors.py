@@ -88,6 +88,10 @@ class AssessmentError(Error):
     """A case loaded but cannot be assessed (e.g. a revenue with no rate to USD)."""
 
 
+class StatementError(Error):
+    """A bank statement cannot be read at all (unreadable file, not the reader's format)."""
+
+
 class Missing(enum.Enum):
     """The type of MISSING: a value that was absent or could not be read (a problem is
     already recorded). A one-member enum, so that `x is MISSING` narrows `T | Missing` to T."""
