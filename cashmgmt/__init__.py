@@ -12,8 +12,6 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cashmgmt.casefile import load_case as load_case
-    from cashmgmt.casefile import save_case as save_case
     from cashmgmt.cycle.assess import Assessment as Assessment
     from cashmgmt.cycle.assess import assess as assess
     from cashmgmt.cycle.celebrate import Success as Success
@@ -44,8 +42,13 @@ if TYPE_CHECKING:
         SimulationError as SimulationError,
     )
     from cashmgmt.errors import (
+        StatementError as StatementError,
+    )
+    from cashmgmt.errors import (
         ThemeError as ThemeError,
     )
+    from cashmgmt.inputs.casefile import load_case as load_case
+    from cashmgmt.inputs.casefile import save_case as save_case
     from cashmgmt.model import (
         Account as Account,
     )
@@ -92,7 +95,6 @@ if TYPE_CHECKING:
 
 #: Where each public name lives; `__getattr__` imports the module when the name is first used.
 _MODULES = {
-    "cashmgmt.casefile": ("load_case", "save_case"),
     "cashmgmt.cycle.assess": ("Assessment", "assess"),
     "cashmgmt.cycle.celebrate": ("Success", "celebrate"),
     "cashmgmt.cycle.design": ("Design", "design"),
@@ -101,12 +103,14 @@ _MODULES = {
     "cashmgmt.documents": ("letter", "propose"),
     "cashmgmt.engine.results": ("SimulationResult",),
     "cashmgmt.engine.simulate": ("simulate",),
+    "cashmgmt.inputs.casefile": ("load_case", "save_case"),
     "cashmgmt.errors": (
         "AssessmentError",
         "CaseError",
         "Error",
         "Problem",
         "SimulationError",
+        "StatementError",
         "ThemeError",
     ),
     "cashmgmt.model": (

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
-from typing import Any
+from typing import Final, TypeGuard, TypeVar
 
 import attrs
+
+T = TypeVar("T")
 
 
 def shown(value: object, limit: int = 60) -> str:
@@ -85,17 +88,25 @@ class AssessmentError(Error):
     """A case loaded but cannot be assessed (e.g. a revenue with no rate to USD)."""
 
 
-class _Missing:
-    """Marks a value that was absent or could not be read (a problem is already recorded)."""
+class StatementError(Error):
+    """A bank statement cannot be read at all (unreadable file, not the reader's format)."""
+
+
+class Missing(enum.Enum):
+    """The type of MISSING: a value that was absent or could not be read (a problem is
+    already recorded). A one-member enum, so that `x is MISSING` narrows `T | Missing` to T."""
+
+    MISSING = "MISSING"
 
     def __repr__(self) -> str:
         return "MISSING"
 
 
 #: Stands in for a value that could not be read, so that reading can go on and find more.
-MISSING: Any = _Missing()
+MISSING: Final = Missing.MISSING
 
 
-def ok(*values: object) -> bool:
-    """Whether none of the values is MISSING."""
-    return not any(isinstance(v, _Missing) for v in values)
+def ok(value: T | Missing) -> TypeGuard[T]:
+    """Whether `value` was read (is not MISSING); narrows `T | Missing` to T where true.
+    mypy cannot solve T for a union (`A | B | Missing`): there, test `value is not MISSING`."""
+    return value is not MISSING

@@ -35,6 +35,8 @@ ALLOCATIONS: tuple[Allocation, ...] = (
     "reverse-fair-share",
 )
 LANGUAGES = ("en", "zh-CN")
+#: The weekdays of `weekly:` sweep days, in `date.weekday()` order.
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 #: The six areas of cash management (DESIGN.md), and the shorthands a case may use for needs.
 AREAS = (

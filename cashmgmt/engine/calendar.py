@@ -9,7 +9,7 @@ import holidays
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.checks import WEEKDAYS
+from cashmgmt.model import WEEKDAYS
 
 BoolArray = npt.NDArray[np.bool_]
 

@@ -14,10 +14,8 @@ from typing import Any
 import networkx as nx
 
 from cashmgmt.errors import Problem
+from cashmgmt.inputs.tables import MAX_GAP_DAYS
 from cashmgmt.model import Account, BalanceHistory, FxRates, NotionalPool, Structure
-from cashmgmt.tables import MAX_GAP_DAYS
-
-WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 
 def _raw_ids(top: Mapping[str, Any], section: str) -> list[tuple[int, str]]:

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.errors import MISSING, Invalid, Omitted, Problem
+from cashmgmt.errors import MISSING, Invalid, Missing, Omitted, Problem
 from cashmgmt.model import Account, BalanceHistory, Case, FxRates
 from cashmgmt.money import MAX_MINOR, from_minor, is_currency, parse_decimal, to_minor
 
@@ -154,7 +154,7 @@ def parse_amount(cell: Cell, currency: str) -> int:
 
 def read_balances(
     path: Path, accounts: Sequence[Account], unreadable: Set[str] = frozenset()
-) -> tuple[BalanceHistory | Any, list[Problem]]:
+) -> tuple[BalanceHistory | Missing, list[Problem]]:
     """Read the balance table in long (date,account,balance) or wide form (date,<ids>…).
 
     Rows of `unreadable` accounts (known ids whose entry in the case file has a problem
@@ -273,7 +273,7 @@ def _point(
 
 def _history(
     table: Table, accounts: Sequence[Account], points: dict[tuple[int, date], tuple[int, int]]
-) -> tuple[BalanceHistory | Any, list[Problem]]:
+) -> tuple[BalanceHistory | Missing, list[Problem]]:
     start = min(day for _, day in points)
     end = max(day for _, day in points)
     days = (end - start).days + 1
@@ -333,7 +333,7 @@ def balances_csv(case: Case) -> str:
 # ------------------------------------------------------------------------------- fx
 
 
-def read_fx(path: Path | None, base: str) -> tuple[FxRates | Any, list[Problem]]:
+def read_fx(path: Path | None, base: str) -> tuple[FxRates | Missing, list[Problem]]:
     """Read date,currency,rate rows (units of `base` per unit of currency); none: no FX."""
     if path is None:
         return FxRates(base, {}), []

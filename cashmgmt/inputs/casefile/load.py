@@ -1,0 +1,191 @@
+"""Loading a case: find its file, parse the YAML, read every section, check, read the tables."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from cashmgmt.errors import MISSING, CaseError, Invalid, Missing, Problem, ok
+from cashmgmt.inputs import tables, validate
+from cashmgmt.inputs.casefile.parsers import currency, rate, text
+from cashmgmt.inputs.casefile.reader import Reader, every
+from cashmgmt.inputs.casefile.sections import (
+    read_account,
+    read_client,
+    read_entity,
+    read_structure,
+)
+from cashmgmt.model import BalanceHistory, Case, Client, FxRates, Structure
+
+FORMAT_VERSION = 1
+CASE_NAMES = ("case.yaml", "case.yml")
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="safe", pure=True)  # YAML 1.2: `NO` and `on` stay strings
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def find_case_file(path: Path) -> Path:
+    """The case YAML for a folder or file path (CaseError naming the path if none)."""
+    if path.is_dir():
+        for name in CASE_NAMES:
+            if (path / name).is_file():
+                return path / name
+        raise CaseError([Problem(str(path), "", "expected a case folder holding case.yaml")])
+    if path.is_file():
+        return path
+    raise CaseError(
+        [Problem(str(path), "", "no such file or folder; expected a case folder or case.yaml")]
+    )
+
+
+def read_yaml(file: Path, label: str) -> tuple[object, list[Problem]]:
+    """Parse a YAML file; a syntax error becomes a located Problem."""
+    try:
+        raw = file.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(label, f"byte {exc.start}", "expected UTF-8 text")]
+    except OSError as exc:
+        return None, [Problem(label, "", f"cannot be read ({exc.strerror})")]
+    try:
+        return _yaml().load(raw), []
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = exc.problem or exc.context or "valid YAML"
+        return None, [Problem(label, where, f"expected valid YAML ({what})")]
+    except (YAMLError, ValueError, TypeError, RecursionError) as exc:
+        return None, [Problem(label, "", f"expected valid YAML ({type(exc).__name__}: {exc})")]
+
+
+TOP_KEYS = (
+    "case",
+    "client",
+    "base_currency",
+    "proposing_bank",
+    "entities",
+    "accounts",
+    "balances",
+    "fx_rates",
+    "intercompany_rate",
+    "structures",
+)
+
+
+def load_case(path: str | Path) -> Case:
+    """Load and check a case folder (or its YAML file); CaseError lists every problem."""
+    file = find_case_file(Path(path))
+    folder = file.parent
+    label = str(file)
+    data, problems = read_yaml(file, label)
+    if problems:
+        raise CaseError(problems)
+    r = Reader(label)
+    top = r.mapping(data, "", TOP_KEYS)
+    if not isinstance(data, Mapping):
+        raise CaseError(r.problems)
+    version = r.get(top, "case", "", _version)
+    client: Client | Missing = MISSING
+    if top.get("client") is None:
+        r.problem("client", "missing; expected the client: name, industry, country, …")
+    else:
+        client = read_client(r, top["client"])
+    base = r.get(top, "base_currency", "", currency)
+    bank = r.get(top, "proposing_bank", "", text, default=None)
+    entities = [
+        read_entity(r, item, f"entities[{i}]")
+        for i, item in enumerate(r.section(top, "entities", "entities"))
+    ]
+    accounts = [
+        read_account(r, item, f"accounts[{i}]")
+        for i, item in enumerate(r.section(top, "accounts", "accounts"))
+    ]
+    currencies = {a.id: a.currency for a in accounts if ok(a)}
+    raw_structures = r.sequence(top.get("structures") or [], "structures")
+    structures = [
+        read_structure(r, item, f"structures[{i}]", currencies)
+        for i, item in enumerate(raw_structures)
+    ]
+    ic_rate = r.get(top, "intercompany_rate", "", rate, default=None)
+    balances_name = r.get(top, "balances", "", _file_name)
+    fx_name = r.get(top, "fx_rates", "", _file_name, default=None)
+    if isinstance(top.get("entities"), list) and not entities:
+        r.problem("entities", "expected at least one entity")
+    if isinstance(top.get("accounts"), list) and not accounts:
+        r.problem("accounts", "expected at least one account")
+    problems = r.problems
+    good_accounts = [a for a in accounts if ok(a)]
+    problems += validate.check_ids(label, top)
+    problems += validate.check_entities(label, top)
+    problems += validate.check_accounts(label, top, bank if ok(bank) else None)
+    problems += validate.check_structures(label, top, currencies)
+
+    history: BalanceHistory | Missing = MISSING
+    fx: FxRates | Missing = MISSING
+    if ok(balances_name):
+        unreadable = validate.known_ids(top, "accounts") - set(currencies)
+        history, table_problems = tables.read_balances(
+            folder / balances_name, good_accounts, unreadable
+        )
+        problems += table_problems
+    if ok(base) and ok(fx_name):
+        fx_path = folder / fx_name if fx_name is not None else None
+        fx, fx_problems = tables.read_fx(fx_path, base)
+        problems += fx_problems
+        if ok(history) and ok(fx):
+            problems += validate.check_fx_coverage(
+                label,
+                str(folder / fx_name) if fx_name else None,
+                fx,
+                history,
+                good_accounts,
+                [s for s in structures if s is not MISSING],
+            )
+    read_entities, read_accounts = every(entities), every(accounts)
+    read_structures: tuple[Structure, ...] | Missing = every(structures)  # a union: name T
+    if (
+        problems
+        or version is MISSING
+        or client is MISSING
+        or base is MISSING
+        or bank is MISSING
+        or ic_rate is MISSING
+        or history is MISSING
+        or fx is MISSING
+        or read_entities is MISSING
+        or read_accounts is MISSING
+        or read_structures is MISSING
+    ):
+        raise CaseError(problems or [Problem(label, "", "expected a complete case")])
+    return Case(
+        client=client,
+        base_currency=base,
+        entities=read_entities,
+        accounts=read_accounts,
+        balances=history,
+        fx=fx,
+        structures=read_structures,
+        intercompany_rate=ic_rate,
+        proposing_bank=bank,
+        source=label,
+    )
+
+
+def _version(value: object) -> int:
+    """The format version: 1."""
+    if value != FORMAT_VERSION or isinstance(value, bool):
+        raise Invalid(f"the format version {FORMAT_VERSION}", value)
+    return FORMAT_VERSION
+
+
+def _file_name(value: object) -> str:
+    """A .csv or .xlsx file name relative to the case folder."""
+    name = text(value)
+    if not name.lower().endswith((".csv", ".xlsx")):
+        raise Invalid("a .csv or .xlsx file name relative to the case folder", value)
+    return name

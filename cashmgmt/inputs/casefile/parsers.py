@@ -1,0 +1,102 @@
+"""Value parsers of the case file: each takes a YAML value and returns a typed value or
+raises Invalid(expected, got); its docstring's first line says what it expects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import TypeVar, cast
+
+from cashmgmt.errors import Invalid
+from cashmgmt.model import WEEKDAYS
+from cashmgmt.money import Money, check_size, is_currency, parse_money, parse_rate
+from cashmgmt.regions import is_country
+
+W = TypeVar("W", bound=str)
+
+
+def text(value: object) -> str:
+    """A non-empty text."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("a non-empty text", value)
+    return value.strip()
+
+
+def identifier(value: object) -> str:
+    """An id: non-empty text without spaces (ids appear in rules and tables)."""
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
+        raise Invalid("an id (text without spaces)", value)
+    return value
+
+
+def currency(value: object) -> str:
+    """An ISO 4217 currency code."""
+    if not is_currency(value):
+        raise Invalid("an ISO 4217 currency code such as CNY, EUR or USD", value)
+    return cast(str, value)
+
+
+def country(value: object) -> str:
+    """An ISO 3166 alpha-2 country code."""
+    if not is_country(value):
+        raise Invalid("an ISO 3166 alpha-2 country code such as CN, DE or US", value)
+    return cast(str, value)
+
+
+def one_of(*choices: W) -> Callable[[object], W]:
+    """A parser that accepts only the given words."""
+
+    def parse(value: object) -> W:
+        if value not in choices:
+            raise Invalid("one of " + ", ".join(choices), value)
+        return choices[choices.index(value)]
+
+    return parse
+
+
+def rate(value: object) -> Decimal:
+    """An interest rate like 0.35% (negative rates exist, as in EUR and CHF)."""
+    result = parse_rate(value)
+    if not Decimal(-1) < result <= Decimal(1):
+        raise Invalid("a rate above -100% and at most 100% (write 3.1% or 0.031)", value)
+    if result != result.quantize(Decimal("1e-8")):
+        raise Invalid("a rate with at most 6 decimals in percent (0.000001%)", value)
+    return result
+
+
+def share(value: object) -> Decimal:
+    """A share from 0% to 100%."""
+    result = parse_rate(value)
+    if not Decimal(0) <= result <= Decimal(1):
+        raise Invalid("a share between 0% and 100%", value)
+    return result
+
+
+def sweep_days(value: object) -> str:
+    """daily | business | weekly:MON..SUN | monthly:first | monthly:last | monthly:1..31."""
+    ok = isinstance(value, str) and (
+        value in ("daily", "business")
+        or (value.startswith("weekly:") and value[7:] in WEEKDAYS)
+        or value in ("monthly:first", "monthly:last")
+        or (value.startswith("monthly:") and value[8:].isdigit() and 1 <= int(value[8:]) <= 31)
+    )
+    if not ok:
+        raise Invalid(
+            "daily, business, weekly:FRI (any weekday), monthly:last or monthly:15", value
+        )
+    return cast(str, value)
+
+
+def account_number(value: object) -> str:
+    """An account number: quoted text, so that leading zeros survive YAML."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid('the account number as quoted text, like "0012345678"', value)
+    return value.strip()
+
+
+def positive_money(value: object, default: str | None) -> Money:
+    """An amount that is not negative."""
+    money = check_size(parse_money(value, default))
+    if money.amount < 0:
+        raise Invalid("an amount that is not negative", value)
+    return money

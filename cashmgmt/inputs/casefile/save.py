@@ -1,0 +1,186 @@
+"""Saving a case: the plain data of a version-1 case file, written as a new case folder."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from cashmgmt.files import write_atomic
+from cashmgmt.inputs import tables
+from cashmgmt.inputs.casefile.load import FORMAT_VERSION
+from cashmgmt.model import Case, Fees, PhysicalStructure, Structure, Terms, Tier
+from cashmgmt.money import Money, format_rate
+
+
+def _money(m: Money | None) -> str | None:
+    return None if m is None else f"{format(m.amount, 'f')} {m.currency}"
+
+
+def _number(d: Decimal) -> int | str:
+    return int(d) if d == d.to_integral_value() else format(d, "f")
+
+
+def _tiers(tiers: tuple[Tier, ...]) -> object:
+    if len(tiers) == 1 and tiers[0].start == 0:
+        return format_rate(tiers[0].rate)
+    return [{"from": _number(t.start), "rate": format_rate(t.rate)} for t in tiers]
+
+
+def _terms(terms: Terms) -> dict[str, object]:
+    out: dict[str, object] = {"day_count": terms.day_count}
+    if terms.credit:
+        out["credit_rate"] = _tiers(terms.credit)
+    if terms.debit:
+        out["debit_rate"] = _tiers(terms.debit)
+    if terms.tiering != "marginal":
+        out["tiering"] = terms.tiering
+    if terms.overdraft_limit is not None:
+        out["overdraft_limit"] = _money(terms.overdraft_limit)
+    if terms.penalty_rate is not None:
+        out["penalty_rate"] = format_rate(terms.penalty_rate)
+    return out
+
+
+def _drop_none(d: Mapping[str, object]) -> dict[str, object]:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def _fees(fees: Fees) -> dict[str, object] | None:
+    out = _drop_none(
+        {
+            "per_sweep": _money(fees.per_sweep),
+            "per_account_month": _money(fees.per_account_month),
+            "setup": _money(fees.setup),
+        }
+    )
+    return out or None
+
+
+def _structure(s: Structure) -> dict[str, object]:
+    if isinstance(s, PhysicalStructure):
+        rules = [
+            _drop_none(
+                {
+                    "from": rule.participant,
+                    "to": rule.header,
+                    "rule": rule.kind,
+                    "target": _money(rule.target),
+                    "minimum": _money(rule.minimum),
+                    "low": _money(rule.low),
+                    "high": _money(rule.high),
+                    "direction": None if rule.direction == "two-way" else rule.direction,
+                }
+            )
+            for rule in s.rules
+        ]
+        return _drop_none(
+            {
+                "id": s.id,
+                "name": s.name,
+                "kind": "physical",
+                "sweep_days": s.sweep_days,
+                "rules": rules,
+                "fees": _fees(s.fees),
+            }
+        )
+    shares = None if s.shares is None else {k: format_rate(v) for k, v in s.shares.items()}
+    return _drop_none(
+        {
+            "id": s.id,
+            "name": s.name,
+            "kind": "notional",
+            "currency": s.currency,
+            "accounts": list(s.accounts),
+            "terms": _terms(s.terms),
+            "allocation": s.allocation,
+            "header": s.header,
+            "shares": shares,
+            "fees": _fees(s.fees),
+        }
+    )
+
+
+def case_document(case: Case) -> dict[str, object]:
+    """The case as the plain data of a version-1 case file."""
+    c = case.client
+    client = _drop_none(
+        {
+            "name": c.name,
+            "local_name": c.local_name,
+            "industry": c.industry,
+            "country": c.country,
+            "annual_revenue": _money(c.annual_revenue),
+            "language": c.language,
+            "needs": list(c.needs) or None,
+        }
+    )
+    entities = [
+        _drop_none(
+            {
+                "id": e.id,
+                "name": e.name,
+                "local_name": e.local_name,
+                "country": e.country,
+                "parent": e.parent,
+                "ownership": None if e.ownership is None else format_rate(e.ownership),
+            }
+        )
+        for e in case.entities
+    ]
+    accounts = [
+        _drop_none(
+            {
+                "id": a.id,
+                "entity": a.entity,
+                "bank": a.bank,
+                "country": a.country,
+                "currency": a.currency,
+                "number": a.number,
+                "terms": _terms(a.terms),
+            }
+        )
+        for a in case.accounts
+    ]
+    return _drop_none(
+        {
+            "case": FORMAT_VERSION,
+            "client": client,
+            "base_currency": case.base_currency,
+            "proposing_bank": case.proposing_bank,
+            "entities": entities,
+            "accounts": accounts,
+            "balances": "balances.csv",
+            "fx_rates": "fx.csv" if case.fx.series else None,
+            "intercompany_rate": None
+            if case.intercompany_rate is None
+            else format_rate(case.intercompany_rate),
+            "structures": [_structure(s) for s in case.structures] or None,
+        }
+    )
+
+
+def save_case(case: Case, folder: str | Path) -> Path:
+    """Write `case` as a new case folder (case.yaml, balances.csv, fx.csv); never overwrites."""
+    target = Path(folder)
+    if target.exists() and any(target.iterdir()):
+        raise FileExistsError(f"{target}: folder is not empty; cashmgmt never overwrites a case")
+    target.mkdir(parents=True, exist_ok=True)
+    buffer = io.StringIO()
+    _yaml_dump(case_document(case), buffer)
+    write_atomic(target / "case.yaml", buffer.getvalue().encode("utf-8"))
+    write_atomic(target / "balances.csv", tables.balances_csv(case).encode("utf-8"))
+    if case.fx.series:
+        write_atomic(target / "fx.csv", tables.fx_csv(case.fx).encode("utf-8"))
+    return target / "case.yaml"
+
+
+def _yaml_dump(data: object, stream: io.StringIO) -> None:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml.dump(data, stream)
