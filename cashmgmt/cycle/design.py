@@ -13,7 +13,7 @@ import attrs
 import networkx as nx
 import numpy as np
 
-from cashmgmt.cycle.assess import REFERENCE_USD_RATES, Assessment
+from cashmgmt.cycle.assess import Assessment
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.engine.simulate import simulate_structure
 from cashmgmt.graph import ownership_tree, sweep_forest
@@ -30,7 +30,9 @@ from cashmgmt.model import (
     Terms,
 )
 from cashmgmt.money import Money, exponent, from_minor, round_money
-from cashmgmt.rules import country_rules, disclaimer, products
+from cashmgmt.reference.products import Product, products
+from cashmgmt.reference.rates import reference_usd_rates
+from cashmgmt.reference.rules import country_rules, disclaimer
 
 Candidate_ = PhysicalStructure | NotionalPool | HybridStructure
 
@@ -288,7 +290,8 @@ def _usd_in_base(case: Case, assessment: Assessment) -> Decimal:
         pass
     if case.client.annual_revenue.currency == code:
         return assessment.coverage.usd_rate
-    return REFERENCE_USD_RATES.get(code, Decimal(1))
+    rate = reference_usd_rates().rate(code)
+    return Decimal(1) if rate is None else rate
 
 
 def _fees(case: Case, assessment: Assessment, setup_usd: int, monthly_usd: int) -> Fees:
@@ -527,18 +530,17 @@ def country_flags(case: Case, structure: PhysicalStructure | NotionalPool) -> li
     topics = {t for _, t in wanted}
     flags = []
     for entry in country_rules():
-        country, topic = entry["country"], entry["topic"]
+        country, topic = entry.country, entry.topic
         if (country, topic) in wanted or (country == "*" and topic in topics):
-            source = entry["source"]
             flags.append(
                 Flag(
                     country,
                     topic,
-                    entry["status"],
-                    entry["note"]["en"],
-                    tuple(entry.get("requires") or ()),
-                    f"{source['title']}, {source['url']}",
-                    tuple(sorted(entry["note"].items())),
+                    entry.status,
+                    entry.note.get("en"),
+                    entry.documents,
+                    entry.source.cite(),
+                    tuple(sorted(entry.note.texts)),
                 )
             )
     return sorted(flags, key=lambda f: (f.status != "not-permitted", f.country, f.topic))
@@ -614,22 +616,14 @@ def _recommend(
 def _bundle(
     case: Case, assessment: Assessment, recommended: Candidate | None
 ) -> tuple[list[BundleItem], list[str]]:
-    catalog = products()
     segment = assessment.segment
     chosen: dict[str, BundleItem] = {}
 
-    def item(p: dict[str, Any], reason: str) -> BundleItem:
-        return BundleItem(
-            p["id"],
-            p["area"],
-            dict(p["name"]),
-            tuple(p.get("channels", ())),
-            reason,
-            {k: str(v) for k, v in (p.get("fees") or {}).items()},
-        )
+    def item(p: Product, reason: str) -> BundleItem:
+        return BundleItem(p.id, p.area, p.name.as_dict(), p.channels, reason, p.fees.as_text())
 
-    fitting = [p for p in catalog["products"] if segment in p.get("segments", ())]
-    by_id = {p["id"]: p for p in fitting}
+    fitting = [p for p in products() if segment in p.segments]
+    by_id = {p.id: p for p in fitting}
     for product_id in SEGMENT_PRODUCTS[segment]:
         if product_id in by_id:
             chosen[product_id] = item(
@@ -643,19 +637,17 @@ def _bundle(
             and len({case.account(a).currency for a in recommended.structure.accounts}) > 1
         )
         for p in fitting:
-            if p.get("structure_kind") == kind and (not multi or "multi" in p["id"]):
-                chosen[p["id"]] = item(p, f"runs the recommended structure {recommended.id}")
+            if p.structure_kind == kind and (not multi or "multi" in p.id):
+                chosen[p.id] = item(p, f"runs the recommended structure {recommended.id}")
                 break
     for need in assessment.needs:
         if need.score < 50:
             continue
         for p in fitting:
-            if p["id"] in chosen or p.get("structure_kind"):
+            if p.id in chosen or p.structure_kind:
                 continue
-            if p["area"] == need.area or any(
-                NEED_AREAS.get(n) == need.area for n in p.get("needs", ())
-            ):
-                chosen[p["id"]] = item(p, f"{need.area}: {need.reason}")
+            if p.area == need.area or any(NEED_AREAS.get(n) == need.area for n in p.needs):
+                chosen[p.id] = item(p, f"{need.area}: {need.reason}")
                 break
     channels: list[str] = []
     for b in chosen.values():

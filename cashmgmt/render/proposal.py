@@ -23,12 +23,13 @@ from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.model import Case, HybridStructure, NotionalPool, PhysicalStructure
 from cashmgmt.money import exponent
+from cashmgmt.reference.products import products
+from cashmgmt.reference.rules import disclaimer
 from cashmgmt.regions import country_name
 from cashmgmt.render import charts, diagrams
 from cashmgmt.render.i18n import LANGUAGES, Formatter, translations
 from cashmgmt.render.pdf import write_pdf
 from cashmgmt.resources import Theme, templates_dir
-from cashmgmt.rules import disclaimer, products
 
 
 def environment(language: str) -> Environment:
@@ -290,7 +291,7 @@ def _context(p: Proposal, env: Environment) -> dict[str, Any]:
         e.id: (e.local_name if lang == "zh-CN" and e.local_name else e.name) for e in case.entities
     }
     chosen = d.chosen
-    catalog = {prod["id"]: prod for prod in products()["products"]}
+    catalog = {prod.id: prod for prod in products()}
     svg: dict[str, Markup] = {}
     svg["ownership"] = Markup(
         diagrams.ownership_diagram(
@@ -390,9 +391,8 @@ def _context(p: Proposal, env: Environment) -> dict[str, Any]:
         "bundle": [
             {
                 "item": b,
-                "name": catalog[b.product]["name"].get(lang) or catalog[b.product]["name"]["en"],
-                "description": catalog[b.product]["description"].get(lang)
-                or catalog[b.product]["description"]["en"],
+                "name": catalog[b.product].name.get(lang),
+                "description": catalog[b.product].description.get(lang),
             }
             for b in d.bundle
         ],
