@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -29,7 +29,7 @@ from cashmgmt.model import (
     SweepRule,
     Terms,
 )
-from cashmgmt.money import Money, exponent, from_minor, round_money
+from cashmgmt.money import Money, exponent, from_minor, round_money, round_up_to_multiple
 from cashmgmt.reference.products import Product, products
 from cashmgmt.reference.rates import reference_usd_rates
 from cashmgmt.reference.rules import country_rules, disclaimer
@@ -274,8 +274,7 @@ def _buffer(case: Case, account: Account) -> Money | None:
         return None
     p95 = int(np.percentile(outflows, 95, method="higher"))
     amount = from_minor(p95, account.currency)
-    rounded = (amount / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000
-    return Money(rounded, account.currency)
+    return Money(round_up_to_multiple(amount, 1000), account.currency)
 
 
 def _usd_in_base(case: Case, assessment: Assessment) -> Decimal:
