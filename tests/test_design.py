@@ -19,7 +19,9 @@ from test_engine_reference import random_case
 
 import cashmgmt
 from cashmgmt.cli import cli
-from cashmgmt.cycle.design import APPROVAL_TOLERANCE, check, generate
+from cashmgmt.cycle.design.candidates import generate
+from cashmgmt.cycle.design.feasibility import check
+from cashmgmt.cycle.design.recommend import APPROVAL_TOLERANCE
 from cashmgmt.graph import sweep_forest
 from cashmgmt.model import PhysicalStructure
 from cashmgmt.reference.rules import country_rules

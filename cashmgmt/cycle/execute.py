@@ -9,7 +9,8 @@ from typing import Any
 import attrs
 
 from cashmgmt.cycle.design import Design
-from cashmgmt.model import HybridStructure, NotionalPool, PhysicalStructure
+from cashmgmt.cycle.design.candidates import HybridStructure
+from cashmgmt.model import NotionalPool, PhysicalStructure
 from cashmgmt.reference.durations import task_durations
 
 #: Owners of tasks: the bank's coverage team and the client.

@@ -20,12 +20,12 @@ from xml.sax.saxutils import escape, quoteattr
 
 import attrs
 
+from cashmgmt.cycle.design.candidates import HybridStructure
 from cashmgmt.graph import ownership_tree
 from cashmgmt.model import (
     Account,
     Case,
     Entity,
-    HybridStructure,
     NotionalPool,
     PhysicalStructure,
 )

@@ -18,10 +18,11 @@ from markupsafe import Markup
 
 from cashmgmt.cycle.assess import Assessment
 from cashmgmt.cycle.design import Candidate, Design
+from cashmgmt.cycle.design.candidates import HybridStructure
 from cashmgmt.cycle.execute import Plan
 from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.engine.results import SimulationResult
-from cashmgmt.model import Case, HybridStructure, NotionalPool, PhysicalStructure
+from cashmgmt.model import Case, NotionalPool, PhysicalStructure
 from cashmgmt.money import exponent
 from cashmgmt.reference.products import products
 from cashmgmt.reference.rules import disclaimer
