@@ -281,24 +281,6 @@ Structure = PhysicalStructure | NotionalPool
 
 
 @attrs.frozen
-class HybridStructure:
-    """Physical pools (e.g. one per country) whose headers then join a notional pool: the
-    design phase's hybrid candidate (not a case-file structure)."""
-
-    id: str
-    name: str
-    physical: PhysicalStructure
-    pool: NotionalPool
-
-    kind = "hybrid"
-
-    @property
-    def accounts(self) -> tuple[str, ...]:
-        """Every account the structure touches."""
-        return tuple(dict.fromkeys((*self.physical.accounts, *self.pool.accounts)))
-
-
-@attrs.frozen
 class Case:
     """Everything known about one client group: the input to every phase of the cycle."""
 

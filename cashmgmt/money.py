@@ -6,7 +6,7 @@ between a client-facing `Decimal` and those integers, and it names every roundin
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 import attrs
@@ -17,6 +17,8 @@ from cashmgmt.errors import Invalid
 #: The only rounding the product uses for money: half away from zero (ROUND_HALF_UP in
 #: `decimal` rounds ties away from zero for negative numbers too).
 HALF_AWAY_FROM_ZERO = ROUND_HALF_UP
+#: Rounding toward positive infinity, for amounts that must not fall short (a buffer).
+UP = ROUND_CEILING
 
 
 @cache
@@ -64,6 +66,13 @@ def from_minor(minor: int, currency: str) -> Decimal:
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit, half away from zero (the product's rule)."""
     return amount.quantize(quantum(currency), rounding=HALF_AWAY_FROM_ZERO)
+
+
+def round_up_to_multiple(amount: Decimal, step: int) -> Decimal:
+    """Round up (toward positive infinity) to a whole multiple of `step`: the rule for a
+    target balance sized from an account's own payments, which must cover them rather than
+    fall short by the rounding (1234.56 -> 2000 and -1500 -> -1000 for a step of 1000)."""
+    return (amount / step).to_integral_value(rounding=UP) * step
 
 
 @attrs.frozen(order=False, cache_hash=True)

@@ -126,7 +126,7 @@ def test_examples_assess(name: str, segment: str) -> None:
 
 
 def test_cash_is_trapped_only_across_borders(case_dir: CaseDir) -> None:
-    from cashmgmt.rules import trapping_countries
+    from cashmgmt.reference.rules import trapping_countries
 
     country = sorted(trapping_countries())[0]
     accounts = [

@@ -17,7 +17,8 @@ import pytest
 
 import cashmgmt
 from cashmgmt.cycle.design import Design
-from cashmgmt.model import Case, HybridStructure, NotionalPool, PhysicalStructure
+from cashmgmt.cycle.design.candidates import HybridStructure
+from cashmgmt.model import Case, NotionalPool, PhysicalStructure
 from cashmgmt.render import charts, diagrams, layout
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

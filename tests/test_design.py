@@ -19,9 +19,12 @@ from test_engine_reference import random_case
 
 import cashmgmt
 from cashmgmt.cli import cli
-from cashmgmt.cycle.design import APPROVAL_TOLERANCE, check, country_rules, generate
+from cashmgmt.cycle.design.candidates import generate
+from cashmgmt.cycle.design.feasibility import check
+from cashmgmt.cycle.design.recommend import APPROVAL_TOLERANCE
 from cashmgmt.graph import sweep_forest
 from cashmgmt.model import PhysicalStructure
+from cashmgmt.reference.rules import country_rules
 
 CaseDir = Callable[..., Path]
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -51,11 +54,11 @@ def test_country_rules_data_is_complete() -> None:
     }
     assert rules
     for rule in rules:
-        assert rule["topic"] in topics
-        assert rule["status"] in {"permitted", "needs-approval", "not-permitted"}
-        assert rule["source"]["url"].startswith("http")
-        assert rule["note"]["en"] and rule["note"]["zh-CN"]
-        assert rule["country"] == "*" or cashmgmt.regions.is_country(rule["country"])
+        assert rule.topic in topics
+        assert rule.status in {"permitted", "needs-approval", "not-permitted"}
+        assert rule.source.url.startswith("http")
+        assert rule.note.as_dict()["en"] and rule.note.as_dict()["zh-CN"]
+        assert rule.country == "*" or cashmgmt.regions.is_country(rule.country)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -99,12 +102,10 @@ def test_a_country_rule_violation_is_never_feasible(case_dir: CaseDir) -> None:
     banned = [
         r
         for r in country_rules()
-        if r["status"] == "not-permitted"
-        and r["topic"] == "notional-pooling"
-        and r["country"] != "*"
+        if r.status == "not-permitted" and r.topic == "notional-pooling" and r.country != "*"
     ]
     assert banned, "the data should hold at least one country banning notional pooling"
-    country = banned[0]["country"]
+    country = banned[0].country
     doc, balances = one_group(
         [
             {"id": "A", "currency": "CNY", "country": country},
@@ -172,9 +173,7 @@ def test_design_properties_on_random_groups(sample: tuple[dict[str, Any], str, s
         case = cashmgmt.load_case(write_case(Path(tmp) / "c", case=doc, balances=balances, fx=fx))
     assessment = cashmgmt.assess(case)
     result = cashmgmt.design(case, assessment)
-    forbidden = {
-        (r["country"], r["topic"]) for r in country_rules() if r["status"] == "not-permitted"
-    }
+    forbidden = {(r.country, r.topic) for r in country_rules() if r.status == "not-permitted"}
     for c in result.candidates:
         hits = [f for f in c.flags if (f.country, f.topic) in forbidden]
         assert not (c.feasible and hits), (c.id, hits)

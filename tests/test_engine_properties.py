@@ -254,8 +254,9 @@ def test_a_linear_overlay_adds_nothing_to_the_sweeps(values: list[list[int]]) ->
     """Hybrid = sweeps, then a notional pool over the headers. With one rate for credit and
     debit everywhere (3.6% ACT/360 on whole hundreds: whole cents a day) the overlay cannot
     change interest, and the sweeps conserve money."""
+    from cashmgmt.cycle.design.candidates import HybridStructure
     from cashmgmt.engine.simulate import simulate_structure
-    from cashmgmt.model import HybridStructure, NotionalPool, Terms
+    from cashmgmt.model import NotionalPool, Terms
 
     series = {f"A{i}": [v // 10000 * 10000 for v in vs] for i, vs in enumerate(values)}
     names = list(series)

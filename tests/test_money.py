@@ -15,6 +15,7 @@ from cashmgmt.money import (
     parse_money,
     parse_rate,
     round_money,
+    round_up_to_multiple,
     to_minor,
 )
 
@@ -72,3 +73,15 @@ def test_rates_survive_their_text_form(rate: Decimal) -> None:
 @given(st.integers(min_value=-(10**15), max_value=10**15), st.sampled_from(["CNY", "JPY", "KWD"]))
 def test_minor_units_round_trip(minor: int, currency: str) -> None:
     assert to_minor(from_minor(minor, currency), currency) == minor
+
+
+def test_round_up_to_multiple_by_hand() -> None:
+    # a buffer sized from payments rounds up to the next thousand, never down
+    assert str(round_up_to_multiple(Decimal("1234.56"), 1000)) == "2000"
+    assert str(round_up_to_multiple(Decimal("1000.01"), 1000)) == "2000"
+    assert str(round_up_to_multiple(Decimal("0.01"), 1000)) == "1000"
+    assert str(round_up_to_multiple(Decimal("123456"), 1000)) == "124000"
+    # an exact multiple stays, whatever its decimals; up means toward +infinity
+    assert str(round_up_to_multiple(Decimal("2000.00"), 1000)) == "2000"
+    assert round_up_to_multiple(Decimal(0), 1000) == 0
+    assert round_up_to_multiple(Decimal("-1500"), 1000) == Decimal(-1000)

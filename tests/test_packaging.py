@@ -41,13 +41,16 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("cashmgmt-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "cashmgmt/templates/themes/default.yaml" in names
-    assert {"cashmgmt/data/country_rules.yaml", "cashmgmt/data/products.yaml"} <= set(names)
+    data = "cashmgmt/reference/data/"
+    shipped = {"country_rules.yaml", "products.yaml", "usd_rates.yaml", "task_durations.yaml"}
+    assert {data + name for name in shipped} <= set(names)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     probe = (
         "import cashmgmt, cashmgmt.render.theme as r; "
         "print(cashmgmt.__file__); print(r.templates_dir()); print(r.load_theme().name); "
-        "from cashmgmt.rules import DATA, country_rules; print(DATA); print(len(country_rules()))"
+        "from cashmgmt.reference.load import DATA; print(DATA); "
+        "from cashmgmt.reference.rules import country_rules; print(len(country_rules()))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe],
@@ -60,7 +63,7 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     assert out[0].startswith(str(target))  # the installed copy, not the checkout
     assert out[1] == str(target / "cashmgmt" / "templates")
     assert out[2] == "Your Bank"
-    assert out[3] == str(target / "cashmgmt" / "data") and int(out[4]) > 0
+    assert out[3] == str(target / "cashmgmt" / "reference" / "data") and int(out[4]) > 0
 
 
 def test_theme_names_per_language(tmp_path: Path) -> None:

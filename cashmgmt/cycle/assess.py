@@ -17,7 +17,8 @@ from cashmgmt.engine.simulate import baseline
 from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.model import AREAS, NEED_AREAS, Case
 from cashmgmt.money import from_minor, round_money
-from cashmgmt.rules import trapping_countries
+from cashmgmt.reference.rates import reference_usd_rates
+from cashmgmt.reference.rules import trapping_countries
 
 Segment = Literal["large", "mid", "small-mid", "micro"]
 Int64Array = npt.NDArray[np.int64]
@@ -26,43 +27,6 @@ Int64Array = npt.NDArray[np.int64]
 LARGE = Decimal(2_000_000_000)
 MID = Decimal(50_000_000)
 SMALL_MID = Decimal(2_500_000)
-
-#: Indicative USD rates (units of the currency per USD) used only when the case's own FX
-#: table cannot convert the revenue; stated in the assessment whenever used.
-REFERENCE_USD_RATES_DATE = date(2025, 12, 31)
-REFERENCE_USD_RATES: dict[str, Decimal] = {
-    "USD": Decimal(1),
-    "CNY": Decimal("7.10"),
-    "HKD": Decimal("7.78"),
-    "EUR": Decimal("0.85"),
-    "GBP": Decimal("0.74"),
-    "CHF": Decimal("0.80"),
-    "SEK": Decimal("9.40"),
-    "JPY": Decimal(156),
-    "SGD": Decimal("1.29"),
-    "INR": Decimal(89),
-    "KRW": Decimal(1450),
-    "AUD": Decimal("1.50"),
-    "NOK": Decimal("10.1"),
-    "DKK": Decimal("6.35"),
-    "PLN": Decimal("3.60"),
-    "CZK": Decimal("20.8"),
-    "HUF": Decimal(330),
-    "CAD": Decimal("1.38"),
-    "MXN": Decimal("18.3"),
-    "BRL": Decimal("5.35"),
-    "ZAR": Decimal("17.2"),
-    "TWD": Decimal("31.0"),
-    "THB": Decimal("32.0"),
-    "MYR": Decimal("4.10"),
-    "IDR": Decimal(16600),
-    "PHP": Decimal("58.5"),
-    "VND": Decimal(26300),
-    "NZD": Decimal("1.73"),
-    "AED": Decimal("3.6725"),
-    "SAR": Decimal("3.75"),
-    "KWD": Decimal("0.307"),
-}
 
 
 @attrs.frozen
@@ -117,8 +81,10 @@ def usd_rate(case: Case) -> tuple[Decimal, str]:
         pass
     else:
         return (usd_in_base / code_in_base).quantize(Decimal("0.0001")), f"case FX rates on {end}"
-    if code in REFERENCE_USD_RATES:
-        return REFERENCE_USD_RATES[code], f"reference rate table of {REFERENCE_USD_RATES_DATE}"
+    table = reference_usd_rates()
+    rate = table.rate(code)
+    if rate is not None:
+        return rate, f"reference rate table of {table.date}"
     raise AssessmentError(
         [
             Problem(

@@ -9,25 +9,12 @@ from typing import Any
 import attrs
 
 from cashmgmt.cycle.design import Design
-from cashmgmt.model import HybridStructure, NotionalPool, PhysicalStructure
+from cashmgmt.cycle.design.candidates import HybridStructure
+from cashmgmt.model import NotionalPool, PhysicalStructure
+from cashmgmt.reference.durations import task_durations
 
 #: Owners of tasks: the bank's coverage team and the client.
 OWNERS = ("rm", "product-provider", "bank-legal", "bank-operations", "client-treasury")
-
-#: Typical durations in calendar days (a bank's implementation desk's rule of thumb).
-DAYS = {
-    "kickoff": 7,
-    "document": 21,
-    "approval": 45,
-    "open-accounts": 14,
-    "move-accounts": 30,
-    "host-to-host": 45,
-    "cash-management-platform": 14,
-    "online-banking": 7,
-    "parallel-run": 14,
-    "go-live": 1,
-    "training": 5,
-}
 
 
 @attrs.frozen
@@ -136,8 +123,9 @@ def plan(design: Design, start: date | None = None) -> Plan:
         specs.append((task_id, workstream, key, params, owner, days, depends))
         return task_id
 
+    durations = task_durations()
     chosen = design.chosen
-    kickoff = add("kickoff", "documentation", "kickoff", "rm", DAYS["kickoff"], ())
+    kickoff = add("kickoff", "documentation", "kickoff", "rm", durations.kickoff, ())
     ready: list[str] = []
     documents = _documents(design)
     for doc in documents:
@@ -147,7 +135,7 @@ def plan(design: Design, start: date | None = None) -> Plan:
                 "documentation",
                 "sign-document",
                 "bank-legal",
-                DAYS["document"],
+                durations.document,
                 (kickoff,),
                 document=doc,
             )
@@ -160,7 +148,7 @@ def plan(design: Design, start: date | None = None) -> Plan:
                 "regulatory",
                 "obtain-approval",
                 "client-treasury",
-                DAYS["approval"],
+                durations.approval,
                 (kickoff,),
                 country=country,
             )
@@ -182,7 +170,7 @@ def plan(design: Design, start: date | None = None) -> Plan:
                     "accounts",
                     "open-header-accounts",
                     "bank-operations",
-                    DAYS["open-accounts"],
+                    durations.open_accounts,
                     (kickoff,),
                     count=str(len(headers)),
                 )
@@ -195,7 +183,7 @@ def plan(design: Design, start: date | None = None) -> Plan:
                 "accounts",
                 "move-accounts",
                 "client-treasury",
-                DAYS["move-accounts"],
+                durations.move_accounts,
                 (kickoff,),
                 count=str(elsewhere),
             )
@@ -208,7 +196,7 @@ def plan(design: Design, start: date | None = None) -> Plan:
                     "connectivity",
                     "set-up-channel",
                     "bank-operations",
-                    DAYS[channel],
+                    durations.channel(channel),
                     (kickoff,),
                     channel=channel,
                 )
@@ -219,7 +207,7 @@ def plan(design: Design, start: date | None = None) -> Plan:
             "testing",
             "parallel-run",
             "product-provider",
-            DAYS["parallel-run"],
+            durations.parallel_run,
             tuple(ready) or (kickoff,),
         )
     else:
@@ -228,10 +216,10 @@ def plan(design: Design, start: date | None = None) -> Plan:
             "testing",
             "user-training",
             "product-provider",
-            DAYS["training"],
+            durations.training,
             tuple(ready) or (kickoff,),
         )
-    add("go-live", "go-live", "go-live", "rm", DAYS["go-live"], (test,))
+    add("go-live", "go-live", "go-live", "rm", durations.go_live, (test,))
     ends: dict[str, date] = {}
     tasks = []
     for task_id, workstream, key, params, owner, days, depends in specs:

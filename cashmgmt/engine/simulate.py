@@ -13,6 +13,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from cashmgmt.cycle.design.candidates import HybridStructure
 from cashmgmt.engine.exact import round_fraction, round_half_away, sum_products_div
 from cashmgmt.engine.fx import DailyFx, daily_fx
 from cashmgmt.engine.interest import (
@@ -37,7 +38,7 @@ from cashmgmt.engine.results import (
     SimulationResult,
 )
 from cashmgmt.errors import Problem, SimulationError
-from cashmgmt.model import Case, Fees, HybridStructure, NotionalPool, PhysicalStructure
+from cashmgmt.model import Case, Fees, NotionalPool, PhysicalStructure
 from cashmgmt.money import Money, exponent, from_minor, round_money
 
 Int64Array = npt.NDArray[np.int64]

@@ -12,12 +12,12 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from types import MappingProxyType
 
+from cashmgmt.cycle.design.candidates import HybridStructure
 from cashmgmt.graph import ownership_tree
 from cashmgmt.model import (
     Account,
     Case,
     Entity,
-    HybridStructure,
     NotionalPool,
     PhysicalStructure,
 )

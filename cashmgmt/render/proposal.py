@@ -17,11 +17,14 @@ from markupsafe import Markup
 
 from cashmgmt.cycle.assess import Assessment
 from cashmgmt.cycle.design import Candidate, Design
+from cashmgmt.cycle.design.candidates import HybridStructure
 from cashmgmt.cycle.execute import Plan
 from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.engine.results import SimulationResult
-from cashmgmt.model import Case, HybridStructure, NotionalPool, PhysicalStructure
+from cashmgmt.model import Case, NotionalPool, PhysicalStructure
 from cashmgmt.money import exponent
+from cashmgmt.reference.products import products
+from cashmgmt.reference.rules import disclaimer
 from cashmgmt.regions import country_name
 from cashmgmt.render import charts, diagrams
 from cashmgmt.render.environment import Gettext, environment, make_gettext
@@ -42,7 +45,6 @@ from cashmgmt.render.labels import (
 )
 from cashmgmt.render.pdf import write_pdf
 from cashmgmt.render.theme import Theme
-from cashmgmt.rules import disclaimer, products
 
 
 @attrs.frozen
@@ -181,15 +183,15 @@ def _candidate_view(c: Candidate, case: Case, gettext: Gettext) -> dict[str, Any
 def _bundle_rows(d: Design, language: str) -> list[dict[str, Any]]:
     """The bundle's products with their catalog name and description in the language
     (English where the catalog has none in it)."""
-    catalog = {prod["id"]: prod for prod in products()["products"]}
+    catalog = {prod.id: prod for prod in products()}
     rows = []
     for item in d.bundle:
         product = catalog[item.product]
         rows.append(
             {
                 "item": item,
-                "name": product["name"].get(language) or product["name"]["en"],
-                "description": product["description"].get(language) or product["description"]["en"],
+                "name": product.name.get(language),
+                "description": product.description.get(language),
             }
         )
     return rows

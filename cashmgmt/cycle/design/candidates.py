@@ -1,49 +1,55 @@
-"""Design (设计): candidate structures checked against the rules and each country's regulation,
-simulated against the status quo, ranked; a recommendation with its reasons; a product bundle.
-"""
+"""Candidate structures: the types the design ranks, and the structures it builds from the
+group's shape (pools per currency and country, cross-border, multi-level, target, notional,
+hybrid)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
-from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import networkx as nx
 import numpy as np
 
-from cashmgmt.cycle.assess import REFERENCE_USD_RATES, Assessment
 from cashmgmt.engine.results import SimulationResult
-from cashmgmt.engine.simulate import simulate_structure
 from cashmgmt.graph import ownership_tree, sweep_forest
 from cashmgmt.model import (
-    NEED_AREAS,
     Account,
     Case,
     Fees,
-    HybridStructure,
     NotionalPool,
     PhysicalStructure,
     RuleKind,
     SweepRule,
     Terms,
 )
-from cashmgmt.money import Money, exponent, from_minor, round_money
-from cashmgmt.rules import country_rules, disclaimer, products
+from cashmgmt.money import Money, exponent, from_minor, round_money, round_up_to_multiple
+from cashmgmt.reference.rates import reference_usd_rates
 
-Candidate_ = PhysicalStructure | NotionalPool | HybridStructure
+if TYPE_CHECKING:
+    from cashmgmt.cycle.assess import Assessment
 
-#: Products every client of a segment gets: its channel (DESIGN.md: a micro client gets the
-#: standard online-banking package, a large group host-to-host connectivity).
-SEGMENT_PRODUCTS: dict[str, tuple[str, ...]] = {
-    "micro": ("online-banking-standard",),
-    "small-mid": ("online-banking-standard",),
-    "mid": ("cash-management-platform",),
-    "large": ("host-to-host", "cash-management-platform"),
-}
-#: A candidate needing approval gives way to a simpler one within this share of its benefit.
-APPROVAL_TOLERANCE = Decimal("0.9")
+
+@attrs.frozen
+class HybridStructure:
+    """Physical pools (e.g. one per country) whose headers then join a notional pool: the
+    design phase's hybrid candidate (not a case-file structure)."""
+
+    id: str
+    name: str
+    physical: PhysicalStructure
+    pool: NotionalPool
+
+    kind = "hybrid"
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        """Every account the structure touches."""
+        return tuple(dict.fromkeys((*self.physical.accounts, *self.pool.accounts)))
+
+
+CandidateStructure = PhysicalStructure | NotionalPool | HybridStructure
 
 
 @attrs.frozen
@@ -74,7 +80,7 @@ class Flag:
 class Candidate:
     """One structure the design considered, with its checks and its simulated result."""
 
-    structure: Candidate_
+    structure: CandidateStructure
     origin: str  # "case" or "generated"
     description: str
     feasible: bool
@@ -138,65 +144,6 @@ class Candidate:
             "fees": None if r is None else format(r.fees.total, "f"),
             "intercompany_exposure": None if exposure is None else format(exposure, "f"),
         }
-
-
-@attrs.frozen
-class BundleItem:
-    """A product chosen for the client, and why."""
-
-    product: str
-    area: str
-    name: Mapping[str, str]
-    channels: tuple[str, ...]
-    reason: str
-    fees: Mapping[str, str]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "product": self.product,
-            "area": self.area,
-            "name": dict(self.name),
-            "channels": list(self.channels),
-            "reason": self.reason,
-            "fees": dict(self.fees),
-        }
-
-
-@attrs.frozen
-class Design:
-    """The design phase's result."""
-
-    candidates: tuple[Candidate, ...]  # feasible by benefit, best first; then the others
-    recommended: str | None
-    reasons: tuple[str, ...]
-    bundle: tuple[BundleItem, ...]
-    channels: tuple[str, ...]
-    assessment: Assessment = attrs.field(eq=False, repr=False)
-    history_end: date = attrs.field(eq=False, repr=False)
-
-    @property
-    def chosen(self) -> Candidate | None:
-        """The recommended candidate, if any."""
-        return None if self.recommended is None else self.candidate(self.recommended)
-
-    def candidate(self, candidate_id: str) -> Candidate:
-        """A candidate by id."""
-        return next(c for c in self.candidates if c.id == candidate_id)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON contract of `cashmgmt design --json`."""
-        return {
-            "candidates": [c.to_dict() for c in self.candidates],
-            "recommended": self.recommended,
-            "reasons": list(self.reasons),
-            "bundle": [b.to_dict() for b in self.bundle],
-            "channels": list(self.channels),
-            "disclaimer": disclaimer(),
-        }
-
-
-# ----------------------------------------------------------------------- generation
 
 
 def _depth(case: Case) -> dict[str, int]:
@@ -272,8 +219,7 @@ def _buffer(case: Case, account: Account) -> Money | None:
         return None
     p95 = int(np.percentile(outflows, 95, method="higher"))
     amount = from_minor(p95, account.currency)
-    rounded = (amount / 1000).to_integral_value(rounding=ROUND_CEILING) * 1000
-    return Money(rounded, account.currency)
+    return Money(round_up_to_multiple(amount, 1000), account.currency)
 
 
 def _usd_in_base(case: Case, assessment: Assessment) -> Decimal:
@@ -288,7 +234,8 @@ def _usd_in_base(case: Case, assessment: Assessment) -> Decimal:
         pass
     if case.client.annual_revenue.currency == code:
         return assessment.coverage.usd_rate
-    return REFERENCE_USD_RATES.get(code, Decimal(1))
+    rate = reference_usd_rates().rate(code)
+    return Decimal(1) if rate is None else rate
 
 
 def _fees(case: Case, assessment: Assessment, setup_usd: int, monthly_usd: int) -> Fees:
@@ -302,13 +249,13 @@ def _fees(case: Case, assessment: Assessment, setup_usd: int, monthly_usd: int) 
     )
 
 
-def generate(case: Case, assessment: Assessment) -> list[tuple[Candidate_, str]]:
+def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructure, str]]:
     """Structures built from the group's shape, each with a one-line description."""
     depth = _depth(case)
     mean = _average(case)
     eligible = _eligible(case)
     fees = _fees(case, assessment, 5000, 50)
-    out: list[tuple[Candidate_, str]] = []
+    out: list[tuple[CandidateStructure, str]] = []
     taken = {s.id for s in case.structures}
     for (cur, country), members in _groups(eligible, lambda a: (a.currency, a.country)).items():
         head = _header(members, depth, mean)
@@ -495,205 +442,3 @@ def _multi_level(
     if all(r.header == head.id for r in rules):
         return None
     return tuple(rules)
-
-
-# ---------------------------------------------------------------------------- checks
-
-
-def country_flags(case: Case, structure: PhysicalStructure | NotionalPool) -> list[Flag]:
-    """The country rules that apply to a structure."""
-    accounts = {a.id: a for a in case.accounts}
-    wanted: set[tuple[str, str]] = set()
-    if isinstance(structure, PhysicalStructure):
-        for rule in structure.rules:
-            p, h = accounts[rule.participant], accounts[rule.header]
-            for c in {p.country, h.country}:
-                wanted.add((c, "physical-pooling"))
-                if p.country != h.country:
-                    wanted.add((c, "cross-border-sweep"))
-            if p.entity != h.entity:
-                wanted |= {(p.country, "intercompany-loans"), (h.country, "intercompany-loans")}
-    else:
-        members = [accounts[a] for a in structure.accounts]
-        countries = {a.country for a in members}
-        for c in countries:
-            wanted.add((c, "notional-pooling"))
-            if len(countries) > 1:
-                wanted.add((c, "cross-border-notional"))
-            if len({a.currency for a in members}) > 1:
-                wanted.add((c, "multi-currency-notional"))
-            if len({a.entity for a in members}) > 1:
-                wanted.add((c, "cross-guarantees"))
-    topics = {t for _, t in wanted}
-    flags = []
-    for entry in country_rules():
-        country, topic = entry["country"], entry["topic"]
-        if (country, topic) in wanted or (country == "*" and topic in topics):
-            source = entry["source"]
-            flags.append(
-                Flag(
-                    country,
-                    topic,
-                    entry["status"],
-                    entry["note"]["en"],
-                    tuple(entry.get("requires") or ()),
-                    f"{source['title']}, {source['url']}",
-                    tuple(sorted(entry["note"].items())),
-                )
-            )
-    return sorted(flags, key=lambda f: (f.status != "not-permitted", f.country, f.topic))
-
-
-def check(case: Case, structure: Candidate_) -> tuple[bool, list[str], list[Flag]]:
-    """Structural rules and country rules: (feasible, reasons, flags)."""
-    if isinstance(structure, HybridStructure):
-        ok1, reasons1, flags1 = check(case, structure.physical)
-        ok2, reasons2, flags2 = check(case, structure.pool)
-        merged = sorted(
-            set(flags1) | set(flags2),
-            key=lambda f: (f.status != "not-permitted", f.country, f.topic),
-        )
-        return ok1 and ok2, list(dict.fromkeys(reasons1 + reasons2)), merged
-    structural = []
-    accounts = {a.id: a for a in case.accounts}
-    if isinstance(structure, PhysicalStructure):
-        graph = sweep_forest(structure)
-        if (
-            not nx.is_directed_acyclic_graph(graph)
-            or max((d for _, d in graph.out_degree()), default=0) > 1
-        ):
-            structural.append("the sweep graph is not a forest")
-        for rule in structure.rules:
-            if accounts[rule.participant].currency != accounts[rule.header].currency:
-                structural.append(f"{rule.participant} -> {rule.header} joins two currencies")
-    flags = country_flags(case, structure)
-    reasons = structural + [f.reason() for f in flags if f.status != "permitted"]
-    feasible = not structural and all(f.status != "not-permitted" for f in flags)
-    return feasible, reasons, flags
-
-
-# ---------------------------------------------------------------------- recommendation
-
-
-def _recommend(
-    candidates: Sequence[Candidate], assessment: Assessment
-) -> tuple[str | None, list[str]]:
-    ranked = [c for c in candidates if c.feasible and c.result is not None]
-    if not ranked:
-        return None, ["no feasible structure"]
-    best = ranked[0]
-    assert best.benefit_annual is not None
-    if best.benefit_annual <= 0:
-        return None, [
-            f"no structure pays for its fees (best: {best.id}, "
-            f"{best.benefit_annual} {best.result.currency if best.result else ''} "
-            "a year); the standard package serves the client better"
-        ]
-    if best.approvals:
-        for other in ranked[1:]:
-            b = other.benefit_annual
-            if (
-                not other.approvals
-                and b is not None
-                and b >= best.benefit_annual * (APPROVAL_TOLERANCE)
-            ):
-                return other.id, [
-                    f"{other.id} earns {b} a year, within 10% of {best.id} ({best.benefit_annual}),"
-                    f" and needs no approval, while {best.id} needs approval in "
-                    + ", ".join(best.approvals)
-                ]
-    reasons = [
-        f"highest benefit of the feasible structures: {best.benefit_annual} "
-        f"{best.result.currency if best.result else ''} a year"
-    ]
-    if best.approvals:
-        reasons.append("needs approval in " + ", ".join(best.approvals))
-    return best.id, reasons
-
-
-def _bundle(
-    case: Case, assessment: Assessment, recommended: Candidate | None
-) -> tuple[list[BundleItem], list[str]]:
-    catalog = products()
-    segment = assessment.segment
-    chosen: dict[str, BundleItem] = {}
-
-    def item(p: dict[str, Any], reason: str) -> BundleItem:
-        return BundleItem(
-            p["id"],
-            p["area"],
-            dict(p["name"]),
-            tuple(p.get("channels", ())),
-            reason,
-            {k: str(v) for k, v in (p.get("fees") or {}).items()},
-        )
-
-    fitting = [p for p in catalog["products"] if segment in p.get("segments", ())]
-    by_id = {p["id"]: p for p in fitting}
-    for product_id in SEGMENT_PRODUCTS[segment]:
-        if product_id in by_id:
-            chosen[product_id] = item(
-                by_id[product_id],
-                f"the channel for a {segment} client: {assessment.coverage.channel}",
-            )
-    if recommended is not None:
-        kind = recommended.structure.kind
-        multi = (
-            isinstance(recommended.structure, NotionalPool)
-            and len({case.account(a).currency for a in recommended.structure.accounts}) > 1
-        )
-        for p in fitting:
-            if p.get("structure_kind") == kind and (not multi or "multi" in p["id"]):
-                chosen[p["id"]] = item(p, f"runs the recommended structure {recommended.id}")
-                break
-    for need in assessment.needs:
-        if need.score < 50:
-            continue
-        for p in fitting:
-            if p["id"] in chosen or p.get("structure_kind"):
-                continue
-            if p["area"] == need.area or any(
-                NEED_AREAS.get(n) == need.area for n in p.get("needs", ())
-            ):
-                chosen[p["id"]] = item(p, f"{need.area}: {need.reason}")
-                break
-    channels: list[str] = []
-    for b in chosen.values():
-        for ch in b.channels:
-            if ch not in channels:
-                channels.append(ch)
-    return list(chosen.values()), channels
-
-
-def design(case: Case, assessment: Assessment) -> Design:
-    """Candidates from the case and the group's shape, checked, simulated and ranked."""
-    pool: list[tuple[Candidate_, str, str]] = [
-        (s, "case", "written in the case") for s in case.structures
-    ]
-    pool += [(s, "generated", d) for s, d in generate(case, assessment)]
-    candidates = []
-    for structure, origin, description in pool:
-        feasible, reasons, flags = check(case, structure)
-        if origin == "generated" and not feasible:
-            continue  # a generated structure that breaks a rule is dropped
-        result = simulate_structure(case, structure) if feasible else None
-        candidates.append(
-            Candidate(
-                structure, origin, description, feasible, tuple(reasons), tuple(flags), result
-            )
-        )
-    candidates.sort(
-        key=lambda c: (not c.feasible, -(c.benefit_annual or Decimal(0)), c.complexity, c.id)
-    )
-    recommended, reasons = _recommend(candidates, assessment)
-    chosen = next((c for c in candidates if c.id == recommended), None)
-    bundle, channels = _bundle(case, assessment, chosen)
-    return Design(
-        tuple(candidates),
-        recommended,
-        tuple(reasons),
-        tuple(bundle),
-        tuple(channels),
-        assessment,
-        case.balances.end,
-    )

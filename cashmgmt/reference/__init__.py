@@ -1,0 +1,1 @@
+"""Typed loaders of the reference data shipped with the package (data/README.md)."""

@@ -1,0 +1,49 @@
+"""The shipped reference data loads into typed, immutable objects."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from cashmgmt.model import AREAS
+from cashmgmt.money import Money
+from cashmgmt.reference.durations import task_durations
+from cashmgmt.reference.products import products
+from cashmgmt.reference.rates import reference_usd_rates
+from cashmgmt.reference.rules import country_rules, disclaimer, trapping_countries
+
+
+def test_usd_rates_are_dated_exact_decimals() -> None:
+    table = reference_usd_rates()
+    assert table.date == date(2025, 12, 31) and table.source
+    assert table.rate("USD") == 1
+    assert str(table.rate("CNY")) == "7.10" and table.rate("KWD") == Decimal("0.307")
+    assert table.rate("XXX") is None
+
+
+def test_products_carry_fees_as_money() -> None:
+    catalog = products()
+    assert len({p.id for p in catalog}) == len(catalog)
+    assert all(p.area in AREAS for p in catalog)
+    pool = next(p for p in catalog if p.id == "zero-balance-sweep")
+    assert pool.fees.setup == Money(Decimal(5000), "USD") and pool.structure_kind == "physical"
+    assert pool.fees.as_text() == {"setup": "5000", "monthly": "300"}
+    assert pool.name.get("fr") == pool.name.get("en") != pool.name.get("zh-CN")
+
+
+def test_country_rules_and_disclaimer() -> None:
+    rules = country_rules()
+    assert rules is country_rules()  # read once
+    assert all(r.source.cite().endswith(r.source.url) for r in rules)
+    assert disclaimer("fr") == disclaimer("en") != disclaimer("zh-CN")
+    assert all(status != "permitted" for status in trapping_countries().values())
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        rules[0].status = "permitted"  # type: ignore[misc]
+
+
+def test_task_durations() -> None:
+    days = task_durations()
+    assert (days.kickoff, days.go_live, days.channel("host-to-host")) == (7, 1, 45)
