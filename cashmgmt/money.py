@@ -6,7 +6,7 @@ between a client-facing `Decimal` and those integers, and it names every roundin
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 import attrs
@@ -17,6 +17,10 @@ from cashmgmt.errors import Invalid
 #: The only rounding the product uses for money: half away from zero (ROUND_HALF_UP in
 #: `decimal` rounds ties away from zero for negative numbers too).
 HALF_AWAY_FROM_ZERO = ROUND_HALF_UP
+
+#: Ratios and rates that are not money (a share of balances, a USD rate, a whole percentage)
+#: round half to even, `decimal`'s default, so the figures published stay as they were.
+HALF_TO_EVEN = ROUND_HALF_EVEN
 
 
 @cache
@@ -64,6 +68,20 @@ def from_minor(minor: int, currency: str) -> Decimal:
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round to the currency's minor unit, half away from zero (the product's rule)."""
     return amount.quantize(quantum(currency), rounding=HALF_AWAY_FROM_ZERO)
+
+
+def round_half_away(numerator: int, denominator: int) -> int:
+    """numerator / denominator to a whole number, half away from zero (the product's rule, in
+    integers: minor units divided by days, say); denominator > 0."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def round_ratio(value: Decimal, places: int) -> Decimal:
+    """A ratio or rate that is not money to `places` decimals, half to even."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=HALF_TO_EVEN)
 
 
 @attrs.frozen(order=False, cache_hash=True)

@@ -11,12 +11,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.exact import round_half_away
 from cashmgmt.engine.fx import DailyFx
 from cashmgmt.engine.simulate import baseline
 from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.model import AREAS, NEED_AREAS, Case
-from cashmgmt.money import from_minor, round_money
+from cashmgmt.money import from_minor, round_half_away, round_money, round_ratio
 from cashmgmt.rules import trapping_countries
 
 Segment = Literal["large", "mid", "small-mid", "micro"]
@@ -116,7 +115,7 @@ def usd_rate(case: Case) -> tuple[Decimal, str]:
     except KeyError:
         pass
     else:
-        return (usd_in_base / code_in_base).quantize(Decimal("0.0001")), f"case FX rates on {end}"
+        return round_ratio(usd_in_base / code_in_base, 4), f"case FX rates on {end}"
     if code in REFERENCE_USD_RATES:
         return REFERENCE_USD_RATES[code], f"reference rate table of {REFERENCE_USD_RATES_DATE}"
     raise AssessmentError(
@@ -135,7 +134,7 @@ def usd_rate(case: Case) -> tuple[Decimal, str]:
 def coverage(case: Case) -> Coverage:
     """Segment and coverage model from the client's annual revenue in USD."""
     rate, source = usd_rate(case)
-    revenue_usd = (case.client.annual_revenue.amount / rate).quantize(Decimal(1))
+    revenue_usd = round_ratio(case.client.annual_revenue.amount / rate, 0)
     segment = segment_of(revenue_usd)
     team, channel = COVERAGE[segment]
     return Coverage(segment, revenue_usd, rate, source, team, channel)
@@ -250,7 +249,7 @@ def diagnose(case: Case, top: int = 5) -> Diagnostics:
         at_bank = np.array([a.bank == bank for a in accounts])
         total_gross = int(gross.sum())
         share = (
-            (Decimal(int(gross[at_bank].sum())) / Decimal(total_gross)).quantize(Decimal("0.0001"))
+            round_ratio(Decimal(int(gross[at_bank].sum())) / Decimal(total_gross), 4)
             if total_gross
             else Decimal(0)
         )
@@ -260,11 +259,7 @@ def diagnose(case: Case, top: int = 5) -> Diagnostics:
     for cur in sorted(set(currencies)):
         rows = [i for i, c in enumerate(currencies) if c == cur]
         net = int(matrix[rows].sum())
-        portion = (
-            (Decimal(net) / Decimal(all_net)).quantize(Decimal("0.0001"))
-            if all_net
-            else (Decimal(0))
-        )
+        portion = round_ratio(Decimal(net) / Decimal(all_net), 4) if all_net else Decimal(0)
         exposure.append((cur, _average(net, days, code), portion))
     average_credit_by_account = credit.sum(axis=1)
     idle = np.argsort(-average_credit_by_account, kind="stable")[:top]
@@ -407,7 +402,7 @@ def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, .
         add(
             "information-reporting",
             25,
-            f"only {d.share_at_bank:.0%} of balances are at {d.proposing_bank}",
+            f"only {round_ratio(d.share_at_bank * 100, 0)}% of balances are at {d.proposing_bank}",
             "share_at_bank",
             str(d.share_at_bank),
         )

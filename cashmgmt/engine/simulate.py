@@ -13,7 +13,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.exact import round_fraction, round_half_away, sum_products_div
+from cashmgmt.engine.exact import round_fraction, sum_products_div
 from cashmgmt.engine.fx import DailyFx, daily_fx
 from cashmgmt.engine.interest import (
     RATE_SCALE,
@@ -38,7 +38,7 @@ from cashmgmt.engine.results import (
 )
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, Fees, HybridStructure, NotionalPool, PhysicalStructure
-from cashmgmt.money import Money, exponent, from_minor, round_money
+from cashmgmt.money import Money, exponent, from_minor, round_half_away, round_money
 
 Int64Array = npt.NDArray[np.int64]
 
