@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 
 from cashmgmt.cycle.assess import REFERENCE_USD_RATES, Assessment
+from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.engine.simulate import simulate_structure
 from cashmgmt.graph import ownership_tree, sweep_forest
@@ -665,8 +666,10 @@ def _bundle(
     return list(chosen.values()), channels
 
 
-def design(case: Case, assessment: Assessment) -> Design:
-    """Candidates from the case and the group's shape, checked, simulated and ranked."""
+def design(case: Case, assessment: Assessment, *, replay: Replay | None = None) -> Design:
+    """Candidates from the case and the group's shape, checked, simulated and ranked
+    (`replay`: the case's shared engine parts, if the caller holds them)."""
+    held = replay_for(case, replay)
     pool: list[tuple[Candidate_, str, str]] = [
         (s, "case", "written in the case") for s in case.structures
     ]
@@ -676,7 +679,7 @@ def design(case: Case, assessment: Assessment) -> Design:
         feasible, reasons, flags = check(case, structure)
         if origin == "generated" and not feasible:
             continue  # a generated structure that breaks a rule is dropped
-        result = simulate_structure(case, structure) if feasible else None
+        result = simulate_structure(case, structure, replay=held) if feasible else None
         candidates.append(
             Candidate(
                 structure, origin, description, feasible, tuple(reasons), tuple(flags), result
