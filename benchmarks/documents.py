@@ -47,7 +47,6 @@ def main() -> None:
                 f"{t2 - t1:>8.2f}{t3 - t2:>8.2f}{total:>9.2f}{(t3 - t2) / total:>15.0%}"
                 f"{pages:>7}"
             )
-            case._index.pop("engine:baseline", None)  # each proposal from a cold start
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ between a client-facing `Decimal` and those integers, and it names every roundin
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
 import attrs
@@ -19,6 +19,10 @@ from cashmgmt.errors import Invalid
 HALF_AWAY_FROM_ZERO = ROUND_HALF_UP
 #: Rounding toward positive infinity, for amounts that must not fall short (a buffer).
 UP = ROUND_CEILING
+
+#: Ratios and rates that are not money (a share of balances, a USD rate, a whole percentage)
+#: round half to even, `decimal`'s default, so the figures published stay as they were.
+HALF_TO_EVEN = ROUND_HALF_EVEN
 
 
 @cache
@@ -73,6 +77,20 @@ def round_up_to_multiple(amount: Decimal, step: int) -> Decimal:
     target balance sized from an account's own payments, which must cover them rather than
     fall short by the rounding (1234.56 -> 2000 and -1500 -> -1000 for a step of 1000)."""
     return (amount / step).to_integral_value(rounding=UP) * step
+
+
+def round_half_away(numerator: int, denominator: int) -> int:
+    """numerator / denominator to a whole number, half away from zero (the product's rule, in
+    integers: minor units divided by days, say); denominator > 0."""
+    quotient, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        quotient += 1
+    return quotient if numerator >= 0 else -quotient
+
+
+def round_ratio(value: Decimal, places: int) -> Decimal:
+    """A ratio or rate that is not money to `places` decimals, half to even."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=HALF_TO_EVEN)
 
 
 @attrs.frozen(order=False, cache_hash=True)

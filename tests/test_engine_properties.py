@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import cashmgmt
 from cashmgmt.engine.physical import run_sweeps
-from cashmgmt.engine.simulate import baseline
+from cashmgmt.engine.replay import Replay
 from cashmgmt.model import PhysicalStructure
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
@@ -96,7 +96,7 @@ def sweeps_of(case: cashmgmt.Case, structure_id: str) -> Any:
     structure = case.structure(structure_id)
     assert isinstance(structure, PhysicalStructure)
     history = case.balances
-    return run_sweeps(structure, history.minor, baseline(case).index, history.start)
+    return run_sweeps(structure, history.minor, Replay(case).index, history.start)
 
 
 @SETTINGS
@@ -254,8 +254,7 @@ def test_a_linear_overlay_adds_nothing_to_the_sweeps(values: list[list[int]]) ->
     """Hybrid = sweeps, then a notional pool over the headers. With one rate for credit and
     debit everywhere (3.6% ACT/360 on whole hundreds: whole cents a day) the overlay cannot
     change interest, and the sweeps conserve money."""
-    from cashmgmt.cycle.design.candidates import HybridStructure
-    from cashmgmt.engine.simulate import simulate_structure
+    from cashmgmt.engine.simulate import simulate_hybrid, simulate_structure
     from cashmgmt.model import NotionalPool, Terms
 
     series = {f"A{i}": [v // 10000 * 10000 for v in vs] for i, vs in enumerate(values)}
@@ -268,7 +267,7 @@ def test_a_linear_overlay_adds_nothing_to_the_sweeps(values: list[list[int]]) ->
     pool_terms = case.account("A0").terms
     assert isinstance(pool_terms, Terms)
     pool = NotionalPool("p", "p", "CNY", ("A0", "A1"), pool_terms, "even")
-    hybrid = simulate_structure(case, HybridStructure("h", "h", physical, pool))
+    hybrid = simulate_hybrid(case, physical, pool, id="h", name="h")
     alone = simulate_structure(case, physical)
     assert np.array_equal(hybrid.structure_daily, hybrid.baseline_daily)
     assert hybrid.structure.net == alone.structure.net

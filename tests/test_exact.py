@@ -8,13 +8,13 @@ import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from cashmgmt.engine.exact import round_fraction, round_half_away, sum_products_div
+from cashmgmt.engine.exact import round_fraction, sum_products_div
+from cashmgmt.money import round_half_away
 
 
-def test_half_away_from_zero_by_hand() -> None:
-    assert [round_half_away(n, 2) for n in (5, 3, 1, -1, -3, -5)] == [3, 2, 1, -1, -2, -3]
-    assert round_half_away(-1, 4) == 0 and round_half_away(3, 4) == 1
-    assert round_fraction(Fraction(-25, 10)) == -3
+def test_fractions_round_half_away_from_zero_by_hand() -> None:
+    assert round_fraction(Fraction(-25, 10)) == -3 and round_fraction(Fraction(25, 10)) == 3
+    assert round_fraction(Fraction(-1, 4)) == 0 and round_fraction(Fraction(7, 3)) == 2
 
 
 def oracle(terms: list[tuple[list[int], list[int]]], d: list[int]) -> list[int]:

@@ -14,7 +14,9 @@ from cashmgmt.money import (
     from_minor,
     parse_money,
     parse_rate,
+    round_half_away,
     round_money,
+    round_ratio,
     round_up_to_multiple,
     to_minor,
 )
@@ -49,6 +51,33 @@ def test_amounts_finer_than_a_minor_unit_are_refused() -> None:
 )
 def test_rounding_is_half_away_from_zero(amount: str, currency: str, rounded: str) -> None:
     assert round_money(Decimal(amount), currency) == Decimal(rounded)
+
+
+def test_integer_division_rounds_half_away_from_zero() -> None:
+    # 5/2 = 2.5 -> 3, 3/2 = 1.5 -> 2, 1/2 = 0.5 -> 1, and the same away from zero below it.
+    assert [round_half_away(n, 2) for n in (5, 3, 1, -1, -3, -5)] == [3, 2, 1, -1, -2, -3]
+    # -1/4 = -0.25 -> 0; 3/4 = 0.75 -> 1; 7/3 = 2.33 -> 2; -8/3 = -2.67 -> -3.
+    assert [round_half_away(n, d) for n, d in ((-1, 4), (3, 4), (7, 3), (-8, 3))] == [0, 1, 2, -3]
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "rounded"),
+    [
+        ("0.12345", 4, "0.1234"),  # a tie goes to the even digit: 4
+        ("0.12355", 4, "0.1236"),  # ... and here to 6
+        ("0.123451", 4, "0.1235"),  # above the tie: up
+        ("-0.12345", 4, "-0.1234"),
+        ("2.5", 0, "2"),
+        ("3.5", 0, "4"),
+        ("-2.5", 0, "-2"),
+        ("64.50", 0, "64"),  # a 64.5% share is shown as 64%
+        ("7.1", 4, "7.1000"),  # always `places` decimals
+    ],
+)
+def test_ratios_round_half_to_even(value: str, places: int, rounded: str) -> None:
+    result = round_ratio(Decimal(value), places)
+    assert str(result) == rounded
+    assert result.as_tuple().exponent == -places
 
 
 def test_parse_money_and_rates() -> None:

@@ -15,7 +15,7 @@ import pytest
 from casekit import one_group
 
 import cashmgmt
-from cashmgmt.engine.simulate import baseline
+from cashmgmt.engine.replay import Replay
 from cashmgmt.money import round_money
 
 CaseDir = Callable[..., Path]
@@ -31,7 +31,7 @@ def test_hdfc_overdraft_act_365(case_dir: CaseDir) -> None:
         base="INR",
     )
     case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
-    assert int(baseline(case).side.debit[0]) == 1027  # Rs 10.27 in paise
+    assert int(Replay(case).baseline.side.debit[0]) == 1027  # Rs 10.27 in paise
 
 
 def test_pboc_interest_numbers_demand_deposit(case_dir: CaseDir) -> None:
@@ -44,7 +44,7 @@ def test_pboc_interest_numbers_demand_deposit(case_dir: CaseDir) -> None:
         date(2024, 3, 15),
     )
     case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
-    assert int(baseline(case).side.credit[0]) == 5  # 0.05 元 in fen
+    assert int(Replay(case).baseline.side.credit[0]) == 5  # 0.05 元 in fen
 
 
 def test_agreed_amount_deposit_banded_rates(case_dir: CaseDir) -> None:
@@ -59,14 +59,14 @@ def test_agreed_amount_deposit_banded_rates(case_dir: CaseDir) -> None:
         date(2010, 3, 21),
     )
     case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
-    assert int(baseline(case).side.credit[0]) == 135700  # 1,357.00 元
+    assert int(Replay(case).baseline.side.credit[0]) == 135700  # 1,357.00 元
     doc, balances = one_group(
         [{"id": "AG", "currency": "CNY", "terms": terms}],
         {"AG": ["401357"] * 9},
         date(2010, 6, 21),
     )
     case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
-    assert int(baseline(case).side.credit[0]) == 3612  # 36.12 元
+    assert int(Replay(case).baseline.side.credit[0]) == 3612  # 36.12 元
 
 
 def test_chelsea_banded_savings(case_dir: CaseDir) -> None:
@@ -85,7 +85,7 @@ def test_chelsea_banded_savings(case_dir: CaseDir) -> None:
         base="GBP",
     )
     case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None))
-    assert abs(int(baseline(case).side.credit[0]) - 117500) <= 6  # 12 × 0.5p
+    assert abs(int(Replay(case).baseline.side.credit[0]) - 117500) <= 6  # 12 × 0.5p
 
 
 def test_notional_pooling_training_example(case_dir: CaseDir) -> None:

@@ -9,19 +9,16 @@ from typing import Any, Literal
 
 import attrs
 import numpy as np
-import numpy.typing as npt
 
-from cashmgmt.engine.exact import round_half_away
-from cashmgmt.engine.fx import DailyFx
-from cashmgmt.engine.simulate import baseline
+from cashmgmt.engine.replay import Replay
+from cashmgmt.engine.status_quo import status_quo
 from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.model import AREAS, NEED_AREAS, Case
-from cashmgmt.money import from_minor, round_money
+from cashmgmt.money import from_minor, round_half_away, round_money, round_ratio
 from cashmgmt.reference.rates import reference_usd_rates
 from cashmgmt.reference.rules import trapping_countries
 
 Segment = Literal["large", "mid", "small-mid", "micro"]
-Int64Array = npt.NDArray[np.int64]
 
 #: Segment thresholds on annual revenue in USD (DESIGN.md, from the source material).
 LARGE = Decimal(2_000_000_000)
@@ -80,7 +77,7 @@ def usd_rate(case: Case) -> tuple[Decimal, str]:
     except KeyError:
         pass
     else:
-        return (usd_in_base / code_in_base).quantize(Decimal("0.0001")), f"case FX rates on {end}"
+        return round_ratio(usd_in_base / code_in_base, 4), f"case FX rates on {end}"
     table = reference_usd_rates()
     rate = table.rate(code)
     if rate is not None:
@@ -101,7 +98,7 @@ def usd_rate(case: Case) -> tuple[Decimal, str]:
 def coverage(case: Case) -> Coverage:
     """Segment and coverage model from the client's annual revenue in USD."""
     rate, source = usd_rate(case)
-    revenue_usd = (case.client.annual_revenue.amount / rate).quantize(Decimal(1))
+    revenue_usd = round_ratio(case.client.annual_revenue.amount / rate, 0)
     segment = segment_of(revenue_usd)
     team, channel = COVERAGE[segment]
     return Coverage(segment, revenue_usd, rate, source, team, channel)
@@ -174,33 +171,25 @@ class Diagnostics:
         return out
 
 
-def _in_base(fx: DailyFx, matrix: Int64Array, currencies: list[str]) -> Int64Array:
-    """Each account's daily balances converted to base minor units at each day's rate."""
-    days = np.arange(matrix.shape[1])
-    converted: Int64Array = fx.convert(matrix, currencies, days)
-    return converted
-
-
 def _average(total_minor: int, days: int, code: str) -> Decimal:
     return from_minor(round_half_away(total_minor, days), code)
 
 
-def diagnose(case: Case, top: int = 5) -> Diagnostics:
-    """Diagnostics from the balance history and the status quo's interest."""
+def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagnostics:
+    """Diagnostics from the balance history and the status quo's interest (`replay`: the
+    case's shared engine parts, if the caller holds them)."""
     history = case.balances
-    base = baseline(case)
+    now = status_quo(case, replay=replay)
     code = case.base_currency
     accounts = [case.account(a) for a in history.accounts]
     currencies = [a.currency for a in accounts]
-    matrix = _in_base(base.fx, history.minor, currencies)
-    credit = np.maximum(matrix, 0)
-    debit = np.maximum(-matrix, 0)
-    credit_total = credit.sum(axis=0)
-    debit_total = debit.sum(axis=0)
+    credit_total = now.daily_credit
+    debit_total = now.daily_debit
     days = history.days
-    largest = int(np.argmax(credit.sum(axis=1)))
+    average_credit_by_account = now.account_credit
+    largest = int(np.argmax(average_credit_by_account))
     offsettable = np.minimum(credit_total, debit_total)
-    paid = base.side.debit + base.side.penalty
+    paid = now.interest_paid
     paid_total = int(paid.sum())
     debit_sum = int(debit_total.sum())
     gap = round_half_away(paid_total * int(offsettable.sum()), debit_sum) if debit_sum else 0
@@ -208,7 +197,7 @@ def diagnose(case: Case, top: int = 5) -> Diagnostics:
     def per_year(minor: int) -> Decimal:
         return from_minor(round_half_away(minor * 365, days), code)
 
-    gross = credit.sum(axis=1) + debit.sum(axis=1)
+    gross = now.account_credit + now.account_debit
     bank = case.proposing_bank
     share = None
     elsewhere = 0
@@ -216,23 +205,19 @@ def diagnose(case: Case, top: int = 5) -> Diagnostics:
         at_bank = np.array([a.bank == bank for a in accounts])
         total_gross = int(gross.sum())
         share = (
-            (Decimal(int(gross[at_bank].sum())) / Decimal(total_gross)).quantize(Decimal("0.0001"))
+            round_ratio(Decimal(int(gross[at_bank].sum())) / Decimal(total_gross), 4)
             if total_gross
             else Decimal(0)
         )
         elsewhere = int((~at_bank).sum())
     exposure = []
-    all_net = int(matrix.sum())
+    net_by_account = now.account_credit - now.account_debit
+    all_net = int(net_by_account.sum())
     for cur in sorted(set(currencies)):
         rows = [i for i, c in enumerate(currencies) if c == cur]
-        net = int(matrix[rows].sum())
-        portion = (
-            (Decimal(net) / Decimal(all_net)).quantize(Decimal("0.0001"))
-            if all_net
-            else (Decimal(0))
-        )
+        net = int(net_by_account[rows].sum())
+        portion = round_ratio(Decimal(net) / Decimal(all_net), 4) if all_net else Decimal(0)
         exposure.append((cur, _average(net, days, code), portion))
-    average_credit_by_account = credit.sum(axis=1)
     idle = np.argsort(-average_credit_by_account, kind="stable")[:top]
     costly = np.argsort(-paid, kind="stable")[:top]
     debit_days = (history.minor < 0).sum(axis=1)
@@ -257,7 +242,9 @@ def diagnose(case: Case, top: int = 5) -> Diagnostics:
         countries=tuple(sorted({a.country for a in accounts} | {e.country for e in case.entities})),
         average_credit=_average(int(credit_total.sum()), days, code),
         peak_credit=from_minor(int(credit_total.max()), code),
-        average_idle_credit=_average(int(credit_total.sum() - credit[largest].sum()), days, code),
+        average_idle_credit=_average(
+            int(credit_total.sum() - average_credit_by_account[largest]), days, code
+        ),
         average_debit=_average(debit_sum, days, code),
         peak_debit=from_minor(int(debit_total.max()), code),
         overdraft_account_days=int(debit_days.sum()),
@@ -373,7 +360,7 @@ def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, .
         add(
             "information-reporting",
             25,
-            f"only {d.share_at_bank:.0%} of balances are at {d.proposing_bank}",
+            f"only {round_ratio(d.share_at_bank * 100, 0)}% of balances are at {d.proposing_bank}",
             "share_at_bank",
             str(d.share_at_bank),
         )
@@ -487,8 +474,9 @@ class Assessment:
         }
 
 
-def assess(case: Case) -> Assessment:
-    """Assess a client group: segment and coverage, diagnostics, needs."""
+def assess(case: Case, *, replay: Replay | None = None) -> Assessment:
+    """Assess a client group: segment and coverage, diagnostics, needs (`replay`: the case's
+    shared engine parts, if the caller holds them)."""
     cov = coverage(case)
-    diagnostics = diagnose(case)
+    diagnostics = diagnose(case, replay=replay)
     return Assessment(case.client.name, cov, diagnostics, score_needs(case, cov, diagnostics))

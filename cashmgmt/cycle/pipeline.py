@@ -16,6 +16,7 @@ from cashmgmt.cycle.assess import Assessment, assess
 from cashmgmt.cycle.celebrate import Success, celebrate
 from cashmgmt.cycle.design import Design, design
 from cashmgmt.cycle.execute import Plan, plan
+from cashmgmt.engine.replay import Replay
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.model import Case
 
@@ -56,8 +57,9 @@ class CycleResult:
 
 def run_cycle(case: Case, *, on: date | None = None) -> CycleResult:
     """Assess, design, plan and celebrate a case; `on` defaults to `default_date(case)`."""
-    assessment = assess(case)
-    chosen_design = design(case, assessment)
+    replay = Replay(case)  # the status quo, worked out once for assess and design
+    assessment = assess(case, replay=replay)
+    chosen_design = design(case, assessment, replay=replay)
     return CycleResult(
         case=case,
         on=on or default_date(case),

@@ -15,19 +15,11 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.kernels import LIMB, div_round
-from cashmgmt.money import HALF_AWAY_FROM_ZERO
+from cashmgmt.money import round_half_away
 
 Int64Array = npt.NDArray[np.int64]
 _LOW = (1 << LIMB) - 1
 _MAX = 1 << 62
-
-
-def round_half_away(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded half away from zero (denominator > 0), in Python ints."""
-    quotient, remainder = divmod(abs(numerator), denominator)
-    if 2 * remainder >= denominator:
-        quotient += 1
-    return quotient if numerator >= 0 else -quotient
 
 
 def round_fraction(value: Fraction) -> int:
@@ -96,6 +88,3 @@ def _slow(terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], d: Int64Array) -
         count=total_arr.size,
     )
     return out.reshape(total_arr.shape)
-
-
-__all__ = ["HALF_AWAY_FROM_ZERO", "round_fraction", "round_half_away", "sum_products_div"]

@@ -2,76 +2,38 @@
 
 Rules run level by level, leaves first, so a sub-header's inflows are complete before its own
 rule runs; within a level every rule is independent of the others and runs day by day in a
-compiled kernel.
+compiled kernel. `sweep` then posts the swept balances' interest: a physical structure's side
+of the comparison.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import date
 from itertools import chain
-from typing import Any, get_args
+from typing import get_args
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.calendar import sweep_days
+from cashmgmt.engine.change import Change
+from cashmgmt.engine.fees import fees_of
+from cashmgmt.engine.intercompany import intercompany_positions
+from cashmgmt.engine.interest import post
 from cashmgmt.engine.kernels import UNLIMITED, run, spans, sweep_level
-from cashmgmt.model import Account, Direction, PhysicalStructure, RuleKind, SweepRule, Terms
+from cashmgmt.engine.limits import in_range
+from cashmgmt.engine.replay import Replay
+from cashmgmt.engine.totals import aggregates, combine, to_base
+from cashmgmt.model import Case, Direction, PhysicalStructure, RuleKind, SweepRule
 from cashmgmt.money import Money, to_minor
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-
-@attrs.frozen
-class AccountIndex:
-    """Facts of every account by history row, as names and as integer codes (positions in
-    the sorted distinct names; entities in the case's order), so that the engine turns
-    accounts and rules into arrays with one pass per field and numpy for the rest."""
-
-    ids: tuple[str, ...]
-    row_of: Mapping[str, int]
-    country: Int64Array
-    countries: tuple[str, ...]
-    currency: Int64Array
-    currencies: tuple[str, ...]
-    currency_of: tuple[str, ...]  # each row's currency
-    entity: Int64Array
-    entities: tuple[str, ...]
-    entity_of: tuple[str, ...]  # each row's entity
-    terms: tuple[Terms, ...]  # each row's terms
-
-    @classmethod
-    def of(
-        cls, accounts: Sequence[Account], ids: tuple[str, ...], entities: Sequence[str]
-    ) -> AccountIndex:
-        """From the accounts in history order (`ids` their ids) and the case's entities."""
-
-        def values(field: str) -> tuple[Any, ...]:
-            return tuple(map(operator.attrgetter(field), accounts))
-
-        def codes(values: Sequence[str], names: Sequence[str]) -> Int64Array:
-            position = {v: i for i, v in enumerate(names)}
-            return np.fromiter(map(position.__getitem__, values), np.int64, len(values))
-
-        country, currency, entity = values("country"), values("currency"), values("entity")
-        countries, currencies = tuple(sorted(set(country))), tuple(sorted(set(currency)))
-        return cls(
-            ids,
-            dict(zip(ids, range(len(ids)), strict=True)),
-            codes(country, countries),
-            countries,
-            codes(currency, currencies),
-            currencies,
-            currency,
-            codes(entity, entities),
-            tuple(entities),
-            entity,
-            values("terms"),
-        )
 
 
 @attrs.frozen
@@ -295,3 +257,55 @@ def run_sweeps(
     for top in tops:
         closing[top] = source[rows[top]] + np.cumsum(inflow[slot_of[top]])
     return SweepOutcome(index.ids, rows, closing, calendars, calendar, sweeps, pairs, flows, tops)
+
+
+_THREAD = threading.local()
+
+
+def _scratch(shape: tuple[int, int]) -> Int64Array:
+    """A matrix for a structure's closing balances in memory this thread reuses: the result
+    keeps none of it (copies of rows and of the last day only), and fresh memory would cost
+    the sweep kernel a page fault per 4 KiB."""
+    size = shape[0] * shape[1]
+    buffer: Int64Array | None = getattr(_THREAD, "closing", None)
+    if buffer is None or buffer.size < size:
+        buffer = np.empty(size, dtype=np.int64)
+        _THREAD.closing = buffer
+    matrix: Int64Array = buffer[:size].reshape(shape)
+    return matrix
+
+
+def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Change, SweepOutcome]:
+    """The history swept by the structure, its accounts' interest posted on the swept
+    balances, the positions between entities and the fees; and the sweeps themselves, whose
+    closing balances this thread reuses on its next sweep."""
+    history = case.balances
+    base = replay.baseline
+    index = replay.index
+    starts, posting_days = replay.periods
+    outcome = run_sweeps(structure, history.minor, index, history.start, scratch=_scratch)
+    rows = outcome.rows
+    table = replay.table.take(rows)
+    with in_range(case, lambda row: index.ids[rows[row]], structure.id):
+        postings = post(outcome.closing, table, starts)
+    swept = to_base(replay.fx, postings, index.currency[rows], index.currencies, posting_days)
+    side = base.side.copy()
+    side.credit[rows] = swept.credit
+    side.debit[rows] = swept.debit
+    side.penalty[rows] = swept.penalty
+    closing = base.last.copy()
+    closing[rows] = outcome.closing[:, -1]
+    intercompany, by_entity = intercompany_positions(case, replay, outcome.pairs, outcome.flows)
+    fees = fees_of(case, structure.fees, outcome.sweeps, rows.size, int(starts.size))
+    tops = rows[outcome.tops]
+    changed = aggregates(outcome.closing, np.arange(rows.size), index, rows)
+    inside = np.zeros(len(history.accounts), dtype=np.bool_)
+    inside[rows] = True
+    outside = np.flatnonzero(~inside)
+    if outside.size < len(rows):  # fewer rows to add than to take away
+        totals = combine(aggregates(history.minor, outside, index, outside), changed)
+    else:
+        totals = combine(base.aggregates, changed, aggregates(history.minor, rows, index, rows))
+    top_totals = aggregates(outcome.closing, outcome.tops, index, tops)
+    change = Change(side, closing, totals, tops, top_totals, fees, intercompany, by_entity)
+    return change, outcome

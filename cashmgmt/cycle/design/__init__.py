@@ -13,10 +13,8 @@ from cashmgmt.cycle.design.bundle import BundleItem, bundle
 from cashmgmt.cycle.design.candidates import Candidate, CandidateStructure, generate
 from cashmgmt.cycle.design.feasibility import check
 from cashmgmt.cycle.design.recommend import rank, recommend
-
-# The module, not its function: engine.simulate still imports HybridStructure from this
-# package (a wrong-way import due to go), so it may be only half imported at this point.
-from cashmgmt.engine import simulate as engine
+from cashmgmt.engine.replay import Replay, replay_for
+from cashmgmt.engine.simulate import simulate_structure
 from cashmgmt.model import Case
 from cashmgmt.reference.rules import disclaimer
 
@@ -59,8 +57,10 @@ class Design:
         }
 
 
-def design(case: Case, assessment: Assessment) -> Design:
-    """Candidates from the case and the group's shape, checked, simulated and ranked."""
+def design(case: Case, assessment: Assessment, *, replay: Replay | None = None) -> Design:
+    """Candidates from the case and the group's shape, checked, simulated and ranked
+    (`replay`: the case's engine parts, when the caller already holds them)."""
+    held = replay_for(case, replay)
     pool: list[tuple[CandidateStructure, str, str]] = [
         (s, "case", "written in the case") for s in case.structures
     ]
@@ -70,7 +70,7 @@ def design(case: Case, assessment: Assessment) -> Design:
         feasible, reasons, flags = check(case, structure)
         if origin == "generated" and not feasible:
             continue  # a generated structure that breaks a rule is dropped
-        result = engine.simulate_structure(case, structure) if feasible else None
+        result = simulate_structure(case, structure, replay=held) if feasible else None
         candidates.append(
             Candidate(
                 structure, origin, description, feasible, tuple(reasons), tuple(flags), result

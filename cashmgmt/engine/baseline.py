@@ -1,0 +1,46 @@
+"""The status quo: the history's own interest, daily totals and last-day balances."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.engine.accounts import AccountIndex
+from cashmgmt.engine.fx import DailyFx
+from cashmgmt.engine.interest import TermsTable, post
+from cashmgmt.engine.limits import in_range
+from cashmgmt.engine.totals import Aggregates, Side, aggregates, to_base
+from cashmgmt.model import Case
+
+Int64Array = npt.NDArray[np.int64]
+
+
+@attrs.frozen
+class Baseline:
+    """The status quo, which every structure of a case is compared with."""
+
+    side: Side
+    aggregates: Aggregates
+    last: Int64Array  # each history row's balance on the last day
+
+
+def status_quo_of(
+    case: Case,
+    fx: DailyFx,
+    index: AccountIndex,
+    table: TermsTable,
+    starts: Int64Array,
+    posting_days: Int64Array,
+) -> Baseline:
+    """The history posted as it is: every account's interest in base minor units, the
+    group's daily totals per currency and each account's last balance."""
+    history = case.balances
+    with in_range(case, history.accounts.__getitem__):
+        postings = post(history.minor, table, starts)
+    every = np.arange(len(history.accounts))
+    return Baseline(
+        to_base(fx, postings, index.currency, index.currencies, posting_days),
+        aggregates(history.minor, every, index, every),
+        history.minor[:, -1].copy(),
+    )

@@ -1,0 +1,46 @@
+"""What the assess phase reads of the status quo: balances and interest in the base currency."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.engine.replay import Replay, replay_for
+from cashmgmt.model import Case
+
+Int64Array = npt.NDArray[np.int64]
+
+
+@attrs.frozen(eq=False)
+class StatusQuo:
+    """The history as it is, in base minor units, each day's balances converted at that
+    day's rate; accounts in the history's order."""
+
+    currency: str
+    accounts: tuple[str, ...]
+    daily_credit: Int64Array  # (days,) the credit balances of all accounts
+    daily_debit: Int64Array  # (days,) the size of the debit balances of all accounts
+    account_credit: Int64Array  # (accounts,) each account's credit balances over the days
+    account_debit: Int64Array  # (accounts,) the size of its debit balances over the days
+    interest_paid: Int64Array  # (accounts,) debit and penalty interest over the period
+
+
+def status_quo(case: Case, *, replay: Replay | None = None) -> StatusQuo:
+    """The status quo's balances and interest paid (`replay`: the case's shared parts, if
+    the caller holds them)."""
+    held = replay_for(case, replay)
+    base = held.baseline
+    history = case.balances
+    matrix = held.fx.convert(history.minor, held.index.currency_of, np.arange(history.days))
+    credit = np.maximum(matrix, 0)
+    debit = np.maximum(-matrix, 0)
+    return StatusQuo(
+        case.base_currency,
+        history.accounts,
+        credit.sum(axis=0),
+        debit.sum(axis=0),
+        credit.sum(axis=1),
+        debit.sum(axis=1),
+        base.side.debit + base.side.penalty,
+    )
