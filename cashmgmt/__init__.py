@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cashmgmt.cycle.pipeline import run_cycle as run_cycle
     from cashmgmt.documents import letter as letter
     from cashmgmt.documents import propose as propose
+    from cashmgmt.engine.replay import Replay as Replay
     from cashmgmt.engine.results import SimulationResult as SimulationResult
     from cashmgmt.engine.simulate import simulate as simulate
     from cashmgmt.errors import (
@@ -101,6 +102,7 @@ _MODULES = {
     "cashmgmt.cycle.execute": ("Plan", "plan"),
     "cashmgmt.cycle.pipeline": ("CycleResult", "run_cycle"),
     "cashmgmt.documents": ("letter", "propose"),
+    "cashmgmt.engine.replay": ("Replay",),
     "cashmgmt.engine.results": ("SimulationResult",),
     "cashmgmt.engine.simulate": ("simulate",),
     "cashmgmt.inputs.casefile": ("load_case", "save_case"),

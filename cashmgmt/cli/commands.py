@@ -15,6 +15,7 @@ import click
 import cashmgmt
 
 if TYPE_CHECKING:
+    from cashmgmt.cycle.design import Design
     from cashmgmt.errors import Problem
     from cashmgmt.model import Case
     from cashmgmt.render.letter import Letter
@@ -120,34 +121,29 @@ def save(case: str, folder: str) -> None:
     loaded = load(case)
     try:
         written = cashmgmt.save_case(loaded, folder)
-    except FileExistsError as exc:
-        click.echo(f"cashmgmt: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+    except FileExistsError:
+        from cashmgmt.errors import Problem
+
+        expected = "expected a new or empty folder (cashmgmt never overwrites a case)"
+        fail(folder, [Problem(folder, "", expected)])
     click.echo(f"{written}: saved")
 
 
 @cli.command()
 @case_argument
-@click.option("--structure", "structure_id", help="The structure's id (default: the case's first).")
+@click.option(
+    "--structure-id",
+    "--structure",
+    "structure_id",
+    help="The structure's id (default: the case's first).",
+)
 @json_option
 def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
     """Replay the case's balance history through a structure, beside the status quo."""
     from cashmgmt.cli import text
-    from cashmgmt.errors import Problem
 
     loaded = load(case, as_json)
-    known = [s.id for s in loaded.structures]
-    chosen = structure_id or (known[0] if known else None)
-    if chosen not in known:
-        expected = "one of: " + ", ".join(known) if known else "a case with structures"
-        where = f"no structure {chosen!r}" if chosen else "no structures to simulate"
-        fail(
-            case,
-            [Problem(loaded.source or case, "structures", f"{where}; expected {expected}")],
-            as_json,
-        )
-    assert chosen is not None
-    result = guarded(case, lambda: cashmgmt.simulate(loaded, chosen), as_json)
+    result = guarded(case, lambda: cashmgmt.simulate(loaded, structure_id), as_json)
     echo_json(result.to_dict()) if as_json else text.simulation(result)
 
 
@@ -163,6 +159,12 @@ def assess_command(case: str, as_json: bool) -> None:
     echo_json(result.to_dict()) if as_json else text.assessment(result)
 
 
+def designed(case: Case) -> Design:
+    """The design phase after assess, the two sharing one Replay (the status quo once)."""
+    replay = cashmgmt.Replay(case)
+    return cashmgmt.design(case, cashmgmt.assess(case, replay=replay), replay=replay)
+
+
 @cli.command("design")
 @case_argument
 @json_option
@@ -172,7 +174,7 @@ def design_command(case: str, as_json: bool) -> None:
     from cashmgmt.cli import text
 
     loaded = load(case, as_json)
-    result = guarded(case, lambda: cashmgmt.design(loaded, cashmgmt.assess(loaded)), as_json)
+    result = guarded(case, lambda: designed(loaded), as_json)
     echo_json(result.to_dict()) if as_json else text.design(result, loaded)
 
 
@@ -189,11 +191,7 @@ def plan_command(case: str, start: datetime | None, as_json: bool) -> None:
     from cashmgmt.cli import text
 
     loaded = load(case, as_json)
-    result = guarded(
-        case,
-        lambda: cashmgmt.plan(cashmgmt.design(loaded, cashmgmt.assess(loaded)), as_date(start)),
-        as_json,
-    )
+    result = guarded(case, lambda: cashmgmt.plan(designed(loaded), as_date(start)), as_json)
     echo_json(result.to_dict()) if as_json else text.plan(result)
 
 
@@ -205,9 +203,7 @@ def celebrate_command(case: str, as_json: bool) -> None:
     from cashmgmt.cli import text
 
     loaded = load(case, as_json)
-    result = guarded(
-        case, lambda: cashmgmt.celebrate(cashmgmt.design(loaded, cashmgmt.assess(loaded))), as_json
-    )
+    result = guarded(case, lambda: cashmgmt.celebrate(designed(loaded)), as_json)
     if as_json:
         echo_json(result.to_dict() if result is not None else None)
     else:

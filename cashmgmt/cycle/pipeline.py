@@ -16,7 +16,7 @@ from cashmgmt.cycle.assess import Assessment, assess
 from cashmgmt.cycle.celebrate import Success, celebrate
 from cashmgmt.cycle.design import Design, design
 from cashmgmt.cycle.execute import Plan, plan
-from cashmgmt.engine.replay import Replay
+from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.model import Case
 
@@ -55,9 +55,11 @@ class CycleResult:
         }
 
 
-def run_cycle(case: Case, *, on: date | None = None) -> CycleResult:
-    """Assess, design, plan and celebrate a case; `on` defaults to `default_date(case)`."""
-    replay = Replay(case)  # the status quo, worked out once for assess and design
+def run_cycle(case: Case, *, on: date | None = None, replay: Replay | None = None) -> CycleResult:
+    """Assess, design, plan and celebrate a case; `on` defaults to `default_date(case)`.
+    Assess and design share one `replay` (the status quo, worked out once), the caller's if
+    it holds one."""
+    replay = replay_for(case, replay)
     assessment = assess(case, replay=replay)
     chosen_design = design(case, assessment, replay=replay)
     return CycleResult(

@@ -22,6 +22,7 @@ from cashmgmt.engine.pooling import overlay
 from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.results import AccountTable, EntityResult, Interest, SimulationResult
 from cashmgmt.engine.totals import Side, aggregates
+from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool, PhysicalStructure
 from cashmgmt.money import exponent, from_minor
 
@@ -44,9 +45,19 @@ class Overlay(Protocol):
     def pool(self) -> NotionalPool: ...
 
 
-def simulate(case: Case, structure_id: str, *, replay: Replay | None = None) -> SimulationResult:
-    """Replay the case's history through one of its structures and compare with the baseline."""
-    return simulate_structure(case, case.structure(structure_id), replay=replay)
+def simulate(
+    case: Case, structure_id: str | None = None, *, replay: Replay | None = None
+) -> SimulationResult:
+    """Replay the case's history through one of its structures (default: its first) and
+    compare with the status quo; SimulationError when the case has no such structure."""
+    known = [s.id for s in case.structures]
+    chosen = structure_id or (known[0] if known else None)
+    if chosen is None or chosen not in known:
+        found = f"no structure {chosen!r}" if chosen else "no structures to simulate"
+        wanted = "one of: " + ", ".join(known) if known else "a case with structures"
+        problem = Problem(case.source or "case", "structures", f"{found}; expected {wanted}")
+        raise SimulationError([problem])
+    return simulate_structure(case, case.structure(chosen), replay=replay)
 
 
 def simulate_structure(
