@@ -89,6 +89,8 @@ if TYPE_CHECKING:
     from cashmgmt.money import Money as Money
     from cashmgmt.render.letter import Letter as Letter
     from cashmgmt.render.proposal import Proposal as Proposal
+    from cashmgmt.render.theme import Theme as Theme
+    from cashmgmt.render.theme import load_theme as load_theme
     from cashmgmt.summary import CaseSummary as CaseSummary
     from cashmgmt.summary import summarize as summarize
 
@@ -132,6 +134,7 @@ _MODULES = {
     "cashmgmt.money": ("Money",),
     "cashmgmt.render.letter": ("Letter",),
     "cashmgmt.render.proposal": ("Proposal",),
+    "cashmgmt.render.theme": ("Theme", "load_theme"),
     "cashmgmt.summary": ("CaseSummary", "summarize"),
 }
 _WHERE = {name: module for module, names in _MODULES.items() for name in names}
