@@ -5,11 +5,23 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from cashmgmt.cycle.pipeline import run_cycle
+from cashmgmt.cycle.pipeline import CycleResult, run_cycle
 from cashmgmt.model import Case
+from cashmgmt.render.i18n import check_language
 from cashmgmt.render.letter import Letter
 from cashmgmt.render.proposal import Proposal
-from cashmgmt.render.theme import load_theme
+from cashmgmt.render.theme import Theme, load_theme
+
+
+def _ready(
+    case: Case, language: str | None, theme: str | Path, on: date | None
+) -> tuple[CycleResult, str, Theme]:
+    """The cycle's results, the language and the theme; the language and the theme are
+    checked first, so a wrong one fails before the cycle runs."""
+    chosen = language or case.client.language
+    check_language(chosen)
+    bank = load_theme(theme)
+    return run_cycle(case, on=on), chosen, bank
 
 
 def propose(
@@ -21,7 +33,7 @@ def propose(
     """Run the cycle on a case and make it ready to render in `language` (default: the
     client's) with a theme (a shipped name or a theme YAML file), as of `on` (default: the
     day after the balance history ends)."""
-    return Proposal(run_cycle(case, on=on), language or case.client.language, load_theme(theme))
+    return Proposal(*_ready(case, language, theme, on))
 
 
 def letter(
@@ -32,4 +44,4 @@ def letter(
 ) -> Letter:
     """Run the cycle on a case and make its thank-you letter ready to render, with the same
     arguments and defaults as `propose`."""
-    return Letter(run_cycle(case, on=on), language or case.client.language, load_theme(theme))
+    return Letter(*_ready(case, language, theme, on))
