@@ -37,18 +37,20 @@ from cashmgmt.model import (  # noqa: E402
     BalanceHistory,
     Case,
     Client,
+    Direction,
     Entity,
     Fees,
     FxRates,
     PhysicalStructure,
+    RuleKind,
     SweepRule,
     Terms,
     Tier,
 )
 from cashmgmt.money import Money  # noqa: E402
 
-KINDS = ("zero-balance", "target", "threshold", "range")
-DIRECTIONS = ("two-way", "two-way", "up", "down")
+KINDS: tuple[RuleKind, ...] = ("zero-balance", "target", "threshold", "range")
+DIRECTIONS: tuple[Direction, ...] = ("two-way", "two-way", "up", "down")
 
 
 def terms_for(i: int) -> Terms:
@@ -104,7 +106,7 @@ def build(accounts: int, days: int, seed: int = 7) -> Case:
     for i in range(groups + 1, accounts):
         kind = KINDS[i % 4]
         target = amount[50000] if kind != "zero-balance" else None
-        extra = {}
+        extra: dict[str, Money] = {}
         if kind == "threshold":
             extra = {"minimum": amount[20000]}
         if kind == "range":
@@ -118,7 +120,7 @@ def build(accounts: int, days: int, seed: int = 7) -> Case:
                 direction=DIRECTIONS[(i // 4) % 4],
                 **extra,
             )
-        )  # type: ignore[arg-type]
+        )
     structure = PhysicalStructure(
         "mixed",
         "Mixed",

@@ -65,8 +65,8 @@ def test_diagnostics_by_hand(case_dir: CaseDir) -> None:
         date(2025, 3, 3),
     )
     doc["proposing_bank"] = "X"
-    d = cashmgmt.assess(cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None)))
-    d = d.diagnostics
+    assessment = cashmgmt.assess(cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=None)))
+    d = assessment.diagnostics
     # credit per day 100, 120, 60, 0 -> 280 / 4 days; debit 30, 0, 50, 10 -> 90 / 4
     assert d.average_credit == Decimal("70.00") and d.peak_credit == Decimal("120.00")
     assert d.average_debit == Decimal("22.50") and d.peak_debit == Decimal("50.00")

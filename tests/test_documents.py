@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from casekit import BASE_CASE, write_case
@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 from test_engine_reference import random_case
 
 import cashmgmt
@@ -44,7 +45,7 @@ def fonts(data: bytes) -> set[str]:
     reader = PdfReader(io.BytesIO(data))
     names = set()
     for page in reader.pages:
-        resources = page["/Resources"]
+        resources = cast(DictionaryObject, page["/Resources"])  # a dictionary, by the PDF spec
         for font in (resources.get("/Font") or {}).values():
             names.add(str(font.get_object()["/BaseFont"]))
     return names

@@ -17,7 +17,11 @@ def test_fractions_round_half_away_from_zero_by_hand() -> None:
     assert round_fraction(Fraction(-1, 4)) == 0 and round_fraction(Fraction(7, 3)) == 2
 
 
-def oracle(terms: list[tuple[list[int], list[int]]], d: list[int]) -> list[int]:
+Pairs = list[tuple[list[int], list[int]]]
+Sample = tuple[Pairs, list[int]]
+
+
+def oracle(terms: Pairs, d: list[int]) -> list[int]:
     return [round_half_away(sum(a[i] * b[i] for a, b in terms), d[i]) for i in range(len(d))]
 
 
@@ -25,10 +29,13 @@ sizes = st.integers(1, 6)
 
 
 @st.composite
-def cases(draw: st.DrawFn, a_bits: int, b_bits: int, d_bits: int) -> tuple[list, list]:
+def cases(draw: st.DrawFn, a_bits: int, b_bits: int, d_bits: int) -> Sample:
     n = draw(sizes)
     k = draw(st.integers(1, 4))
-    ints = lambda bits, lo: st.integers(lo, (1 << bits) - 1)  # noqa: E731
+
+    def ints(bits: int, lo: int) -> st.SearchStrategy[int]:
+        return st.integers(lo, (1 << bits) - 1)
+
     terms = [
         (
             draw(st.lists(st.integers(-(1 << a_bits), 1 << a_bits), min_size=n, max_size=n)),
@@ -41,7 +48,7 @@ def cases(draw: st.DrawFn, a_bits: int, b_bits: int, d_bits: int) -> tuple[list,
 
 
 @given(cases(49, 31, 36))
-def test_fast_path_is_exact_for_interest_sized_numbers(sample: tuple[list, list]) -> None:
+def test_fast_path_is_exact_for_interest_sized_numbers(sample: Sample) -> None:
     terms, d = sample
     expected = oracle(terms, d)
     assume(all(abs(v) < 1 << 62 for v in expected))  # results must fit in int64
@@ -50,7 +57,7 @@ def test_fast_path_is_exact_for_interest_sized_numbers(sample: tuple[list, list]
 
 
 @given(cases(62, 40, 60))
-def test_huge_numbers_fall_back_and_stay_exact(sample: tuple[list, list]) -> None:
+def test_huge_numbers_fall_back_and_stay_exact(sample: Sample) -> None:
     terms, d = sample
     expected = oracle(terms, d)
     if all(abs(v) < 1 << 62 for v in expected):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import pytest
 
@@ -13,8 +14,12 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NAMES = ["huaxia-liquor", "aurora-industrial", "bluestem-outdoor", "larkspur-bakery"]
 
 
+if TYPE_CHECKING:
+    Plans: TypeAlias = dict[str, tuple[cashmgmt.Design, cashmgmt.Plan]]
+
+
 @pytest.fixture(scope="module")
-def plans() -> dict[str, tuple[cashmgmt.Design, cashmgmt.Plan]]:
+def plans() -> Plans:
     out = {}
     for name in NAMES:
         case = cashmgmt.load_case(EXAMPLES / name)
@@ -24,7 +29,7 @@ def plans() -> dict[str, tuple[cashmgmt.Design, cashmgmt.Plan]]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_task_starts_after_what_it_depends_on(name: str, plans: dict) -> None:
+def test_every_task_starts_after_what_it_depends_on(name: str, plans: Plans) -> None:
     _, plan = plans[name]
     ids = [t.id for t in plan.tasks]
     assert len(ids) == len(set(ids))
@@ -42,7 +47,7 @@ def test_every_task_starts_after_what_it_depends_on(name: str, plans: dict) -> N
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_plan_follows_the_design(name: str, plans: dict) -> None:
+def test_the_plan_follows_the_design(name: str, plans: Plans) -> None:
     design, plan = plans[name]
     chosen = design.chosen
     assert plan.structure == design.recommended
@@ -61,7 +66,7 @@ def test_the_plan_follows_the_design(name: str, plans: dict) -> None:
         assert plan.task("connect-host-to-host").days == 45
 
 
-def test_plans_are_reproducible_and_start_on_a_monday(plans: dict) -> None:
+def test_plans_are_reproducible_and_start_on_a_monday(plans: Plans) -> None:
     design, plan = plans["aurora-industrial"]
     assert cashmgmt.plan(design) == plan
     assert plan.start.weekday() == 0

@@ -22,7 +22,8 @@ from cashmgmt.cli import cli
 from cashmgmt.engine import kernels, physical
 from cashmgmt.engine.interest import BeyondRange, post, posting_periods, terms_table
 from cashmgmt.engine.kernels import PEAK
-from cashmgmt.model import Money, SweepRule, Terms, Tier
+from cashmgmt.model import SweepRule, Terms, Tier
+from cashmgmt.money import Money
 
 START = date(2025, 1, 1)
 

@@ -21,6 +21,7 @@ from cashmgmt import CaseError, load_case, save_case
 from cashmgmt.cli import cli
 from cashmgmt.model import (
     Account,
+    Allocation,
     BalanceHistory,
     Case,
     Client,
@@ -29,6 +30,8 @@ from cashmgmt.model import (
     FxRates,
     NotionalPool,
     PhysicalStructure,
+    RuleKind,
+    Structure,
     SweepRule,
     Terms,
     Tier,
@@ -337,7 +340,7 @@ def valid_case(draw: st.DrawFn) -> Case:
             (start_day + timedelta(days=d), Decimal(draw(st.integers(1, 10**7))) / 10**4)
             for d in range(0, days, 7)
         )
-    structures: list[Any] = []
+    structures: list[Structure] = []
     by_currency: dict[str, list[str]] = {}
     for a in accounts:
         by_currency.setdefault(a.currency, []).append(a.id)
@@ -347,7 +350,7 @@ def valid_case(draw: st.DrawFn) -> Case:
         rules = []
         for k, participant in enumerate(members[1:], start=1):
             header = members[draw(st.integers(0, k - 1))]
-            kind = draw(st.sampled_from(["zero-balance", "target", "threshold", "range"]))
+            kind: RuleKind = draw(st.sampled_from(["zero-balance", "target", "threshold", "range"]))
             amounts: dict[str, Money | None] = {}
             if kind in ("target", "threshold", "range"):
                 amounts["target"] = draw(money_in(cur, 0, 10**6))
@@ -379,23 +382,23 @@ def valid_case(draw: st.DrawFn) -> Case:
         )
     if n >= 2:
         pool_cur = base
-        members = tuple(a.id for a in accounts)
-        allocation = draw(
+        pool_members = tuple(a.id for a in accounts)
+        allocation: Allocation = draw(
             st.sampled_from(["header", "even", "percentage", "fair-share", "reverse-fair-share"])
         )
         shares = None
         if allocation == "percentage":
-            shares = {m: Decimal(0) for m in members}
-            shares[members[0]] = Decimal(1)
+            shares = {m: Decimal(0) for m in pool_members}
+            shares[pool_members[0]] = Decimal(1)
         structures.append(
             NotionalPool(
                 "NP",
                 draw(names),
                 pool_cur,
-                members,
+                pool_members,
                 draw(terms(pool_cur)),
                 allocation,
-                draw(st.none() | st.sampled_from(members)),
+                draw(st.none() | st.sampled_from(pool_members)),
                 shares,
             )
         )
