@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
-from types import MappingProxyType
 from typing import Literal
 
 import attrs
@@ -296,36 +295,22 @@ class Case:
     proposing_bank: str | None = None
     #: The case file it was loaded from ("" when built in code): problems found later name it.
     source: str = attrs.field(default="", eq=False)
-    #: Entities and accounts by id, read-only: made from the fields, never written to.
-    _by_id: Mapping[str, Entity | Account] = attrs.field(
-        init=False, eq=False, repr=False, alias="_by_id"
-    )
+    #: Entities and accounts by id, made from the fields in __attrs_post_init__ and never
+    #: written to after (the engine's caches live in the caller's Replay, not here).
+    _entities: dict[str, Entity] = attrs.field(init=False, eq=False, repr=False)
+    _accounts: dict[str, Account] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        lookup: dict[str, Entity | Account] = {f"Account:{a.id}": a for a in self.accounts}
-        lookup.update({f"Entity:{e.id}": e for e in self.entities})
-        object.__setattr__(self, "_by_id", MappingProxyType(lookup))
-
-    def __getstate__(self) -> dict[str, object]:
-        """The fields to pickle (the lookup is made again from them)."""
-        return {f.name: getattr(self, f.name) for f in attrs.fields(Case) if f.init}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        for name, value in state.items():
-            object.__setattr__(self, name, value)
-        self.__attrs_post_init__()
+        object.__setattr__(self, "_entities", {e.id: e for e in self.entities})
+        object.__setattr__(self, "_accounts", {a.id: a for a in self.accounts})
 
     def entity(self, entity_id: str) -> Entity:
         """The entity with this id."""
-        found = self._by_id[f"Entity:{entity_id}"]
-        assert isinstance(found, Entity)
-        return found
+        return self._entities[entity_id]
 
     def account(self, account_id: str) -> Account:
         """The account with this id."""
-        found = self._by_id[f"Account:{account_id}"]
-        assert isinstance(found, Account)
-        return found
+        return self._accounts[account_id]
 
     def structure(self, structure_id: str) -> Structure:
         """The structure with this id (KeyError with the known ids if there is none)."""
