@@ -18,13 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.errors import MISSING, Invalid, Missing, Omitted, Problem
+from cashmgmt.inputs.limits import MAX_GAP_DAYS, MAX_PROBLEMS
 from cashmgmt.model import Account, BalanceHistory, Case, FxRates
 from cashmgmt.money import MAX_MINOR, from_minor, is_currency, parse_decimal, to_minor
-
-MAX_PROBLEMS = 50
-#: Longest run of calendar days an account may go without a figure (weekends, holidays
-#: such as Golden Week carry the last balance forward).
-MAX_GAP_DAYS = 14
 
 Cell = Any
 Row = tuple[int, list[Cell]]

@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 
 from cashmgmt.errors import Problem
-from cashmgmt.inputs.tables import MAX_GAP_DAYS
+from cashmgmt.inputs.limits import MAX_GAP_DAYS
 from cashmgmt.model import Account, BalanceHistory, FxRates, NotionalPool, Structure
 
 

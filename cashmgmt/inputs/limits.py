@@ -1,0 +1,18 @@
+"""Bounds on what an input may hold, so any file is read in bounded time and memory.
+
+Each bound is generous for a real client group (thousands of accounts, years of days) and
+small enough that a hostile file ends in one located problem instead of a hang. The docs
+(case-format.md) quote these names; a test checks that they agree.
+"""
+
+from __future__ import annotations
+
+#: A case file (case.yaml) larger than this is refused before it is parsed.
+MAX_CASE_FILE_BYTES = 16 * 1024 * 1024
+#: Problems listed one by one per file; the rest are counted ("… and N more like these").
+MAX_PROBLEMS = 50
+#: A balance or FX table (CSV or .xlsx) larger than this is refused before it is read.
+MAX_TABLE_BYTES = 512 * 1024 * 1024
+#: Longest run of calendar days an account may go without a figure (weekends, holidays
+#: such as Golden Week carry the last balance forward).
+MAX_GAP_DAYS = 14
