@@ -37,6 +37,9 @@ if TYPE_CHECKING:
         Error as Error,
     )
     from cashmgmt.errors import (
+        OutputError as OutputError,
+    )
+    from cashmgmt.errors import (
         Problem as Problem,
     )
     from cashmgmt.errors import (
@@ -112,6 +115,7 @@ _MODULES = {
         "AssessmentError",
         "CaseError",
         "Error",
+        "OutputError",
         "Problem",
         "SimulationError",
         "StatementError",

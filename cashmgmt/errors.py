@@ -80,6 +80,11 @@ class ThemeError(Error):
     """A theme (the bank's branding for documents) could not be read."""
 
 
+class OutputError(Error):
+    """An output cannot be written where asked: a folder, a device or a pipe, one of the
+    run's input files, a path under a file, a name too long, a folder not writable."""
+
+
 class SimulationError(Error):
     """A case loaded but cannot be simulated exactly (e.g. a balance beyond the exact range)."""
 

@@ -295,6 +295,9 @@ class Case:
     proposing_bank: str | None = None
     #: The case file it was loaded from ("" when built in code): problems found later name it.
     source: str = attrs.field(default="", eq=False)
+    #: The files it was read from (the case file, its balance and FX tables), as the loader
+    #: found them: outputs must never replace one ("()" when built in code).
+    inputs: tuple[str, ...] = attrs.field(default=(), eq=False)
     #: Entities and accounts by id, made from the fields in __attrs_post_init__ and never
     #: written to after (the engine's caches live in the caller's Replay, not here).
     _entities: dict[str, Entity] = attrs.field(init=False, eq=False, repr=False)

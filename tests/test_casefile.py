@@ -308,8 +308,13 @@ def test_save_never_overwrites(case_dir: CaseDir, tmp_path: Path) -> None:
     folder = case_dir()
     case = load_case(folder)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(cashmgmt.OutputError, match="apart from the case's own"):
+        cashmgmt.save_case(case, folder)  # the case's own folder
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("x")
     with pytest.raises(FileExistsError):
-        cashmgmt.save_case(case, folder)
+        cashmgmt.save_case(case, other)  # any folder that is not empty
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     saved = cashmgmt.save_case(case, tmp_path / "copy")
     assert load_case(saved) == case

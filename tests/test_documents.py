@@ -171,7 +171,10 @@ def test_cli_propose_writes_and_never_overwrites_inputs(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "input files" in result.output
     assert target.read_bytes() == before
     theme = tmp_path / "bank.yaml"
-    theme.write_text("name: B\ncolours: {primary: '#000000'}\nlogo: /etc/passwd\n")
+    theme.write_text(
+        "name: B\ncolours: {primary: '#000000', "
+        "accent: '#C8102E', text: '#1F2937', muted: '#6B7280'}\nlogo: /etc/passwd\n"
+    )
     result = CliRunner().invoke(
         cli,
         [

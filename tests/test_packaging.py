@@ -25,7 +25,10 @@ def test_a_theme_logo_outside_its_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "t").mkdir()
     (tmp_path / "secret.png").write_bytes(b"x")
     theme = tmp_path / "t" / "bank.yaml"
-    theme.write_text("name: B\ncolours: {primary: '#000000'}\nlogo: ../secret.png\n")
+    theme.write_text(
+        "name: B\ncolours: {primary: '#000000', "
+        "accent: '#C8102E', text: '#1F2937', muted: '#6B7280'}\nlogo: ../secret.png\n"
+    )
     with pytest.raises(ThemeError) as info:
         load_theme(theme)
     assert info.value.problems[0].where == "logo"
@@ -69,14 +72,19 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
 def test_theme_names_per_language(tmp_path: Path) -> None:
     theme = tmp_path / "bank.yaml"
     theme.write_text(
-        "name: {en: Huaxia Bank, zh-CN: 华夏银行}\ncolours: {primary: '#112233'}\n",
+        "name: {en: Huaxia Bank, zh-CN: 华夏银行}\ncolours: {primary: '#112233', "
+        "accent: '#C8102E', text: '#1F2937', muted: '#6B7280'}\n",
         encoding="utf-8",
     )
     loaded = load_theme(theme)
     assert loaded.name == "Huaxia Bank"
     assert loaded.name_for("zh-CN") == "华夏银行" and loaded.name_for("fr") == "Huaxia Bank"
     assert load_theme().name_for("zh-CN") == "您的银行"
-    theme.write_text("name: [1, 2]\ncolours: {primary: '#112233'}\n", encoding="utf-8")
+    theme.write_text(
+        "name: [1, 2]\ncolours: {primary: '#112233', "
+        "accent: '#C8102E', text: '#1F2937', muted: '#6B7280'}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ThemeError) as info:
         load_theme(theme)
     assert info.value.problems[0].where == "name"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -119,13 +120,14 @@ def check(case: str, as_json: bool) -> None:
 def save(case: str, folder: str) -> None:
     """Load a case and write it as a new case folder (save_case); never overwrites."""
     loaded = load(case)
+    label = folder or '""'
     try:
-        written = cashmgmt.save_case(loaded, folder)
+        written = guarded(label, lambda: cashmgmt.save_case(loaded, folder))
     except FileExistsError:
         from cashmgmt.errors import Problem
 
         expected = "expected a new or empty folder (cashmgmt never overwrites a case)"
-        fail(folder, [Problem(folder, "", expected)])
+        fail(label, [Problem(label, "", expected)])
     click.echo(f"{written}: saved")
 
 
@@ -223,12 +225,6 @@ def cycle_command(case: str, on: datetime | None, as_json: bool) -> None:
     echo_json(result.to_dict()) if as_json else text.cycle(result)
 
 
-def case_inputs(case: str) -> set[Path]:
-    """The files a case folder is read from (outputs must never replace them)."""
-    folder = Path(case) if Path(case).is_dir() else Path(case).parent
-    return {p.resolve() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
-
-
 def document_options(command: Callable[..., None]) -> Callable[..., None]:
     """The options every document command takes, named as the functions' arguments."""
     for option in reversed(
@@ -266,23 +262,28 @@ def write_document(
     on: datetime | None,
     make: Callable[..., Proposal | Letter],
 ) -> None:
-    """Run the cycle, render one document and write it atomically (never over an input)."""
-    from cashmgmt.files import write_atomic
+    """Run the cycle, render one document and write it atomically: never over one of the
+    run's input files (the case file, its tables, the theme and its logo), never at a
+    folder, a device or a pipe; a bad output path is refused before the run."""
+    from cashmgmt.files import check_output, write_output
+    from cashmgmt.render.theme import load_theme
 
     to_stdout = output == "-"
-    if not to_stdout and Path(output).resolve() in case_inputs(case):
-        click.echo(
-            f"cashmgmt: {output}: is one of the case's input files; choose another output", err=True
-        )
-        sys.exit(EXIT_BAD_INPUT)
+    label = output or '""'
+    if not to_stdout:
+        guarded(label, lambda: check_output(output))
     loaded = load(case)
+    bank = guarded(theme, lambda: load_theme(theme))
+    inputs = [*loaded.inputs, *map(str, bank.files)]
+    if not to_stdout:
+        guarded(label, lambda: check_output(output, inputs))
     document = guarded(case, lambda: make(loaded, language=language, theme=theme, on=as_date(on)))
     data = guarded(case, lambda: document.html().encode("utf-8") if as_html else document.pdf())
     if to_stdout:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    write_atomic(output, data)
+    guarded(label, lambda: write_output(output, data, inputs))
     kind = "HTML" if as_html else "PDF"
     click.echo(f"{output}: {len(data):,} bytes ({document.language}, {kind})")
 
@@ -301,10 +302,38 @@ def letter_command(**options: Any) -> None:
     write_document(**options, make=cashmgmt.letter)
 
 
+class Interrupted(SystemExit):
+    """The process was told to stop (SIGTERM, SIGHUP): raised where it runs, so every
+    `finally` and `except BaseException` cleans up (an atomic write removes its temporary
+    file) before the exit, with the shell's code for a signal (128 + its number)."""
+
+    def __init__(self, signum: int) -> None:
+        self.signal_name = signal.Signals(signum).name
+        super().__init__(128 + signum)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def exit_on_signals() -> None:
+    """Turn SIGTERM (and SIGHUP where it exists) into Interrupted, in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
+
+
 def main() -> None:
-    """Entry point: run the CLI; an unexpected error is reported in one line, not a trace."""
+    """Entry point: run the CLI; an unexpected error is reported in one line, not a trace;
+    a stop signal ends the run cleanly (nothing half-written is left behind)."""
+    exit_on_signals()
     try:
         cli(prog_name="cashmgmt")
+    except Interrupted as stop:
+        click.echo(f"cashmgmt: stopped by {stop.signal_name}", err=True)
+        raise
     except Exception as exc:  # pragma: no cover - last resort, the traceback is a bug
         if os.environ.get("CASHMGMT_DEBUG"):
             raise

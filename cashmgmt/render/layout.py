@@ -10,7 +10,7 @@ same bytes, and every piece of text is XML-escaped.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import attrs
@@ -128,15 +128,22 @@ class _Layout:
         self.drops: list[tuple[str, str, list[tuple[float, float]]]] = []
         self.shared: list[tuple[str, list[tuple[float, float]]]] = []
 
-    def measure(self, node: str) -> _Measure:
-        """Size of the subtree under `node` (children measured first)."""
+    def measure(self, root: str) -> _Measure:
+        """Size of the subtree under `root`: every node's children measured before it, by
+        an explicit stack, so a chain thousands of levels deep needs no recursion."""
+        for node in _postorder(root, lambda n: self.children.get(n, [])):
+            self._measure_one(node)
+        return self.measures[root]
+
+    def _measure_one(self, node: str) -> _Measure:
+        """Size of the subtree under `node`, its children already measured."""
         kids = self.children.get(node, [])
         bw = self.box_w[node]
         if not kids:
             m = _Measure(bw, _BOX_H, "leaf")
             self.measures[node] = m
             return m
-        sub = {k: self.measure(k) for k in kids}
+        sub = {k: self.measures[k] for k in kids}
         gaps = self.gaps.get(node, "plain")
         level, row_gap = _LEVEL_GAP[gaps], _ROW_GAP[gaps]
         side = sum(sub[k].w for k in kids) + _HGAP * (len(kids) - 1)
@@ -202,8 +209,49 @@ class _Layout:
         self.measures[node] = m
         return m
 
-    def place(self, node: str, x0: float, y0: float) -> None:
-        """Put the subtree under `node` with its block's top-left corner at (x0, y0)."""
+    def place(self, root: str, x0: float, y0: float) -> None:
+        """Put the subtree under `root` with its block's top-left corner at (x0, y0). Each
+        node's children are placed (in row order) before its own box and connectors, by an
+        explicit stack, so a chain thousands of levels deep needs no recursion."""
+        stack = [(root, x0, y0, iter(self._slots(root, x0, y0)))]
+        while stack:
+            node, x, y, pending = stack[-1]
+            child = next(pending, None)
+            if child is None:
+                stack.pop()
+                self._finish(node, x, y)
+            else:
+                k, kx, ky = child
+                stack.append((k, kx, ky, iter(self._slots(k, kx, ky))))
+
+    def _left(self, node: str, x0: float) -> float:
+        """Where the rows of `node`'s children start (right of the spine's lane)."""
+        m = self.measures[node]
+        grid = m.lane + max(m.row_widths)
+        return x0 + (m.w - grid) / 2 + m.lane
+
+    def _slots(self, node: str, x0: float, y0: float) -> list[tuple[str, float, float]]:
+        """Each child of `node` (in row order) with its block's top-left corner, for
+        `node`'s block at (x0, y0)."""
+        m = self.measures[node]
+        if m.mode == "leaf":
+            return []
+        top = y0 + _BOX_H + _LEVEL_GAP[m.gaps]
+        left = self._left(node, x0)
+        slots = []
+        for row, height in zip(m.rows, m.row_heights, strict=True):
+            x = left
+            if m.mode == "row":
+                x = x0 + (m.w - m.row_widths[0]) / 2
+            for k in row:
+                slot = m.cell[k]
+                slots.append((k, x + (slot - self.measures[k].w) / 2, top))
+                x += slot + _HGAP
+            top += height + _ROW_GAP[m.gaps]
+        return slots
+
+    def _finish(self, node: str, x0: float, y0: float) -> None:
+        """`node`'s box and connectors at (x0, y0), its children's boxes already placed."""
         m = self.measures[node]
         bw = self.stretch.get(node, self.box_w[node])
         if m.mode == "leaf":
@@ -211,23 +259,8 @@ class _Layout:
             return
         level, row_gap, bus_height = _LEVEL_GAP[m.gaps], _ROW_GAP[m.gaps], _BUS[m.gaps]
         bottom = y0 + _BOX_H
-        top = bottom + level
-        grid = m.lane + max(m.row_widths)
-        left = x0 + (m.w - grid) / 2 + m.lane
-        centres: list[list[float]] = []
-        for row, height in zip(m.rows, m.row_heights, strict=True):
-            x = left
-            if m.mode == "row":
-                x = x0 + (m.w - m.row_widths[0]) / 2
-            row_centres = []
-            for k in row:
-                slot = m.cell[k]
-                self.place(k, x + (slot - self.measures[k].w) / 2, top)
-                box = self.boxes[k]
-                row_centres.append(box.x + box.w / 2)
-                x += slot + _HGAP
-            centres.append(row_centres)
-            top += height + row_gap
+        left = self._left(node, x0)
+        centres = [[self.boxes[k].x + self.boxes[k].w / 2 for k in row] for row in m.rows]
         if m.mode == "row":
             first, last = centres[0][0], centres[0][-1]
             cx = min(max((first + last) / 2, x0 + bw / 2), x0 + m.w - bw / 2)
@@ -254,6 +287,22 @@ class _Layout:
         self.shared.append((node, [(cx, bottom), (cx, buses[0])]))
         if m.lane and len(buses) > 1:
             self.shared.append((node, [(spine, buses[0]), (spine, buses[-1])]))
+
+
+def _postorder(root: str, children: Callable[[str], Sequence[str]]) -> list[str]:
+    """The nodes under `root`, each after all of its children (in their order), as a
+    recursive walk would finish them, but with an explicit stack."""
+    order: list[str] = []
+    stack = [(root, iter(children(root)))]
+    while stack:
+        node, pending = stack[-1]
+        child = next(pending, None)
+        if child is None:
+            stack.pop()
+            order.append(node)
+        else:
+            stack.append((child, iter(children(child))))
+    return order
 
 
 # ------------------------------------------------------------------------------ drawing

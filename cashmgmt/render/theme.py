@@ -1,19 +1,42 @@
-"""Themes (a bank's name, colours and logo) and the templates folder they live in."""
+"""Themes (a bank's name, colours and logo) and the templates folder they live in.
+
+A theme is a small YAML file, read with bounds so a hostile one ends in located problems:
+at most MAX_THEME_BYTES, nesting at most MAX_THEME_DEPTH deep (checked on the parser's events
+before anything is built), no anchors or aliases, only the keys a theme has, and every colour
+the templates and charts use.
+"""
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import cast
 
 import attrs
 from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event
 
-from cashmgmt.errors import Problem, ThemeError
+from cashmgmt.errors import Problem, ThemeError, shown
+from cashmgmt.render.palette import DEFAULT_COLOURS
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # cashmgmt/
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+#: A shipped theme's name: letters, digits, `-` and `_` (never a path).
+_NAME = re.compile(r"[A-Za-z0-9_-]+")
+_SUFFIXES = (".yaml", ".yml")
+
+#: A theme file larger than this is refused before it is parsed: a theme is a name, four
+#: colours and a logo's file name, a few hundred bytes.
+MAX_THEME_BYTES = 64 * 1024
+#: Deepest nesting of mappings and lists in a theme (a theme needs 2: `name: {en: …}`);
+#: checked on the parser's events, so a file nested thousands deep is refused at once.
+MAX_THEME_DEPTH = 10
+#: The keys of a theme file.
+THEME_KEYS = ("name", "colours", "logo")
+#: The colours a theme gives: the ones the templates and the charts use.
+THEME_COLOURS = tuple(DEFAULT_COLOURS)
 
 
 def templates_dir() -> Path:
@@ -32,36 +55,71 @@ class Theme:
     colours: dict[str, str]
     logo: Path | None = None
     names: dict[str, str] = attrs.field(factory=dict)  # the bank's name per language
+    #: The theme file it was read from (None when built in code): an input of the run.
+    source: Path | None = attrs.field(default=None, eq=False)
 
     def name_for(self, language: str) -> str:
         """The bank's name in a language (its default name if the theme gives none)."""
         return self.names.get(language, self.name)
 
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """The files the theme was read from (its YAML and its logo): outputs avoid them."""
+        return tuple(p for p in (self.source, self.logo) if p is not None)
+
+
+def shipped_themes() -> tuple[str, ...]:
+    """The names of the themes shipped with cashmgmt."""
+    return tuple(sorted(p.stem for p in (templates_dir() / "themes").glob("*.yaml")))
+
+
+def theme_file(name_or_path: str | Path) -> Path:
+    """The theme YAML a name or path stands for: a shipped theme's name (letters, digits,
+    `-`, `_`) or a path to a .yaml/.yml file; ThemeError for anything else."""
+    text = str(name_or_path)
+    if Path(text).suffix.lower() in _SUFFIXES:
+        path = Path(text)
+        if not path.is_file():
+            raise ThemeError([Problem(text, "", "expected a theme YAML file; there is none")])
+        return path
+    shipped = shipped_themes()
+    if _NAME.fullmatch(text) and text in shipped:
+        return templates_dir() / "themes" / f"{text}.yaml"
+    expected = (
+        f"expected a shipped theme ({', '.join(shipped)}) or a theme file ending .yaml or .yml"
+    )
+    label = text if len(text) <= 60 else text[:59] + "…"
+    raise ThemeError([Problem(label or '""', "", expected)])
+
 
 def load_theme(name_or_path: str | Path = "default") -> Theme:
     """A shipped theme by name, or a theme YAML file; ThemeError names what is wrong."""
-    path = Path(name_or_path)
-    if path.suffix not in (".yaml", ".yml"):
-        path = templates_dir() / "themes" / f"{name_or_path}.yaml"
+    path = theme_file(name_or_path)
     label = str(path)
-    if not path.is_file():
-        raise ThemeError([Problem(label, "", "no such theme; expected a theme YAML file")])
-    try:
-        data = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
-    except (YAMLError, UnicodeDecodeError, OSError) as exc:
-        raise ThemeError([Problem(label, "", f"expected a theme in YAML ({exc})")]) from None
-    problems = []
-    data = data if isinstance(data, dict) else {}
+    data = _read(path, label)
+    problems: list[Problem] = []
+    if not isinstance(data, Mapping):
+        raise ThemeError([Problem(label, "", "expected a theme: name, colours and logo")])
+    for key in data:
+        if key not in THEME_KEYS:
+            problems.append(
+                Problem(
+                    label, "", f"expected only the keys {', '.join(THEME_KEYS)}, got {shown(key)}"
+                )
+            )
     raw_name = data.get("name")
     names: dict[str, str] = {}
+    name = ""
     if (
-        isinstance(raw_name, dict)
+        isinstance(raw_name, Mapping)
         and raw_name
         and all(isinstance(k, str) and isinstance(v, str) for k, v in raw_name.items())
     ):
         names = dict(raw_name)
-        data["name"] = names.get("en") or next(iter(names.values()))
-    elif not isinstance(raw_name, str):
+        name = names.get("en") or next(iter(names.values()))
+    elif isinstance(raw_name, str):
+        name = raw_name
+    else:
         problems.append(
             Problem(
                 label,
@@ -70,19 +128,90 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
                 "mapping of language to name like {en: ..., zh-CN: ...}",
             )
         )
-    colours = data.get("colours")
-    if not isinstance(colours, dict) or not all(
-        isinstance(v, str) and _COLOUR.fullmatch(v) for v in colours.values()
-    ):
-        problems.append(Problem(label, "colours", "expected colours like primary: '#0B3D91'"))
+    colours = _colours(data.get("colours"), label, problems)
     logo = data.get("logo")
     logo_path = None
     if logo is not None:
-        logo_path = (path.parent / str(logo)).resolve()
-        if path.parent.resolve() not in logo_path.parents or not logo_path.is_file():
+        logo_path = (path.parent / str(logo)).resolve() if isinstance(logo, str) else None
+        if (
+            logo_path is None
+            or path.parent.resolve() not in logo_path.parents
+            or not logo_path.is_file()
+        ):
             problems.append(
                 Problem(label, "logo", "expected an image file in the theme's own folder")
             )
     if problems:
         raise ThemeError(problems)
-    return Theme(data["name"], cast(dict[str, str], colours), logo_path, names)
+    return Theme(name, colours, logo_path, names, source=path.resolve())
+
+
+def _colours(raw: object, label: str, problems: list[Problem]) -> dict[str, str]:
+    """The theme's colours: each of THEME_COLOURS as #RRGGBB, and no others."""
+    example = "expected colours like primary: '#0B3D91'"
+    if not isinstance(raw, Mapping):
+        problems.append(Problem(label, "colours", f"{example} ({', '.join(THEME_COLOURS)})"))
+        return {}
+    colours: dict[str, str] = {}
+    for key, value in raw.items():
+        if key not in THEME_COLOURS:
+            expected = f"expected only the colours {', '.join(THEME_COLOURS)}"
+            problems.append(Problem(label, "colours", f"{expected}, got {shown(key)}"))
+        elif not isinstance(value, str) or not _COLOUR.fullmatch(value):
+            where = f"colours.{key}"
+            problems.append(Problem(label, where, "expected a colour as '#RRGGBB' in quotes"))
+        else:
+            colours[key] = value
+    for key in THEME_COLOURS:
+        if key not in raw:
+            problems.append(Problem(label, f"colours.{key}", "missing; expected a '#RRGGBB'"))
+    return colours
+
+
+def _read(path: Path, label: str) -> object:
+    """The theme file's YAML data, read within the bounds; ThemeError with the line and
+    column of a syntax error, of nesting too deep, or of an anchor or alias."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_THEME_BYTES + 1)
+    except OSError as exc:
+        raise ThemeError([Problem(label, "", f"cannot be read ({exc.strerror})")]) from None
+    if len(raw) > MAX_THEME_BYTES:
+        expected = f"expected a theme file of at most {MAX_THEME_BYTES:,} bytes"
+        raise ThemeError([Problem(label, "", expected)])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ThemeError([Problem(label, f"byte {exc.start}", "expected UTF-8 text")]) from None
+    yaml = YAML(typ="safe", pure=True)
+    yaml.allow_duplicate_keys = False
+    try:
+        refused = _shape_problem(yaml.parse(io.StringIO(text)), label)
+        if refused is None:
+            return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        what = exc.problem or exc.context or "valid YAML"
+        refused = Problem(label, where, f"expected valid YAML ({what})")
+    except (YAMLError, ValueError, RecursionError):
+        refused = Problem(label, "", "expected a theme in valid YAML")
+    raise ThemeError([refused])
+
+
+def _shape_problem(events: Iterator[Event], label: str) -> Problem | None:
+    """The first anchor, alias or nesting deeper than MAX_THEME_DEPTH among the parser's
+    events, located, or None; stops there, before the rest of the file is parsed."""
+    depth = 0
+    for event in events:
+        mark = event.start_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}"
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            return Problem(label, where, "expected a theme without anchors and aliases (& and *)")
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+            if depth > MAX_THEME_DEPTH:
+                return Problem(label, where, f"expected nesting at most {MAX_THEME_DEPTH} deep")
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+    return None

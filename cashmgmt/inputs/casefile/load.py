@@ -127,7 +127,9 @@ def load_case(path: str | Path) -> Case:
 
     history: BalanceHistory | Missing = MISSING
     fx: FxRates | Missing = MISSING
+    read_from = [file]  # the case's input files, which outputs must never replace
     if ok(balances_name):
+        read_from.append(folder / balances_name)
         unreadable = validate.known_ids(top, "accounts") - set(currencies)
         history, table_problems = tables.read_balances(
             folder / balances_name, good_accounts, unreadable
@@ -135,6 +137,7 @@ def load_case(path: str | Path) -> Case:
         problems += table_problems
     if ok(base) and ok(fx_name):
         fx_path = folder / fx_name if fx_name is not None else None
+        read_from += [fx_path] if fx_path is not None else []
         fx, fx_problems = tables.read_fx(fx_path, base)
         problems += fx_problems
         if ok(history) and ok(fx):
@@ -173,6 +176,7 @@ def load_case(path: str | Path) -> Case:
         intercompany_rate=ic_rate,
         proposing_bank=bank,
         source=label,
+        inputs=tuple(str(p) for p in read_from),
     )
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from cashmgmt.files import write_atomic
+from cashmgmt.files import check_folder, write_output
 from cashmgmt.inputs import tables
 from cashmgmt.inputs.casefile.load import FORMAT_VERSION
 from cashmgmt.model import Case, Fees, PhysicalStructure, Structure, Terms, Tier
@@ -164,17 +164,18 @@ def case_document(case: Case) -> dict[str, object]:
 
 
 def save_case(case: Case, folder: str | Path) -> Path:
-    """Write `case` as a new case folder (case.yaml, balances.csv, fx.csv); never overwrites."""
-    target = Path(folder)
+    """Write `case` as a new case folder (case.yaml, balances.csv, fx.csv); never overwrites:
+    FileExistsError for a folder that is not empty, OutputError (located) for a folder that
+    is or holds the case's own input files, a file, or a folder that cannot be written."""
+    target = check_folder(folder, case.inputs)
     if target.exists() and any(target.iterdir()):
         raise FileExistsError(f"{target}: folder is not empty; cashmgmt never overwrites a case")
-    target.mkdir(parents=True, exist_ok=True)
     buffer = io.StringIO()
     _yaml_dump(case_document(case), buffer)
-    write_atomic(target / "case.yaml", buffer.getvalue().encode("utf-8"))
-    write_atomic(target / "balances.csv", tables.balances_csv(case).encode("utf-8"))
+    write_output(target / "case.yaml", buffer.getvalue().encode("utf-8"), case.inputs)
+    write_output(target / "balances.csv", tables.balances_csv(case).encode("utf-8"), case.inputs)
     if case.fx.series:
-        write_atomic(target / "fx.csv", tables.fx_csv(case.fx).encode("utf-8"))
+        write_output(target / "fx.csv", tables.fx_csv(case.fx).encode("utf-8"), case.inputs)
     return target / "case.yaml"
 
 
