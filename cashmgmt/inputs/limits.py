@@ -16,3 +16,11 @@ MAX_TABLE_BYTES = 512 * 1024 * 1024
 #: Longest run of calendar days an account may go without a figure (weekends, holidays
 #: such as Golden Week carry the last balance forward).
 MAX_GAP_DAYS = 14
+#: Rows of a balance or FX table (the header included): 5,000 accounts for 2.7 years in the
+#: long form; larger groups fit the wide form, one row a day. (Excel stops at 1,048,576.)
+MAX_TABLE_ROWS = 5_000_000
+#: Columns of a table: Excel's own limit (column XFD), room for a wide form of 16,383 accounts.
+MAX_TABLE_COLUMNS = 16_384
+#: Longest line of a CSV table, in characters: a full-width row at 256 characters a cell. A
+#: longer line is not a table's row (a file without line breaks, or not CSV at all).
+MAX_TABLE_LINE_CHARS = 4 * 1024 * 1024

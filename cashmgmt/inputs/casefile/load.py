@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
+from typing import TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -19,6 +20,8 @@ from cashmgmt.inputs.casefile.sections import (
     read_structure,
 )
 from cashmgmt.model import BalanceHistory, Case, Client, FxRates, Structure
+
+T = TypeVar("T")
 
 FORMAT_VERSION = 1
 CASE_NAMES = ("case.yaml", "case.yml")
@@ -112,8 +115,8 @@ def load_case(path: str | Path) -> Case:
         for i, item in enumerate(raw_structures)
     ]
     ic_rate = r.get(top, "intercompany_rate", "", rate, default=None)
-    balances_name = r.get(top, "balances", "", _file_name)
-    fx_name = r.get(top, "fx_rates", "", _file_name, default=None)
+    balances_name = _inside(r, folder, "balances", r.get(top, "balances", "", _file_name))
+    fx_name = _inside(r, folder, "fx_rates", r.get(top, "fx_rates", "", _file_name, default=None))
     if isinstance(top.get("entities"), list) and not entities:
         r.problem("entities", "expected at least one entity")
     if isinstance(top.get("accounts"), list) and not accounts:
@@ -192,4 +195,23 @@ def _file_name(value: object) -> str:
     name = text(value)
     if not name.lower().endswith((".csv", ".xlsx")):
         raise Invalid("a .csv or .xlsx file name relative to the case folder", value)
+    windows = PureWindowsPath(name)  # splits at / and \ alike, and knows drives
+    if windows.anchor or name.startswith(("/", "\\")) or ".." in windows.parts:
+        raise Invalid("a file name relative to the case folder, inside it (no /… or ..)", value)
+    return name
+
+
+def _inside(r: Reader, folder: Path, key: str, name: T | Missing) -> T | Missing:
+    """The table name, if it leads to a place inside the case folder once symbolic links
+    are followed (else MISSING and a problem at `key`: the docs promise tables in the
+    folder, and nothing outside it is read)."""
+    if not isinstance(name, str):
+        return name
+    try:
+        inside = (folder / name).resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop
+        inside = False
+    if not inside:
+        r.problem(key, "expected a file inside the case folder; this name leads outside it")
+        return MISSING
     return name
