@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date, time
+from decimal import Decimal
 from typing import Final, TypeGuard, TypeVar
 
 import attrs
@@ -11,22 +13,89 @@ import attrs
 T = TypeVar("T")
 
 
-def shown(value: object, limit: int = 60) -> str:
-    """A short, printable rendering of a bad value for an error message."""
-    text = repr(value)
+def shown(value: object, limit: int = 60, *, escaped: bool = False) -> str:
+    """A bad value as an error message shows it: at most `limit` characters, built without a
+    repr of the whole value (a value may be huge or deeply nested). Text is quoted and cut,
+    with invisible characters as escapes (`\\u200b`), and with `escaped` every non-ASCII one
+    too (so an id 'НQ' in Cyrillic is not mistaken for 'HQ'); numbers as written; dates in
+    ISO 8601; lists and mappings described by their size and first keys; no Python names."""
+    if isinstance(value, str):
+        return _quoted(value, limit, escaped)
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if value.bit_length() > 3 * limit:  # str() of a huge int is slow, or refused
+            return _cut(f"a number of about {int(value.bit_length() * 0.30103)} digits", limit)
+        return _cut(str(value), limit)
+    if isinstance(value, (float, Decimal)):
+        return _cut(str(value), limit)
+    if isinstance(value, (date, time)):
+        return _cut(value.isoformat(), limit)
+    if isinstance(value, (bytes, bytearray)):
+        return _cut(f"binary data of {plural(len(value), 'byte')}", limit)
+    if isinstance(value, Mapping):
+        return _cut(_described_mapping(value, limit), limit)
+    if isinstance(value, (list, tuple)):
+        return _cut(f"a list of {plural(len(value), 'item')}" if value else "an empty list", limit)
+    if isinstance(value, (set, frozenset)):
+        return _cut(f"a set of {plural(len(value), 'item')}" if value else "an empty set", limit)
+    return "a value that is not text, a number, a date, a list or a mapping"
+
+
+def _described_mapping(value: Mapping[object, object], limit: int) -> str:
+    """`a mapping with keys a, b, …`, naming keys only while they fit in `limit`."""
+    if not value:
+        return "an empty mapping"
+    text = "a mapping with key" + ("s " if len(value) > 1 else " ")
+    names: list[str] = []
+    for key in value:
+        name = key if isinstance(key, str) and key.isprintable() else shown(key, 20)
+        name = _cut(name, 20)
+        if len(text) + len(", ".join([*names, name])) + 3 > limit:
+            return text + ", ".join([*names, "…"])
+        names.append(name)
+    return text + ", ".join(names)
+
+
+def _quoted(text: str, limit: int, escaped: bool) -> str:
+    """'text' within `limit` characters: cut (with …) before quoting, escapes counted."""
+    pieces: list[str] = []
+    used = 2  # the quotes
+    for i, char in enumerate(text):
+        piece = _escape(char) if escaped and not char.isascii() else char
+        if not piece.isprintable():
+            piece = _escape(char)
+        last = i == len(text) - 1
+        if used + len(piece) + (0 if last else 1) > limit:
+            pieces.append("…")
+            break
+        pieces.append(piece)
+        used += len(piece)
+    return "'" + "".join(pieces) + "'"
+
+
+def _escape(char: str) -> str:
+    """A character as an escape: \\n, \\x00, \\u200b, \\U0001f4b0."""
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
+def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Invalid(ValueError):
-    """Raised by a parser: `expected` says what was wanted, `got` what was found."""
+    """Raised by a parser: `expected` says what was wanted, `got` what was found (shown
+    short; `escaped` shows non-ASCII characters as escapes, for ids)."""
 
     _NOTHING = object()
 
-    def __init__(self, expected: str, got: object = _NOTHING) -> None:
+    def __init__(self, expected: str, got: object = _NOTHING, *, escaped: bool = False) -> None:
         self.expected = expected
         self.message = f"expected {expected}"
         if got is not Invalid._NOTHING:
-            self.message += f", got {shown(got)}"
+            self.message += f", got {shown(got, escaped=escaped)}"
         super().__init__(self.message)
 
 

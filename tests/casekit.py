@@ -102,6 +102,7 @@ def dump_yaml(data: object) -> str:
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False
     yaml.allow_unicode = True
+    yaml.representer.ignore_aliases = lambda _data: True  # case files refuse anchors
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()

@@ -7,8 +7,16 @@ small enough that a hostile file ends in one located problem instead of a hang. 
 
 from __future__ import annotations
 
-#: A case file (case.yaml) larger than this is refused before it is parsed.
-MAX_CASE_FILE_BYTES = 16 * 1024 * 1024
+#: A case file (case.yaml) larger than this is refused before it is parsed. The largest
+#: example (152 accounts) is under 60 KiB; the pure-Python YAML reader takes seconds per MiB.
+MAX_CASE_FILE_BYTES = 4 * 1024 * 1024
+#: Values (texts, numbers, lists and mappings, keys included) in a case file: each costs the
+#: pure-Python YAML reader 40-100 µs, so this keeps the worst file to a few seconds. The
+#: largest example has 4,762 for 152 accounts: room for some 1,500 accounts written alike.
+MAX_YAML_NODES = 50_000
+#: Levels of nesting in a case file (the examples need 6: the file, accounts, an account,
+#: its terms, a list of tiers, a tier); deeper files are refused before they are built.
+MAX_YAML_DEPTH = 32
 #: Problems listed one by one per file; the rest are counted ("… and N more like these").
 MAX_PROBLEMS = 50
 #: A balance or FX table (CSV or .xlsx) larger than this is refused before it is read.

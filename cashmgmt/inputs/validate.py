@@ -7,13 +7,16 @@ and returns Problems that name the key path in the case file.
 from __future__ import annotations
 
 import itertools
+import unicodedata
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
 import networkx as nx
 
-from cashmgmt.errors import Problem
+from cashmgmt.errors import Invalid, Problem, shown
+from cashmgmt.inputs.casefile.parsers import identifier
 from cashmgmt.inputs.limits import MAX_GAP_DAYS
 from cashmgmt.model import Account, BalanceHistory, FxRates, NotionalPool, Structure
 
@@ -23,10 +26,26 @@ def _raw_ids(top: Mapping[str, Any], section: str) -> list[tuple[int, str]]:
     if not isinstance(items, list):
         return []
     return [
-        (i, item["id"])
+        (i, _nfc(item["id"]))
         for i, item in enumerate(items)
         if isinstance(item, Mapping) and isinstance(item.get("id"), str)
     ]
+
+
+def _nfc(text: str) -> str:
+    """An id as `identifier` reads it (NFC), so that é typed two ways is one id."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _id(value: object) -> str:
+    """An id for a message: quoted, cut, non-ASCII characters as escapes ('\\u041dQ', not a
+    Cyrillic 'НQ' that looks like 'HQ')."""
+    return shown(value, escaped=True)
+
+
+def _name(value: str) -> str:
+    """An id inside a sentence (a cycle): as written if plain ASCII, else as `_id` shows it."""
+    return value if value.isascii() and value.isprintable() and len(value) <= 40 else _id(value)
 
 
 def known_ids(top: Mapping[str, Any], section: str) -> set[str]:
@@ -45,7 +64,7 @@ def check_ids(label: str, top: Mapping[str, Any]) -> list[Problem]:
                     Problem(
                         label,
                         f"{section}[{i}].id",
-                        f"expected a unique id; {item_id!r} is also {section}[{first[item_id]}]",
+                        f"expected a unique id; {_id(item_id)} is also {section}[{first[item_id]}]",
                     )
                 )
             else:
@@ -61,7 +80,51 @@ def _raw_items(top: Mapping[str, Any], section: str) -> list[tuple[int, Mapping[
 
 
 def _ref(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+    """A reference to an id, as `identifier` reads it; None if it is not a valid id (that
+    fault is reported where the value is read, once)."""
+    try:
+        return identifier(value)
+    except Invalid:
+        return None
+
+
+def _cycles(graph: nx.DiGraph, order: Callable[[str], int]) -> list[list[str]]:
+    """One cycle per strongly connected component that holds one (a self-loop is a cycle of
+    one), in `order` of their first nodes. Listing every cycle is exponential (12 entities
+    each naming the others as parent have millions); one per component names each tangle
+    once, and every walk here is iterative, so a chain 10,000 deep is fine."""
+    found = []
+    for component in nx.strongly_connected_components(graph):
+        start = min(component, key=order) if len(component) > 1 else next(iter(component))
+        if len(component) > 1 or graph.has_edge(start, start):
+            found.append(_cycle_through(graph, start, component))
+    return sorted(found, key=lambda cycle: order(cycle[0]))
+
+
+def _cycle_through(graph: nx.DiGraph, start: str, component: set[str]) -> list[str]:
+    """A shortest cycle from `start` back to it inside its component (breadth first)."""
+    came_from: dict[str, str] = {}
+    queue = deque([start])
+    while queue:
+        node = queue.popleft()
+        for following in graph.successors(node):
+            if following == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(came_from[path[-1]])
+                return path[::-1]
+            if following in component and following not in came_from:
+                came_from[following] = node
+                queue.append(following)
+    raise AssertionError("a strongly connected component always has a cycle")
+
+
+def _cycle_text(cycle: Sequence[str]) -> str:
+    """`A -> B -> A`; a long cycle shows its first steps and how many it has."""
+    names = [_name(node) for node in cycle[:8]]
+    if len(cycle) > 8:
+        names.append(f"… ({len(cycle)} in all)")
+    return " -> ".join([*names, _name(cycle[0])])
 
 
 def check_entities(label: str, top: Mapping[str, Any]) -> list[Problem]:
@@ -80,19 +143,17 @@ def check_entities(label: str, top: Mapping[str, Any]) -> list[Problem]:
                 Problem(
                     label,
                     f"entities[{i}].parent",
-                    f"expected the id of an entity in the case, got {parent!r}",
+                    f"expected the id of an entity in the case, got {_id(parent)}",
                 )
             )
         elif child is not None:
             graph.add_edge(parent, child)
-    for cycle in nx.simple_cycles(graph):
-        names = " -> ".join([*cycle, cycle[0]])
-        first = min(cycle, key=lambda e: position[e])
+    for cycle in _cycles(graph, position.__getitem__):
         problems.append(
             Problem(
                 label,
-                f"entities[{position[first]}].parent",
-                f"expected an ownership tree, found a cycle: {names}",
+                f"entities[{position[cycle[0]]}].parent",
+                f"expected an ownership tree, found a cycle: {_cycle_text(cycle)}",
             )
         )
     return problems
@@ -110,7 +171,7 @@ def check_accounts(label: str, top: Mapping[str, Any], proposing_bank: str | Non
                 Problem(
                     label,
                     f"accounts[{i}].entity",
-                    f"expected the id of an entity in the case, got {entity!r}",
+                    f"expected the id of an entity in the case, got {_id(entity)}",
                 )
             )
         if isinstance(item.get("bank"), str):
@@ -121,7 +182,7 @@ def check_accounts(label: str, top: Mapping[str, Any], proposing_bank: str | Non
                 label,
                 "proposing_bank",
                 f"expected the bank of some account ({', '.join(sorted(banks))}), "
-                f"got {proposing_bank!r}",
+                f"got {shown(proposing_bank)}",
             )
         )
     return problems
@@ -163,16 +224,16 @@ def _check_physical(
         participant, header = _ref(rule.get("from")), _ref(rule.get("to"))
         for key, account in (("from", participant), ("to", header)):
             if account is not None and account not in accounts:
-                add(f"{place}.{key}", f"expected an account id of the case, got {account!r}")
+                add(f"{place}.{key}", f"expected an account id of the case, got {_id(account)}")
         if participant is None or header is None:
             continue
         if participant == header:
-            add(place, f"expected two different accounts, got {participant!r} twice")
+            add(place, f"expected two different accounts, got {_id(participant)} twice")
             continue
         if participant in headers:
             add(
                 f"{place}.from",
-                f"expected one header per participant; {participant!r} already sweeps "
+                f"expected one header per participant; {_id(participant)} already sweeps "
                 f"in rules[{headers[participant]}]",
             )
             continue
@@ -183,11 +244,10 @@ def _check_physical(
             add(
                 place,
                 "expected accounts of one currency in a physical sweep; "
-                f"{participant} is {ours}, {header} is {theirs}",
+                f"{_name(participant)} is {ours}, {_name(header)} is {theirs}",
             )
-    for cycle in nx.simple_cycles(graph):
-        names = " -> ".join([*cycle, cycle[0]])
-        add(f"{where}.rules", f"expected a sweep forest, found a cycle: {names}")
+    for cycle in _cycles(graph, headers.__getitem__):
+        add(f"{where}.rules", f"expected a sweep forest, found a cycle: {_cycle_text(cycle)}")
 
 
 def _check_pool(
@@ -195,21 +255,23 @@ def _check_pool(
 ) -> None:
     members = pool.get("accounts")
     seen: set[str] = set()
-    for i, account in enumerate(members if isinstance(members, list) else []):
-        if not isinstance(account, str):
+    for i, member in enumerate(members if isinstance(members, list) else []):
+        account = _ref(member)
+        if account is None:
             continue
         if account not in accounts:
-            add(f"{where}.accounts[{i}]", f"expected an account id of the case, got {account!r}")
+            add(f"{where}.accounts[{i}]", f"expected an account id of the case, got {_id(account)}")
         if account in seen:
-            add(f"{where}.accounts[{i}]", f"expected each account once, {account!r} repeats")
+            add(f"{where}.accounts[{i}]", f"expected each account once, {_id(account)} repeats")
         seen.add(account)
     header = _ref(pool.get("header"))
     if header is not None and header not in seen:
-        add(f"{where}.header", f"expected one of the pool's accounts, got {header!r}")
+        add(f"{where}.header", f"expected one of the pool's accounts, got {_id(header)}")
     shares = pool.get("shares")
-    for account in shares if isinstance(shares, Mapping) else {}:
-        if account not in seen:
-            add(f"{where}.shares", f"expected shares of the pool's accounts, got {account!r}")
+    for key in shares if isinstance(shares, Mapping) else {}:
+        account = _ref(key)
+        if account is not None and account not in seen:
+            add(f"{where}.shares", f"expected shares of the pool's accounts, got {_id(account)}")
 
 
 def check_fx_coverage(

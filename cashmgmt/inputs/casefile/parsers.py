@@ -3,6 +3,8 @@ raises Invalid(expected, got); its docstring's first line says what it expects."
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeVar, cast
@@ -19,14 +21,30 @@ def text(value: object) -> str:
     """A non-empty text."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid("a non-empty text", value)
+    found = _CONTROL.search(value)
+    if found:  # any printable Unicode is fine in a name; control characters are not
+        raise Invalid(f"text without control characters; {_found(value, found.start())}", value)
     return value.strip()
+
+
+#: Control characters and lone surrogates (half of a character written as two escapes).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def identifier(value: object) -> str:
     """An id: non-empty text without spaces (ids appear in rules and tables)."""
     if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
-        raise Invalid("an id (text without spaces)", value)
-    return value
+        raise Invalid("an id (text without spaces)", value, escaped=True)
+    if not value.isprintable():  # control, surrogate, zero-width and bidi characters
+        at = next(i for i, char in enumerate(value) if not char.isprintable())
+        raise Invalid(f"an id of visible characters; {_found(value, at)}", value, escaped=True)
+    return unicodedata.normalize("NFC", value)
+
+
+def _found(value: str, at: int) -> str:
+    """`found \\u200b at character 3`: an invisible character shown as its escape."""
+    char = value[at].encode("unicode_escape", "backslashreplace").decode("ascii")
+    return f"found {char} at character {at + 1}"
 
 
 def currency(value: object) -> str:

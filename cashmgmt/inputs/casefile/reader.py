@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
-from cashmgmt.errors import MISSING, Invalid, Missing, Problem, ok
+from cashmgmt.errors import MISSING, Invalid, Missing, Omitted, Problem, ok, shown
+from cashmgmt.inputs.limits import MAX_PROBLEMS
 
 T = TypeVar("T")
 
@@ -17,6 +18,7 @@ class Reader:
         self.file = file
         self.problems: list[Problem] = []
         self.shared: dict[object, object] = {}
+        self._dropped = 0
 
     def share(self, value: T) -> T:
         """One object per distinct value (accounts with equal terms share them, so the engine
@@ -24,8 +26,24 @@ class Reader:
         return cast(T, self.shared.setdefault(value, value))
 
     def problem(self, where: str, message: str) -> None:
-        """Record one problem at a key path."""
-        self.problems.append(Problem(self.file, where, message))
+        """Record one problem at a key path (the first MAX_PROBLEMS; the rest are counted)."""
+        self.add([Problem(self.file, where, message)])
+
+    def add(self, problems: Iterable[Problem]) -> None:
+        """Record problems found elsewhere (the checks of validate.py), within the same cap."""
+        for problem in problems:
+            if len(self.problems) < MAX_PROBLEMS:
+                self.problems.append(problem)
+            else:
+                self._dropped += 1
+
+    def finish(self) -> list[Problem]:
+        """The problems, with a last line counting those left out: one broken list of a
+        thousand entities is fixed the same way whether the RM sees 50 lines or 16,000."""
+        if self._dropped:
+            more = f"and {self._dropped} more problems like those above"
+            return [*self.problems, Omitted(self.file, "", more, self._dropped)]
+        return list(self.problems)
 
     def mapping(self, value: object, where: str, keys: tuple[str, ...]) -> Mapping[str, Any]:
         """`value` as a mapping with only the known `keys` (else {} and a problem)."""
@@ -35,7 +53,7 @@ class Reader:
         for key in value:
             if key not in keys:
                 self.problem(
-                    join(where, str(key)), "unknown key; expected one of " + ", ".join(keys)
+                    join(where, key_text(key)), "unknown key; expected one of " + ", ".join(keys)
                 )
         return value
 
@@ -83,6 +101,14 @@ class Reader:
 def join(where: str, key: str) -> str:
     """The key path of `key` inside `where`: `accounts[2].terms`."""
     return f"{where}.{key}" if where else key
+
+
+def key_text(key: object) -> str:
+    """A key as a key path shows it: as written if it is short printable text, else shown
+    (quoted and cut, or described: a key may be a huge text or a list)."""
+    if isinstance(key, str) and key.isprintable() and len(key) <= 40:
+        return key
+    return shown(key, 40, escaped=True)
 
 
 def every(items: Iterable[T | Missing]) -> tuple[T, ...] | Missing:

@@ -184,4 +184,5 @@ def _yaml_dump(data: object, stream: io.StringIO) -> None:
     yaml.default_flow_style = False
     yaml.allow_unicode = True
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
+    yaml.representer.ignore_aliases = lambda _data: True  # a case file has no anchors
     yaml.dump(data, stream)

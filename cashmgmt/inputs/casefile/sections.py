@@ -44,7 +44,7 @@ from cashmgmt.model import (
     Tier,
     Tiering,
 )
-from cashmgmt.money import Money, check_size, parse_decimal, parse_money
+from cashmgmt.money import Money, check_size, format_rate, parse_decimal, parse_money
 
 
 def read_client(r: Reader, data: object) -> Client | Missing:
@@ -370,7 +370,10 @@ def read_structure(
         r.problem(join(where, "shares"), "unexpected; shares are for allocation: percentage")
         shares = MISSING
     if ok(shares) and ok(members) and shares is not None and set(shares) != set(members):
-        left_out = ", ".join(a for a in members if a not in shares) or "none"
+        missing = [a for a in members if a not in shares]
+        left_out = ", ".join(missing[:10]) or "none"
+        if len(missing) > 10:
+            left_out += f", … ({len(missing)} in all)"
         r.problem(
             join(where, "shares"),
             f"expected a share for every account of the pool (0% is fine); missing: {left_out}",
@@ -410,6 +413,7 @@ def _shares(value: object) -> dict[str, Decimal]:
     if not isinstance(value, Mapping) or not value:
         raise Invalid("a mapping of account id to share, like {HQ-USD: 60%}", value)
     shares = {identifier(k): share(v) for k, v in value.items()}
-    if sum(shares.values()) != 1:
-        raise Invalid("shares that add up to 100%", value)
+    total = sum(shares.values(), Decimal(0))
+    if total != 1:
+        raise Invalid(f"shares that add up to 100%; these add up to {format_rate(total)}")
     return shares
