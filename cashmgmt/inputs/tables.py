@@ -20,7 +20,7 @@ import numpy.typing as npt
 from cashmgmt.errors import MISSING, Invalid, Missing, Omitted, Problem
 from cashmgmt.inputs.limits import MAX_GAP_DAYS, MAX_PROBLEMS
 from cashmgmt.model import Account, BalanceHistory, Case, FxRates
-from cashmgmt.money import MAX_MINOR, from_minor, is_currency, parse_decimal, to_minor
+from cashmgmt.money import from_minor, is_currency, parse_fx_rate, parse_minor
 
 Cell = Any
 Row = tuple[int, list[Cell]]
@@ -129,20 +129,8 @@ def parse_date(cell: Cell) -> date:
 
 def parse_amount(cell: Cell, currency: str) -> int:
     """A balance in `currency`, as integer minor units (no more decimals than allowed, and
-    below MAX_MINOR so that sums stay exact)."""
-    if isinstance(cell, float) and not cell.is_integer():
-        number = Decimal(repr(cell))
-    else:
-        number = parse_decimal(cell.strip() if isinstance(cell, str) else cell)
-    try:
-        minor = to_minor(number, currency)
-    except ValueError:
-        raise Invalid(
-            f"an amount in {currency} with at most its minor-unit decimals", cell
-        ) from None
-    if abs(minor) >= MAX_MINOR:
-        raise Invalid(f"an amount below {from_minor(MAX_MINOR, currency):,f} {currency}", cell)
-    return minor
+    below MAX_MINOR so that sums stay exact): money.parse_minor, the one number parser."""
+    return parse_minor(cell, currency)
 
 
 # ------------------------------------------------------------------------- balances
@@ -358,7 +346,7 @@ def read_fx(path: Path | None, base: str) -> tuple[FxRates | Missing, list[Probl
             )
             continue
         try:
-            rate = parse_decimal(cells[2])
+            rate = parse_fx_rate(cells[2])
         except Invalid as exc:
             table.problem(table.place(number, 2), exc.message)
             continue
