@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 from casekit import BASE_BALANCES, BASE_CASE, write_case
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cashmgmt
+from cashmgmt.cli import cli
 from cashmgmt.errors import Invalid
 from cashmgmt.money import (
     FX_DECIMALS,
@@ -247,3 +249,42 @@ def test_fees_are_never_priced_at_one_usd_to_one_unit(tmp_path: Path) -> None:
         cashmgmt.design(loaded, cashmgmt.assess(loaded))
     (problem,) = caught.value.problems
     assert problem.where == "fx_rates" and "units of NGN per USD" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "place"),
+    [
+        ("annual_revenue", "1e30 EUR", "client.annual_revenue"),
+        ("credit_rate", "1e9999999%", "accounts[0].terms.credit_rate"),
+        ("ownership", "1e9999999%", "entities[1].ownership"),
+        ("intercompany_rate", "1e9999999%", "intercompany_rate"),
+        ("sweep_days", "monthly:²", "structures[0].sweep_days"),
+        ("balance", "1E+1000000", "row 2, column balance"),
+        ("fx", "0.91999999999999992895", "row 2, column rate"),
+        ("fx", "1e30", "row 2, column rate"),
+    ],
+)
+def test_the_cli_refuses_odd_numbers_with_exit_2(
+    tmp_path: Path, where: str, value: str, place: str
+) -> None:
+    case: dict[str, Any] = copy.deepcopy(BASE_CASE)
+    balances, fx = BASE_BALANCES, "date,currency,rate\n2025-01-01,USD,7.2\n"
+    if where == "annual_revenue":
+        case["client"]["annual_revenue"] = value
+    elif where == "credit_rate":
+        case["accounts"][0]["terms"]["credit_rate"] = value
+    elif where == "ownership":
+        case["entities"][1]["ownership"] = value
+    elif where == "intercompany_rate":
+        case["intercompany_rate"] = value
+    elif where == "sweep_days":
+        case["structures"][0]["sweep_days"] = value
+    elif where == "balance":
+        balances = balances.replace("1000.00", value)
+    else:
+        fx = fx.replace("7.2", value)
+    folder = write_case(tmp_path / "case", case, balances=balances, fx=fx)
+    for command in ("check", "simulate", "design"):
+        result = CliRunner().invoke(cli, [command, str(folder)])
+        assert result.exit_code == 2, result.output
+        assert place in result.output and "Invalid" not in result.output
