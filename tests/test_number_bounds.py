@@ -136,7 +136,7 @@ def run_every_command(case: cashmgmt.Case) -> None:
             assert exc.problems and all(p.file and p.message for p in exc.problems)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(numbered_case())
 def test_what_check_accepts_every_command_accepts(sample: tuple[dict[str, Any], str, str]) -> None:
     case, balances, fx = sample
