@@ -109,79 +109,232 @@ class Money:
         return to_minor(self.amount, self.currency)
 
 
-def parse_decimal(value: object) -> Decimal:
-    """A number from a case file (int, YAML float or string) as an exact Decimal.
-
-    Floats are read through their shortest repr, which is the literal the user wrote.
-    """
-    if isinstance(value, bool):
-        raise Invalid("a number", value)
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        text = repr(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        if "," in text or "_" in text:  # 1,5 is 1.5 in much of Europe: never guess
-            raise Invalid("a number like 1234567.89, without separators", value)
-    else:
-        raise Invalid("a number", value)
-    try:
-        result = Decimal(text)
-    except InvalidOperation:
-        raise Invalid("a number", value) from None
-    if not result.is_finite():
-        raise Invalid("a finite number", value)
-    return result
-
+#: Longest text a number may be written in. 40 characters hold every number the bounds
+#: below allow (at most 18 significant digits, a sign, a point, a `%` or an exponent) with
+#: room to spare, and keep reading a number bounded in time.
+MAX_NUMBER_CHARS = 40
 
 #: Largest amount the engine takes, in minor units: room for 10,000 accounts to be summed
 #: in int64 (a trillion CNY, or 10^14 JPY).
 MAX_MINOR = 10**14
 
+#: Decimals of a rate or share as a fraction (8: 0.000001% in percent). The engine turns
+#: rates into whole units of 10^-8 (engine/interest.py RATE_SCALE) and pool shares into
+#: weights of 10^-8, so a finer value could not be computed exactly.
+RATE_DECIMALS = 8
+#: Highest rate, 1000% (a penalty rate can be extreme, but not more): in units of 10^-8 it
+#: stays below 2^30, so a month's interest numbers (below 2^57, split into a 26-bit low limb
+#: and a 31-bit high one) times a rate stay within int64 in the posting kernel.
+MAX_RATE = Decimal(10)
+#: Rates lie above -100%: a negative rate (EUR, CHF deposits) cannot take more than the whole
+#: balance in a year.
+MIN_RATE = Decimal(-1)
 
-def check_size(money: Money) -> Money:
-    """Refuse an amount too large for the engine or finer than the currency's minor unit."""
-    if not fits_minor(money.amount, money.currency):
-        raise Invalid(
-            f"an amount in whole {money.currency} minor units "
-            f"(at most {exponent(money.currency)} decimals)",
-            str(money),
-        )
-    if abs(to_minor(money.amount, money.currency)) >= MAX_MINOR:
-        limit = from_minor(MAX_MINOR, money.currency)
-        raise Invalid(f"an amount below {limit:,f} {money.currency}", str(money))
-    return money
+#: FX rates (units of the base currency per unit of another) lie from 10^-6 to 10^6: the
+#: widest pair in use today (the Iranian rial against the Kuwaiti dinar, about 1.4 x 10^5)
+#: fits with room, and an upside-down or mistyped rate beyond it is refused.
+MIN_FX_RATE = Decimal("1e-6")
+MAX_FX_RATE = Decimal("1e6")
+#: Decimals of an FX rate. The engine holds each day's rates as integers of 10^-8 (rate x
+#: 10^8 <= 10^14), times 10^4 at most for the minor units of two currencies (JPY 0, CLF 4):
+#: below 10^18, inside int64 (engine/fx.py).
+FX_DECIMALS = 8
+
+
+@attrs.frozen
+class Bounds:
+    """What one kind of number may be: from `low` (excluded if `low_open`) to `high`
+    (excluded if `high_open`), with at most `decimals` after the point (trailing zeros not
+    counted); `percent` lets it end in `%`. The words make the messages: "expected {what}
+    {example}" for text that is no number, "expected {what} {range}" for one out of range,
+    "expected {what} with {fine}" for one with too many decimals."""
+
+    what: str
+    example: str
+    range: str
+    fine: str
+    low: Decimal
+    high: Decimal
+    decimals: int
+    low_open: bool = False
+    high_open: bool = False
+    percent: bool = False
+
+
+#: A rate: an interest rate, a penalty rate, the intercompany rate.
+RATE = Bounds(
+    "a rate",
+    "like 3.1% or 0.031",
+    f"above {MIN_RATE:%} and at most {MAX_RATE:%}",
+    f"at most {RATE_DECIMALS - 2} decimals in percent (0.000001%)",
+    MIN_RATE,
+    MAX_RATE,
+    RATE_DECIMALS,
+    low_open=True,
+    percent=True,
+)
+#: A share: an entity's ownership, a pool member's share of the pool's interest.
+SHARE = Bounds(
+    "a share",
+    "like 60% or 0.6",
+    "between 0% and 100%",
+    f"at most {RATE_DECIMALS - 2} decimals in percent (0.000001%)",
+    Decimal(0),
+    Decimal(1),
+    RATE_DECIMALS,
+    percent=True,
+)
+#: An FX rate in the FX table.
+FX_RATE = Bounds(
+    "an FX rate",
+    "like 7.1884",
+    f"from {MIN_FX_RATE:f} to {MAX_FX_RATE:,f}",
+    f"at most {FX_DECIMALS} decimals",
+    MIN_FX_RATE,
+    MAX_FX_RATE,
+    FX_DECIMALS,
+)
+#: A number before its currency is known (the currency's own problem is reported elsewhere),
+#: and the numbers of the shipped reference data.
+NUMBER = Bounds(
+    "a number",
+    "like 1234567.89",
+    f"below {MAX_MINOR:,} either way",
+    f"at most {RATE_DECIMALS} decimals",
+    -Decimal(MAX_MINOR),
+    Decimal(MAX_MINOR),
+    RATE_DECIMALS,
+    low_open=True,
+    high_open=True,
+)
+
+
+@cache
+def amount_bounds(currency: str) -> Bounds:
+    """An amount in `currency`: whole minor units, below MAX_MINOR of them either way."""
+    limit = from_minor(MAX_MINOR, currency)
+    return Bounds(
+        f"an amount in {currency}",
+        "like 1234567.89",
+        f"below {limit:,f} either way",
+        "at most its minor-unit decimals",
+        -limit,
+        limit,
+        exponent(currency),
+        low_open=True,
+        high_open=True,
+    )
+
+
+def _number_text(value: object, bounds: Bounds) -> str:
+    """The text of a number from a case file or a table cell (a YAML float through its
+    shortest repr, the literal the user wrote), or Invalid."""
+    expected = f"{bounds.what} {bounds.example}"
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise Invalid(expected, value)
+    if isinstance(value, int):
+        if abs(value) >= 10**MAX_NUMBER_CHARS:  # no repr: a huge int's would be huge too
+            raise Invalid(f"{bounds.what} {bounds.range}")
+        return str(value)
+    text = repr(value) if isinstance(value, float) else str(value).strip()
+    if "," in text or "_" in text:  # 1,5 is 1.5 in much of Europe: never guess
+        raise Invalid(f"{bounds.what} written without separators, {bounds.example}", value)
+    if len(text) > MAX_NUMBER_CHARS:
+        raise Invalid(f"{bounds.what} in at most {MAX_NUMBER_CHARS} characters", value)
+    if not text.isascii():  # Decimal() would read '١٢' or '１２' as 12: digits 0-9 only
+        raise Invalid(f"{bounds.what} written with the digits 0-9, {bounds.example}", value)
+    return text
+
+
+def _decimals(number: Decimal) -> int:
+    """Digits after the point, trailing zeros not counted (125000000.00 has none)."""
+    _, digits, exp = number.as_tuple()
+    assert isinstance(exp, int)
+    if exp >= 0:
+        return 0
+    zeros = 0
+    while zeros < min(-exp, len(digits)) and digits[len(digits) - 1 - zeros] == 0:
+        zeros += 1
+    return -exp - zeros
+
+
+def parse_number(value: object, bounds: Bounds) -> Decimal:
+    """The one number parser: a number from a case file or a table cell as an exact Decimal
+    within `bounds`, or Invalid saying what was expected and what was found. No arithmetic
+    runs before the bounds hold, so no value can make it overflow or take long."""
+    text = _number_text(value, bounds)
+    percent = bounds.percent and text.endswith("%")
+    try:
+        number = Decimal(text[:-1].strip() if percent else text)
+    except InvalidOperation:
+        raise Invalid(f"{bounds.what} {bounds.example}", value) from None
+    if not number.is_finite():
+        raise Invalid(f"{bounds.what} {bounds.example}", value)
+    sign, digits, exp = number.as_tuple()
+    assert isinstance(exp, int)
+    if not any(digits) and not -bounds.decimals <= exp <= 0:
+        number = Decimal(0)  # 0E-1000000 or 0E+99 is just 0
+    elif percent:  # number / 100, exactly (a division would round beyond 28 digits), with
+        # the exponent Decimal's division gives: 60% is 0.6, 1.50% is 0.015
+        zeros = 0
+        while zeros < 2 and zeros < len(digits) - 1 and digits[len(digits) - 1 - zeros] == 0:
+            zeros += 1
+        number = Decimal((sign, digits[: len(digits) - zeros], exp - 2 + zeros))
+    too_low = number <= bounds.low if bounds.low_open else number < bounds.low
+    too_high = number >= bounds.high if bounds.high_open else number > bounds.high
+    if too_low or too_high:
+        raise Invalid(f"{bounds.what} {bounds.range}", value)
+    if _decimals(number) > bounds.decimals:
+        raise Invalid(f"{bounds.what} with {bounds.fine}", value)
+    exp = number.as_tuple().exponent
+    return Decimal(int(number)) if isinstance(exp, int) and exp > 0 else number
+
+
+def parse_decimal(value: object) -> Decimal:
+    """A plain number (reference data and the like), within the generic NUMBER bounds."""
+    return parse_number(value, NUMBER)
+
+
+def parse_amount(value: object, currency: str) -> Decimal:
+    """A bare amount in `currency` (a table cell, a number in a case file whose currency is
+    known): whole minor units, below MAX_MINOR of them either way."""
+    return parse_number(value, amount_bounds(currency))
+
+
+def parse_minor(value: object, currency: str) -> int:
+    """A bare amount in `currency` as integer minor units (a balance cell)."""
+    return to_minor(parse_amount(value, currency), currency)
+
+
+def parse_fx_rate(value: object) -> Decimal:
+    """An FX rate (units of the base currency per unit of another) within FX_RATE."""
+    return parse_number(value, FX_RATE)
 
 
 def parse_money(value: object, default_currency: str | None = None) -> Money:
-    """`"500000 CNY"` (or a bare number when `default_currency` is known) as Money."""
+    """`"500000 CNY"` (or a bare number when `default_currency` is known) as Money within
+    the currency's amount bounds."""
     if isinstance(value, str) and len(value.split()) == 2:
         number, code = value.split()
         if not is_currency(code):
             raise Invalid("an amount and an ISO 4217 currency code, like '500000 CNY'", value)
         try:
-            return Money(parse_decimal(number), code)
-        except Invalid:
-            raise Invalid(
-                "an amount and an ISO 4217 currency code, like '500000 CNY'", value
-            ) from None
+            return Money(parse_amount(number, code), code)
+        except Invalid as exc:
+            raise Invalid(exc.expected, value) from None
     if default_currency is None:
         raise Invalid("an amount with its currency, like '500000 CNY'", value)
-    try:
-        return Money(parse_decimal(value), default_currency)
-    except Invalid:
-        raise Invalid(f"an amount, like '500000 {default_currency}'", value) from None
+    return Money(parse_amount(value, default_currency), default_currency)
 
 
 def parse_rate(value: object) -> Decimal:
-    """A rate written `0.35%` or `0.0035`, as a Decimal fraction."""
-    try:
-        if isinstance(value, str) and value.strip().endswith("%"):
-            return parse_decimal(value.strip()[:-1]) / 100
-        return parse_decimal(value)
-    except Invalid:
-        raise Invalid("a rate like '0.35%' or 0.0035", value) from None
+    """A rate written `0.35%` or `0.0035`, as a Decimal fraction within RATE."""
+    return parse_number(value, RATE)
+
+
+def parse_share(value: object) -> Decimal:
+    """A share written `60%` or `0.6`, as a Decimal fraction within SHARE."""
+    return parse_number(value, SHARE)
 
 
 def format_rate(rate: Decimal) -> str:

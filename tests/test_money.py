@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from cashmgmt.errors import Invalid
 from cashmgmt.money import (
+    MAX_RATE,
+    MIN_RATE,
     Money,
     exponent,
     format_rate,
@@ -94,7 +96,7 @@ def test_parse_money_and_rates() -> None:
         parse_money(500)  # no currency known from the context
 
 
-@given(st.decimals(min_value=-100, max_value=100, places=6, allow_nan=False))
+@given(st.decimals(min_value=MIN_RATE, max_value=MAX_RATE, places=8).filter(lambda r: r > MIN_RATE))
 def test_rates_survive_their_text_form(rate: Decimal) -> None:
     assert parse_rate(format_rate(rate)) == rate
 

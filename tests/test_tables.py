@@ -163,7 +163,11 @@ def test_a_wide_csv_is_streamed_in_bounded_memory(case_dir: CaseDir) -> None:
 
 def test_a_huge_exponent_or_a_date_for_an_amount_is_located(case_dir: CaseDir) -> None:
     huge = BASE_BALANCES.replace("1000.00", "1E+1000000")
-    one_problem(case_dir(balances=huge), "row 2, column balance", "an amount below")
+    one_problem(
+        case_dir(balances=huge),
+        "row 2, column balance",
+        "an amount in CNY below 1,000,000,000,000.00",
+    )
 
 
 # ------------------------------------------------------------------------------- paths

@@ -77,7 +77,10 @@ def usd_rate(case: Case) -> tuple[Decimal, str]:
     except KeyError:
         pass
     else:
-        return round_ratio(usd_in_base / code_in_base, 4), f"case FX rates on {end}"
+        ratio = usd_in_base / code_in_base
+        # 4 decimals, or 4 significant digits for a tiny rate (never rounded to 0)
+        places = max(4, 3 - ratio.adjusted())
+        return round_ratio(ratio, places), f"case FX rates on {end}"
     table = reference_usd_rates()
     rate = table.rate(code)
     if rate is not None:

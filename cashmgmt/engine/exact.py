@@ -74,17 +74,19 @@ def _fast(terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], d: Int64Array) -
     return out.reshape(shape)
 
 
+class BeyondInt64(ArithmeticError):
+    """A result of sum_products_div too large for int64 (callers name the input at fault)."""
+
+
 def _slow(terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], d: Int64Array) -> Int64Array:
     total: object = 0
     for a, b in terms:
         total = total + np.asarray(a).astype(object) * np.asarray(b).astype(object)
     total_arr, d_arr = np.broadcast_arrays(np.asarray(total, dtype=object), d.astype(object))
-    out = np.fromiter(
-        (
-            round_half_away(int(t), int(q))
-            for t, q in zip(total_arr.ravel(), d_arr.ravel(), strict=True)
-        ),
-        dtype=np.int64,
-        count=total_arr.size,
-    )
-    return out.reshape(total_arr.shape)
+    values = [
+        round_half_away(int(t), int(q))
+        for t, q in zip(total_arr.ravel(), d_arr.ravel(), strict=True)
+    ]
+    if any(abs(v) >= 1 << 63 for v in values):
+        raise BeyondInt64("a result beyond int64")
+    return np.array(values, dtype=np.int64).reshape(total_arr.shape)

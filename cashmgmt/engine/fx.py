@@ -10,9 +10,11 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.exact import sum_products_div
+from cashmgmt.engine.exact import BeyondInt64, sum_products_div
+from cashmgmt.engine.kernels import PEAK
+from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool
-from cashmgmt.money import exponent
+from cashmgmt.money import exponent, from_minor
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -25,6 +27,7 @@ class DailyFx:
     base: str
     scale: int
     rates: dict[str, Int64Array]
+    source: str = "case"  # the case file, named in a problem
 
     def convert(
         self,
@@ -49,7 +52,34 @@ class DailyFx:
             pick = days[group] if days.ndim == 2 else days
             mult[group] = self.rates[cur][pick] * 10 ** max(e_to - e_from, 0)
             div[group] = self.rates[target][pick] * 10 ** max(e_from - e_to, 0)
-        return sum_products_div([(amounts, mult)], div)
+        try:
+            result = sum_products_div([(amounts, mult)], div)
+        except BeyondInt64:
+            result = None
+        if result is None or (result.size and int(np.abs(result).max()) >= PEAK):
+            raise self._beyond(target, currencies, result)
+        return result
+
+    def _beyond(
+        self, target: str, currencies: Sequence[str], result: Int64Array | None
+    ) -> SimulationError:
+        """The located problem of a conversion beyond the engine's exact range."""
+        codes = sorted(set(currencies) - {target})
+        if result is not None and result.ndim > 1:  # name only the rows beyond the range
+            rows = np.flatnonzero(np.abs(result).max(axis=-1) >= PEAK).tolist()
+            codes = sorted({currencies[i] for i in rows} - {target}) or codes
+        limit = format(from_minor(PEAK, target), ",f")
+        return SimulationError(
+            [
+                Problem(
+                    self.source,
+                    "fx_rates",
+                    f"expected {', '.join(codes)} amounts that stay below {limit} {target} "
+                    f"either way once converted at the FX rates, the range the engine "
+                    "computes exactly",
+                )
+            ]
+        )
 
 
 def daily_fx(case: Case) -> DailyFx:
@@ -82,4 +112,4 @@ def daily_fx(case: Case) -> DailyFx:
                 raise ValueError(f"no {code} rate on or before {day}")
             series[d] = int(current.scaleb(scale))
         rates[code] = series
-    return DailyFx(case.base_currency, scale, rates)
+    return DailyFx(case.base_currency, scale, rates, case.source or "case")

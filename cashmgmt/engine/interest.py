@@ -18,11 +18,11 @@ import numpy.typing as npt
 
 from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows
 from cashmgmt.model import Terms
-from cashmgmt.money import to_minor
+from cashmgmt.money import RATE_DECIMALS, to_minor
 
 Int64Array = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-RATE_SCALE = 10**8  # rates are exact multiples of 1e-8 (checked on load)
+RATE_SCALE = 10**RATE_DECIMALS  # rates are exact multiples of 1e-8 (money.RATE, on load)
 INF = UNLIMITED
 
 

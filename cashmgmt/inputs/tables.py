@@ -19,7 +19,7 @@ from array import array
 from collections.abc import Callable, Generator, Iterator, Sequence, Set
 from datetime import date, datetime, time
 from decimal import Decimal
-from functools import cache, lru_cache, partial
+from functools import lru_cache, partial
 from itertools import chain, takewhile
 from operator import not_
 from pathlib import Path
@@ -52,8 +52,8 @@ from cashmgmt.money import (
     exponent,
     from_minor,
     is_currency,
-    parse_decimal,
-    to_minor,
+    parse_fx_rate,
+    parse_minor,
 )
 
 T = TypeVar("T")
@@ -343,8 +343,9 @@ def _iso_date(text: str) -> date:
 
 def parse_amount(cell: Cell, currency: str) -> int:
     """A balance in `currency`, as integer minor units (no more decimals than allowed, and
-    below MAX_MINOR so that sums stay exact)."""
-    places, limit = _unit(currency)
+    below MAX_MINOR so that sums stay exact): plain digits at integer speed, anything else
+    through money.parse_minor, the one number parser."""
+    places = exponent(currency)
     if isinstance(cell, str) and (plain := _PLAIN.fullmatch(cell.strip())):
         # The common case at integer speed (millions of cells): digits, a point, digits.
         whole, decimals = plain.group(1), plain.group(2) or ""
@@ -352,25 +353,11 @@ def parse_amount(cell: Cell, currency: str) -> int:
             minor = int(whole + decimals[:places].ljust(places, "0"))
             if minor < MAX_MINOR:
                 return -minor if cell.strip().startswith("-") else minor
-    number = parse_decimal(cell.strip() if isinstance(cell, str) else cell)
-    if number.copy_abs() >= limit:  # before scaling: `1E+1000000` would overflow the context
-        raise Invalid(f"an amount below {limit:,f} {currency}", cell)
-    try:
-        return to_minor(number, currency)
-    except ValueError:
-        raise Invalid(
-            f"an amount in {currency} with at most its minor-unit decimals", cell
-        ) from None
+    return parse_minor(cell.strip() if isinstance(cell, str) else cell, currency)
 
 
 #: A plain amount: an optional minus, at most 18 digits, an optional point and decimals.
 _PLAIN = re.compile(r"-?(\d{1,18})(?:\.(\d{1,18}))?", re.ASCII)
-
-
-@cache
-def _unit(currency: str) -> tuple[int, Decimal]:
-    """The currency's minor-unit decimals and the largest amount the engine takes in it."""
-    return exponent(currency), from_minor(MAX_MINOR, currency)
 
 
 def _text(cell: Cell) -> str:
@@ -677,9 +664,9 @@ def _currency(cell: Cell) -> str:
 
 def _rate(cell: Cell, is_base: bool) -> Decimal:
     """A rate above zero (1 for the base currency)."""
-    rate = parse_decimal(cell.strip() if isinstance(cell, str) else cell)
-    if rate <= 0 or (is_base and rate != 1):
-        raise Invalid("1 for the base currency" if is_base else "a rate above zero", cell)
+    rate = parse_fx_rate(cell.strip() if isinstance(cell, str) else cell)
+    if is_base and rate != 1:
+        raise Invalid("1 for the base currency", cell)
     return rate
 
 

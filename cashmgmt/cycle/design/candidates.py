@@ -13,6 +13,7 @@ import networkx as nx
 import numpy as np
 
 from cashmgmt.engine.results import SimulationResult
+from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.graph import ownership_tree, sweep_forest
 from cashmgmt.model import (
     Account,
@@ -234,8 +235,21 @@ def _usd_in_base(case: Case, assessment: Assessment) -> Decimal:
         pass
     if case.client.annual_revenue.currency == code:
         return assessment.coverage.usd_rate
-    rate = reference_usd_rates().rate(code)
-    return Decimal(1) if rate is None else rate
+    table = reference_usd_rates()
+    rate = table.rate(code)
+    if rate is None:  # never 1 USD = 1 unit: that would price the fees wrongly, silently
+        raise AssessmentError(
+            [
+                Problem(
+                    case.source or "case",
+                    "fx_rates",
+                    f"expected USD rates in the FX table (units of {code} per USD) to price "
+                    f"the generated structures' fees, which are set in USD; the reference "
+                    f"rate table of {table.date} has no rate for {code}",
+                )
+            ]
+        )
+    return rate
 
 
 def _fees(case: Case, assessment: Assessment, setup_usd: int, monthly_usd: int) -> Fees:

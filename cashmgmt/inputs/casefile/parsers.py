@@ -11,7 +11,7 @@ from typing import TypeVar, cast
 
 from cashmgmt.errors import Invalid
 from cashmgmt.model import WEEKDAYS
-from cashmgmt.money import Money, check_size, is_currency, parse_money, parse_rate
+from cashmgmt.money import Money, is_currency, parse_money, parse_rate, parse_share
 from cashmgmt.regions import is_country
 
 W = TypeVar("W", bound=str)
@@ -73,21 +73,14 @@ def one_of(*choices: W) -> Callable[[object], W]:
 
 
 def rate(value: object) -> Decimal:
-    """An interest rate like 0.35% (negative rates exist, as in EUR and CHF)."""
-    result = parse_rate(value)
-    if not Decimal(-1) < result <= Decimal(1):
-        raise Invalid("a rate above -100% and at most 100% (write 3.1% or 0.031)", value)
-    if result != result.quantize(Decimal("1e-8")):
-        raise Invalid("a rate with at most 6 decimals in percent (0.000001%)", value)
-    return result
+    """An interest rate like 0.35% (negative rates exist, as in EUR and CHF), within
+    money.RATE: above -100%, at most 1000%, at most 6 decimals in percent."""
+    return parse_rate(value)
 
 
 def share(value: object) -> Decimal:
-    """A share from 0% to 100%."""
-    result = parse_rate(value)
-    if not Decimal(0) <= result <= Decimal(1):
-        raise Invalid("a share between 0% and 100%", value)
-    return result
+    """A share from 0% to 100% (money.SHARE)."""
+    return parse_share(value)
 
 
 def sweep_days(value: object) -> str:
@@ -96,13 +89,19 @@ def sweep_days(value: object) -> str:
         value in ("daily", "business")
         or (value.startswith("weekly:") and value[7:] in WEEKDAYS)
         or value in ("monthly:first", "monthly:last")
-        or (value.startswith("monthly:") and value[8:].isdigit() and 1 <= int(value[8:]) <= 31)
+        or (value.startswith("monthly:") and _day_of_month(value[8:]))
     )
     if not ok:
         raise Invalid(
             "daily, business, weekly:FRI (any weekday), monthly:last or monthly:15", value
         )
     return cast(str, value)
+
+
+def _day_of_month(text: str) -> bool:
+    """1 to 31 in ASCII digits (str.isdigit would take '²' or '٣', which int() refuses or
+    reads as another number)."""
+    return 1 <= len(text) <= 2 and all(c in "0123456789" for c in text) and 1 <= int(text) <= 31
 
 
 def account_number(value: object) -> str:
@@ -114,7 +113,7 @@ def account_number(value: object) -> str:
 
 def positive_money(value: object, default: str | None) -> Money:
     """An amount that is not negative."""
-    money = check_size(parse_money(value, default))
+    money = parse_money(value, default)
     if money.amount < 0:
         raise Invalid("an amount that is not negative", value)
     return money

@@ -44,7 +44,7 @@ from cashmgmt.model import (
     Tier,
     Tiering,
 )
-from cashmgmt.money import Money, check_size, format_rate, parse_decimal, parse_money
+from cashmgmt.money import Money, format_rate, parse_decimal, parse_money
 
 
 def read_client(r: Reader, data: object) -> Client | Missing:
@@ -141,7 +141,8 @@ def _tier_start(currency: str | None) -> Callable[[object], Decimal]:
     def parse(value: object) -> Decimal:
         """An amount (not negative) where the tier starts, like 1000000 or '1000000 CNY'."""
         if currency is None:  # the account's currency is wrong; reported elsewhere
-            return parse_decimal(value if not isinstance(value, str) else value.split()[0])
+            words = value.split() if isinstance(value, str) else [value]
+            return parse_decimal(words[0] if words else value)
         money = positive_money(value, currency)
         if money.currency != currency:
             raise Invalid(f"an amount in {currency}", value)
@@ -300,7 +301,7 @@ def _rule_amount(cur: str | None) -> Callable[[object], Money | Missing]:
         if cur is None and not isinstance(value, str):
             parse_decimal(value)  # the participant's own problem is reported elsewhere
             return MISSING
-        return check_size(parse_money(value, cur))
+        return parse_money(value, cur)
 
     return parse
 
