@@ -91,9 +91,18 @@ BASE_BALANCES = """date,account,balance
 2025-01-06,HQ-CNY,900
 """
 
+#: The base history carried on to four weeks, long enough for the cycle to annualise
+#: (MIN_HISTORY_DAYS): the same balances, given again on 2025-01-17 and 2025-01-28.
+MONTH_BALANCES = BASE_BALANCES + "".join(
+    f"{day},{account},{value}\n"
+    for day in ("2025-01-17", "2025-01-28")
+    for account, value in (("HQ-CNY", "900"), ("EAST-CNY", "-70.00"), ("NOR-USD", "25"))
+)
+
 BASE_FX = """date,currency,rate
 2025-01-01,USD,7.20
 2025-01-03,USD,7.21
+2025-01-17,USD,7.21
 """
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from casekit import BASE_CASE, write_case
+from casekit import BASE_CASE, MONTH_BALANCES, write_case
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +23,7 @@ from test_engine_reference import random_case
 
 import cashmgmt
 from cashmgmt.cli import cli
+from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
 from cashmgmt.render.i18n import Formatter
 from cashmgmt.render.pdf import SafeFetcher
 from cashmgmt.render.theme import templates_dir
@@ -119,7 +120,7 @@ def test_client_text_cannot_inject_markup(case_dir: Callable[..., Path]) -> None
     doc["client"].pop("local_name")
     doc["client"]["language"] = "en"
     doc["entities"][0]["name"] = evil
-    case = cashmgmt.load_case(case_dir(case=doc))
+    case = cashmgmt.load_case(case_dir(case=doc, balances=MONTH_BALANCES))
     proposal = cashmgmt.propose(case, on=ON)
     html = proposal.html()
     assert '<img src="http://127.0.0.1:1/x">' not in html
@@ -231,6 +232,11 @@ def test_any_valid_group_gets_a_proposal(sample: Any, language: str) -> None:
     doc["proposing_bank"] = "Bank"
     with tempfile.TemporaryDirectory() as tmp:
         case = cashmgmt.load_case(write_case(Path(tmp) / "c", case=doc, balances=balances, fx=fx))
+    if case.balances.days < MIN_HISTORY_DAYS:  # too short to annualise: refused, located
+        with pytest.raises(cashmgmt.AssessmentError) as refused:
+            cashmgmt.propose(case, language=language, on=ON)
+        assert refused.value.problems[0].where == "balances"
+        return
     proposal = cashmgmt.propose(case, language=language, on=ON)
     html = proposal.html()
     assert html.startswith("<!DOCTYPE html>") and "</html>" in html

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casekit import BASE_BALANCES, BASE_CASE, write_case
+from casekit import BASE_BALANCES, BASE_CASE, MONTH_BALANCES, write_case
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -243,7 +243,7 @@ def test_fees_are_never_priced_at_one_usd_to_one_unit(tmp_path: Path) -> None:
     ]
     case["structures"] = []
     del case["fx_rates"]
-    balances = BASE_BALANCES.replace("NOR-USD,20", "NOR-USD,-2000000").replace(",25\n", ",30\n")
+    balances = MONTH_BALANCES.replace("NOR-USD,20", "NOR-USD,-2000000").replace(",25\n", ",30\n")
     loaded = cashmgmt.load_case(write_case(tmp_path / "case", case, balances=balances, fx=None))
     with pytest.raises(cashmgmt.AssessmentError) as caught:
         cashmgmt.design(loaded, cashmgmt.assess(loaded))

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from casekit import BASE_CASE, write_case
+from casekit import BASE_CASE, MONTH_BALANCES, write_case
 from click.testing import CliRunner
 
 import cashmgmt
@@ -32,7 +32,7 @@ def nested_case(folder: Path) -> Path:
     """A case whose tables sit in a subfolder (data/balances.csv, data/fx.csv)."""
     data = copy.deepcopy(BASE_CASE)
     data["balances"], data["fx_rates"] = "data/balances.csv", "data/fx.csv"
-    write_case(folder, data)
+    write_case(folder, data, balances=MONTH_BALANCES)
     (folder / "data").mkdir()
     for name in ("balances.csv", "fx.csv"):
         (folder / name).rename(folder / "data" / name)

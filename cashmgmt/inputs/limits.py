@@ -32,3 +32,7 @@ MAX_TABLE_COLUMNS = 16_384
 #: Longest line of a CSV table, in characters: a full-width row at 256 characters a cell. A
 #: longer line is not a table's row (a file without line breaks, or not CSV at all).
 MAX_TABLE_LINE_CHARS = 4 * 1024 * 1024
+
+#: The shortest balance history the cycle annualises: four weeks hold every weekday four
+#: times and span a month-end posting, so a year's figure is not 365 copies of one day.
+MIN_HISTORY_DAYS = 28

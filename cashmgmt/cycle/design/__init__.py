@@ -15,6 +15,8 @@ from cashmgmt.cycle.design.feasibility import check
 from cashmgmt.cycle.design.recommend import rank, recommend
 from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.simulate import simulate_structure
+from cashmgmt.errors import AssessmentError, Problem
+from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
 from cashmgmt.model import Case
 from cashmgmt.reference.rules import disclaimer
 
@@ -57,9 +59,23 @@ class Design:
         }
 
 
+def check_history(case: Case) -> None:
+    """A located problem unless the history is long enough to rank candidates by a yearly
+    benefit (MIN_HISTORY_DAYS): a year is not 365 copies of one day."""
+    days = case.balances.days
+    if days < MIN_HISTORY_DAYS:
+        expected = f"at least {MIN_HISTORY_DAYS} days of balances to annualise a benefit"
+        found = (
+            f"{days} day{'' if days == 1 else 's'} ({case.balances.start} to {case.balances.end})"
+        )
+        problem = Problem(case.source or "case", "balances", f"expected {expected}; got {found}")
+        raise AssessmentError([problem])
+
+
 def design(case: Case, assessment: Assessment, *, replay: Replay | None = None) -> Design:
     """Candidates from the case and the group's shape, checked, simulated and ranked
     (`replay`: the case's engine parts, when the caller already holds them)."""
+    check_history(case)
     held = replay_for(case, replay)
     pool: list[tuple[CandidateStructure, str, str]] = [
         (s, "case", "written in the case") for s in case.structures
