@@ -229,7 +229,9 @@ def _out_fx_sub(root: Path) -> Setup:
 def _out_outside(root: Path) -> Setup:
     _subfolder_tables(root, fx_outside=True)
     out = "shared/fx.csv"
-    return Setup([propose(out=out)], [out, "fx.csv"])
+    # Refused either at the output or already at load: a table outside the case folder is
+    # itself refused at case.yaml's fx_rates (tables lie inside the case folder).
+    return Setup([propose(out=out)], [out, "fx.csv", "case.yaml"])
 
 
 @hostile("out-at-theme", 2, OVERWRITE + " (the theme YAML)")

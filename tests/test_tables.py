@@ -399,7 +399,10 @@ def test_the_cli_exits_2_for_damaged_tables(case_dir: CaseDir) -> None:
 
 
 def test_fx_tables_take_the_same_path(case_dir: CaseDir) -> None:
-    folder = case_dir(fx="date,currency,rate,,\n2025-01-01,USD,7.20,,\n2025-01-03,USD,7.21\n2025-01-17,USD,7.21,\n")
+    trailing = (
+        "date,currency,rate,,\n2025-01-01,USD,7.20,,\n2025-01-03,USD,7.21\n2025-01-17,USD,7.21,\n"
+    )
+    folder = case_dir(fx=trailing)
     assert load_case(folder).fx == load_case(case_dir()).fx
     folder = case_dir(fx="date,currency,rate\n2025-01-01,USD,7.20\n2025-01-01,USD,7.3\n")
     one_problem(folder, "fx.csv: row 3, column date", "given at row 2 too")
