@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from casekit import dump_yaml
 from click.testing import CliRunner
@@ -97,7 +98,7 @@ def test_deep_nesting_is_refused_before_it_is_built(case_dir: CaseDir) -> None:
 def test_too_many_values_are_refused_as_they_are_read(
     case_dir: CaseDir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(load, "MAX_YAML_NODES", 1000)
+    monkeypatch.setattr(load, "CASE_FILE", attrs.evolve(load.CASE_FILE, max_nodes=1000))
     line = only_problem(case_dir(case="case: 1\nclient: [" + "0, " * 2000 + "]\n"))
     assert "line 2, column" in line and "expected at most 1,000 values" in line
 

@@ -8,17 +8,14 @@ the templates and charts use.
 
 from __future__ import annotations
 
-import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import attrs
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, Event
 
 from cashmgmt.errors import Problem, ThemeError, shown
+from cashmgmt.inputs.yamlfile import Bounds, read_yaml
 from cashmgmt.render.palette import DEFAULT_COLOURS
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # cashmgmt/
@@ -33,6 +30,9 @@ MAX_THEME_BYTES = 64 * 1024
 #: Deepest nesting of mappings and lists in a theme (a theme needs 2: `name: {en: …}`);
 #: checked on the parser's events, so a file nested thousands deep is refused at once.
 MAX_THEME_DEPTH = 10
+#: Values in a theme: a name per language, four colours, a logo; a few dozen at most.
+MAX_THEME_VALUES = 1000
+THEME_FILE = Bounds("a theme file", MAX_THEME_BYTES, MAX_THEME_DEPTH, MAX_THEME_VALUES)
 #: The keys of a theme file.
 THEME_KEYS = ("name", "colours", "logo")
 #: The colours a theme gives: the ones the templates and the charts use.
@@ -169,49 +169,9 @@ def _colours(raw: object, label: str, problems: list[Problem]) -> dict[str, str]
 
 
 def _read(path: Path, label: str) -> object:
-    """The theme file's YAML data, read within the bounds; ThemeError with the line and
-    column of a syntax error, of nesting too deep, or of an anchor or alias."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_THEME_BYTES + 1)
-    except OSError as exc:
-        raise ThemeError([Problem(label, "", f"cannot be read ({exc.strerror})")]) from None
-    if len(raw) > MAX_THEME_BYTES:
-        expected = f"expected a theme file of at most {MAX_THEME_BYTES:,} bytes"
-        raise ThemeError([Problem(label, "", expected)])
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ThemeError([Problem(label, f"byte {exc.start}", "expected UTF-8 text")]) from None
-    yaml = YAML(typ="safe", pure=True)
-    yaml.allow_duplicate_keys = False
-    try:
-        refused = _shape_problem(yaml.parse(io.StringIO(text)), label)
-        if refused is None:
-            return yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        what = exc.problem or exc.context or "valid YAML"
-        refused = Problem(label, where, f"expected valid YAML ({what})")
-    except (YAMLError, ValueError, RecursionError):
-        refused = Problem(label, "", "expected a theme in valid YAML")
-    raise ThemeError([refused])
-
-
-def _shape_problem(events: Iterator[Event], label: str) -> Problem | None:
-    """The first anchor, alias or nesting deeper than MAX_THEME_DEPTH among the parser's
-    events, located, or None; stops there, before the rest of the file is parsed."""
-    depth = 0
-    for event in events:
-        mark = event.start_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}"
-        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
-            return Problem(label, where, "expected a theme without anchors and aliases (& and *)")
-        if isinstance(event, CollectionStartEvent):
-            depth += 1
-            if depth > MAX_THEME_DEPTH:
-                return Problem(label, where, f"expected nesting at most {MAX_THEME_DEPTH} deep")
-        elif isinstance(event, CollectionEndEvent):
-            depth -= 1
-    return None
+    """The theme file's YAML data, read within THEME_FILE's bounds (the reader case files
+    use); ThemeError with the line and column of whatever is wrong."""
+    data, problems = read_yaml(path, label, THEME_FILE)
+    if problems:
+        raise ThemeError(problems)
+    return data
