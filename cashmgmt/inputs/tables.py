@@ -345,15 +345,27 @@ def parse_amount(cell: Cell, currency: str) -> int:
     """A balance in `currency`, as integer minor units (no more decimals than allowed, and
     below MAX_MINOR so that sums stay exact): plain digits at integer speed, anything else
     through money.parse_minor, the one number parser."""
-    places = exponent(currency)
-    if isinstance(cell, str) and (plain := _PLAIN.fullmatch(cell.strip())):
-        # The common case at integer speed (millions of cells): digits, a point, digits.
-        whole, decimals = plain.group(1), plain.group(2) or ""
-        if not decimals[places:].strip("0"):
-            minor = int(whole + decimals[:places].ljust(places, "0"))
-            if minor < MAX_MINOR:
-                return -minor if cell.strip().startswith("-") else minor
+    minor = _plain_minor(cell, exponent(currency))
+    if minor is not None:
+        return minor
     return parse_minor(cell.strip() if isinstance(cell, str) else cell, currency)
+
+
+def _plain_minor(cell: Cell, places: int) -> int | None:
+    """The common case at integer speed (millions of cells): digits, a point, digits, with no
+    more significant decimals than `places` and below MAX_MINOR; None for anything else."""
+    if not isinstance(cell, str):
+        return None
+    plain = _PLAIN.fullmatch(cell.strip())
+    if plain is None:
+        return None
+    whole, decimals = plain.group(1), plain.group(2) or ""
+    if decimals[places:].strip("0"):
+        return None
+    minor = int(whole + decimals[:places].ljust(places, "0"))
+    if minor >= MAX_MINOR:
+        return None
+    return -minor if plain.group(0).startswith("-") else minor
 
 
 #: A plain amount: an optional minus, at most 18 digits, an optional point and decimals.
@@ -381,8 +393,12 @@ class _Points:
         return len(self.rows)
 
     def add(self, series: int, day: date, row: int) -> None:
+        self.add_ordinal(series, day.toordinal(), row)
+
+    def add_ordinal(self, series: int, ordinal: int, row: int) -> None:
+        """As `add`, with the day already a proleptic ordinal (a wide row's many cells)."""
         self.series.append(series)
-        self.days.append(day.toordinal())
+        self.days.append(ordinal)
         self.rows.append(row)
 
     def arrays(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
@@ -506,6 +522,7 @@ def _read_wide(
             )
         if name in index:
             columns.append((c, index[name]))
+    exponents = [exponent(accounts[i].currency) for _, i in columns]
     for number, row in table.rows():
         cells = table.fit(number, row)
         if cells is None:
@@ -513,14 +530,19 @@ def _read_wide(
         day = table.cell(number, 0, parse_date, cells[0])
         if day is None:
             continue
-        for c, i in columns:
-            if _blank(cells[c]):
-                continue
-            currency = accounts[i].currency
-            minor = table.cell(number, c, partial(parse_amount, currency=currency), cells[c])
-            if minor is not None:
-                points.add(i, day, number)
-                minors.append(minor)
+        ordinal = day.toordinal()
+        for (c, i), places in zip(columns, exponents, strict=True):
+            cell = cells[c]
+            minor = _plain_minor(cell, places)  # most cells; the rest as parse_amount reads them
+            if minor is None:
+                if _blank(cell):
+                    continue
+                parse = partial(parse_amount, currency=accounts[i].currency)
+                minor = table.cell(number, c, parse, cell)
+                if minor is None:
+                    continue
+            points.add_ordinal(i, ordinal, number)
+            minors.append(minor)
 
 
 def _history(
