@@ -18,12 +18,15 @@ from pathlib import Path
 import pytest
 from casekit import BASE_BALANCES, BASE_CASE
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
 from cashmgmt import CaseError, load_case
 from cashmgmt.cli import EXIT_BAD_INPUT, cli
 from cashmgmt.inputs import limits, tables
+from cashmgmt.money import exponent, parse_minor
 
 CaseDir = Callable[..., Path]
 SHEET = "xl/worksheets/sheet1.xml"
@@ -420,3 +423,22 @@ def test_the_documented_table_bounds_are_those_of_the_code() -> None:
     ]:
         at = text.index(f"`{name}`")
         assert value in text[at : at + 60].replace("\n", " ").replace("  ", " "), name
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.from_regex(r"\s?-?[0-9]{0,20}(\.[0-9]{0,20})?\s?", fullmatch=True),
+        st.text(alphabet="-.0123456789１²eE+ _", max_size=12),
+    ),
+    st.sampled_from(["JPY", "GBP", "KWD"]),
+)
+def test_the_fast_path_reads_an_amount_as_the_one_number_parser_does(
+    text: str, currency: str
+) -> None:
+    """Oracle: money.parse_minor. The wide tables' integer fast path either declines a cell
+    or gives exactly what the one number parser gives."""
+    fast = tables._plain_minor(text, exponent(currency))
+    if fast is None:
+        return
+    assert fast == parse_minor(text.strip(), currency)

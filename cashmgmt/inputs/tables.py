@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from array import array
 from collections.abc import Callable, Generator, Iterator, Sequence, Set
 from datetime import date, datetime, time
@@ -352,24 +351,26 @@ def parse_amount(cell: Cell, currency: str) -> int:
 
 
 def _plain_minor(cell: Cell, places: int) -> int | None:
-    """The common case at integer speed (millions of cells): digits, a point, digits, with no
-    more significant decimals than `places` and below MAX_MINOR; None for anything else."""
-    if not isinstance(cell, str):
+    """The common case at integer speed (millions of cells): ASCII digits, a point, digits,
+    with no more significant decimals than `places` and below MAX_MINOR; None for anything
+    else, which parse_minor then reads (or refuses) as the one number parser does."""
+    if type(cell) is not str:
         return None
-    plain = _PLAIN.fullmatch(cell.strip())
-    if plain is None:
+    text = cell.strip()
+    negative = text[:1] == "-"
+    whole, point, decimals = (text[1:] if negative else text).partition(".")
+    if not (whole.isdigit() and whole.isascii() and len(whole) <= 18):
         return None
-    whole, decimals = plain.group(1), plain.group(2) or ""
-    if decimals[places:].strip("0"):
+    if point and not (decimals.isdigit() and decimals.isascii() and len(decimals) <= 18):
         return None
-    minor = int(whole + decimals[:places].ljust(places, "0"))
+    if len(decimals) > places:
+        if decimals[places:].strip("0"):
+            return None
+        decimals = decimals[:places]
+    minor = int(whole + decimals + "0" * (places - len(decimals)))
     if minor >= MAX_MINOR:
         return None
-    return -minor if plain.group(0).startswith("-") else minor
-
-
-#: A plain amount: an optional minus, at most 18 digits, an optional point and decimals.
-_PLAIN = re.compile(r"-?(\d{1,18})(?:\.(\d{1,18}))?", re.ASCII)
+    return -minor if negative else minor
 
 
 def _text(cell: Cell) -> str:
