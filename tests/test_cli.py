@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from casekit import write_case
 from click.testing import CliRunner
 
 import cashmgmt
 from cashmgmt.cli import EXIT_BAD_INPUT, EXIT_USAGE, cli
+from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 LARKSPUR = str(EXAMPLES / "larkspur-bakery")
@@ -96,3 +98,11 @@ def test_save_writes_a_case_that_loads_equal_and_never_overwrites(tmp_path: Path
     assert cashmgmt.load_case(target) == cashmgmt.load_case(LARKSPUR)
     again = CliRunner().invoke(cli, ["save", LARKSPUR, str(target)])
     assert again.exit_code == EXIT_BAD_INPUT and "never overwrites" in again.output
+
+
+def test_simulate_shows_no_yearly_figure_for_a_short_history(tmp_path: Path) -> None:
+    short = CliRunner().invoke(cli, ["simulate", str(write_case(tmp_path / "short"))])
+    assert short.exit_code == 0, short.output
+    assert f"not shown, 6 days are fewer than {MIN_HISTORY_DAYS}" in short.output
+    long = CliRunner().invoke(cli, ["simulate", LARKSPUR])
+    assert "benefit per year" in long.output and "not shown" not in long.output

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cashmgmt.errors import plural
+from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
 
 if TYPE_CHECKING:
     from cashmgmt.cycle.assess import Assessment
@@ -72,7 +73,12 @@ def simulation(r: SimulationResult) -> None:
     )
     row(f"fees ({r.fees.sweeps} sweeps)", "", -r.fees.total)
     row("benefit for the period", "", r.benefit)
-    row("benefit per year", "", r.benefit_annual)
+    if r.days >= MIN_HISTORY_DAYS:
+        row("benefit per year", "", r.benefit_annual)
+    else:  # a year is not 365 copies of a few days: design refuses to rank on it
+        click.echo(
+            f"  benefit per year: not shown, {r.days} days are fewer than {MIN_HISTORY_DAYS}"
+        )
     if r.intercompany:
         click.echo("  intercompany positions at the end:")
         for p in r.intercompany:
