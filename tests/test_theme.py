@@ -14,6 +14,7 @@ from cashmgmt.cli import EXIT_BAD_INPUT, cli
 from cashmgmt.errors import Problem, ThemeError
 from cashmgmt.render.palette import DEFAULT_COLOURS
 from cashmgmt.render.theme import (
+    MAX_LOGO_BYTES,
     MAX_THEME_BYTES,
     MAX_THEME_DEPTH,
     THEME_COLOURS,
@@ -155,3 +156,10 @@ def test_the_docs_state_the_theme_bounds_the_code_uses() -> None:
     assert f"`{', '.join(sorted(THEME_COLOURS))}`" not in docs  # colours are listed in the example
     for colour in THEME_COLOURS:
         assert f'  {colour}: "#' in docs
+
+
+def test_a_logo_over_the_bound_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG" + b"\0" * MAX_LOGO_BYTES)
+    (problem,) = problems(write(tmp_path, "name: B\n" + COLOURS + "logo: logo.png\n"))
+    assert problem.where == "logo"
+    assert problem.message == f"expected a logo of at most {MAX_LOGO_BYTES // 2**20} MiB"

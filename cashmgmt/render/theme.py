@@ -30,6 +30,9 @@ MAX_THEME_BYTES = 64 * 1024
 #: Deepest nesting of mappings and lists in a theme (a theme needs 2: `name: {en: …}`);
 #: checked on the parser's events, so a file nested thousands deep is refused at once.
 MAX_THEME_DEPTH = 10
+#: A logo larger than this is refused: it is drawn a few centimetres wide on each page, and
+#: every document embeds it (a bank's logo file is tens of kilobytes).
+MAX_LOGO_BYTES = 2 * 2**20
 #: Values in a theme: a name per language, four colours, a logo; a few dozen at most.
 MAX_THEME_VALUES = 1000
 THEME_FILE = Bounds("a theme file", MAX_THEME_BYTES, MAX_THEME_DEPTH, MAX_THEME_VALUES)
@@ -141,6 +144,9 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
             problems.append(
                 Problem(label, "logo", "expected an image file in the theme's own folder")
             )
+        elif logo_path.stat().st_size > MAX_LOGO_BYTES:
+            limit = f"{MAX_LOGO_BYTES // 2**20} MiB"
+            problems.append(Problem(label, "logo", f"expected a logo of at most {limit}"))
     if problems:
         raise ThemeError(problems)
     return Theme(name, colours, logo_path, names, source=path.resolve())
