@@ -1,4 +1,4 @@
-"""Exact money: Decimal amounts with ISO 4217 currencies, minor units from babel.
+"""Exact money: Decimal amounts with ISO 4217 currencies and their minor units.
 
 The engine works in integer minor units; this module is the one place that converts
 between a client-facing `Decimal` and those integers, and it names every rounding rule.
@@ -10,7 +10,6 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Inva
 from functools import cache
 
 import attrs
-from babel.numbers import get_currency_precision, list_currencies
 
 from cashmgmt.errors import Invalid
 
@@ -26,22 +25,33 @@ HALF_TO_EVEN = ROUND_HALF_EVEN
 
 
 @cache
+def _iso4217() -> dict[str, int]:
+    """Active ISO 4217 codes and their minor units, from the maintained `iso4217` package
+    (ISO 4217 list one, as published by its maintenance agency, SIX, 2026-01-01: HUF and
+    COP have 2 decimals there, where CLDR shows 0). Withdrawn codes (DEM, HRK, VEF) are not
+    in it, and codes with no minor unit (XXX, XTS, XAU: not money) are left out. Loaded on
+    first use: the table is parsed from the package's XML."""
+    from iso4217 import Currency
+
+    return {c.code: c.exponent for c in Currency if c.exponent is not None}
+
+
 def currency_codes() -> frozenset[str]:
-    """The ISO 4217 codes babel knows (CLDR), the set a case file may use."""
-    return frozenset(list_currencies())
+    """The active ISO 4217 codes of money, the set a case file may use."""
+    return frozenset(_iso4217())
 
 
 def is_currency(code: object) -> bool:
     """Whether `code` is a known ISO 4217 currency code (upper case, three letters)."""
-    return isinstance(code, str) and len(code) == 3 and code.isupper() and code in currency_codes()
+    return isinstance(code, str) and len(code) == 3 and code in _iso4217()
 
 
 @cache
 def exponent(currency: str) -> int:
-    """Minor-unit exponent of a currency (CNY 2, JPY 0, KWD 3), from babel."""
+    """Minor-unit exponent of a currency from ISO 4217 (CNY 2, JPY 0, KWD 3, CLF 4)."""
     if not is_currency(currency):
         raise ValueError(f"unknown currency code {currency!r}")
-    return int(get_currency_precision(currency))
+    return _iso4217()[currency]
 
 
 def quantum(currency: str) -> Decimal:

@@ -14,6 +14,7 @@ from cashmgmt.money import (
     exponent,
     format_rate,
     from_minor,
+    is_currency,
     parse_money,
     parse_rate,
     round_half_away,
@@ -26,6 +27,26 @@ from cashmgmt.money import (
 
 def test_minor_units_follow_iso_4217_exponents() -> None:
     assert (exponent("CNY"), exponent("JPY"), exponent("KWD")) == (2, 0, 3)
+
+
+@pytest.mark.parametrize(
+    ("code", "places"),
+    # ISO 4217 list one (SIX, 2026-01-01), column "Minor unit": where CLDR, which babel
+    # follows, shows fewer decimals than the standard (HUF, COP, IDR, IQD), and the unusual
+    # ones (CLF 4, BHD 3, ISK 0).
+    [("HUF", 2), ("COP", 2), ("IDR", 2), ("IQD", 3), ("CLF", 4), ("BHD", 3), ("ISK", 0)],
+)
+def test_minor_units_are_iso_4217s_not_cldrs(code: str, places: int) -> None:
+    assert exponent(code) == places
+    amount = Decimal("1234.56") if places >= 2 else Decimal(1234)
+    assert parse_money(f"{amount} {code}").amount == amount  # ordinary bank data is accepted
+
+
+@pytest.mark.parametrize("code", ["DEM", "HRK", "VEF", "XXX", "XTS", "XAU", "usd", "RMB"])
+def test_withdrawn_codes_and_codes_that_are_not_money_are_refused(code: str) -> None:
+    assert not is_currency(code)
+    with pytest.raises(Invalid):
+        parse_money(f"100 {code}")
     assert to_minor(Decimal("1234.56"), "CNY") == 123456
     assert to_minor(Decimal("1234"), "JPY") == 1234
     assert to_minor(Decimal("-1.234"), "KWD") == -1234
