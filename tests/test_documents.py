@@ -64,8 +64,8 @@ def test_chinese_pdf_figures_come_from_the_results(huaxia_zh: Any) -> None:
     assert proposal.language == "zh-CN"
     text = squash(pdf_text(pdf))
     fmt = Formatter("zh-CN")
-    result = proposal.result
-    assert result is not None and result.structure_id == proposal.design.recommended
+    result = proposal.cycle.result
+    assert result is not None and result.structure_id == proposal.cycle.design.recommended
     assert squash(fmt.money(result.benefit_annual, "CNY")) in text
     assert squash(fmt.money(result.benefit, "CNY")) in text
     for entity in result.entities:
@@ -102,8 +102,8 @@ def test_english_pdf_has_no_chinese() -> None:
     text = pdf_text(proposal.pdf())
     assert not CJK.search(text)
     fmt = Formatter("en")
-    assert proposal.result is not None
-    assert fmt.money(proposal.result.benefit_annual, "USD") in text
+    assert proposal.cycle.result is not None
+    assert fmt.money(proposal.cycle.result.benefit_annual, "USD") in text
 
 
 def test_same_inputs_same_html() -> None:
@@ -199,10 +199,10 @@ def test_micro_client_document_is_short_and_standard() -> None:
 
 def test_thank_you_letter_shows_the_delivered_figures(huaxia_zh: Any) -> None:
     proposal, _, _ = huaxia_zh
-    success = cashmgmt.celebrate(proposal.design)
-    assert success is not None and success.structure == proposal.design.recommended
-    assert proposal.result is not None
-    assert success.benefit_annual == proposal.result.benefit_annual
+    success = cashmgmt.celebrate(proposal.cycle.design)
+    assert success is not None and success.structure == proposal.cycle.design.recommended
+    assert proposal.cycle.result is not None
+    assert success.benefit_annual == proposal.cycle.result.benefit_annual
     letter = cashmgmt.Letter(proposal.cycle, proposal.language, proposal.theme)
     text = squash(pdf_text(letter.pdf()))
     fmt = Formatter("zh-CN")
@@ -240,7 +240,7 @@ def test_any_valid_group_gets_a_proposal(sample: Any, language: str) -> None:
     proposal = cashmgmt.propose(case, language=language, on=ON)
     html = proposal.html()
     assert html.startswith("<!DOCTYPE html>") and "</html>" in html
-    if proposal.result is not None:
+    if proposal.cycle.result is not None:
         fmt = Formatter(language)
-        assert fmt.money(proposal.result.benefit_annual, case.base_currency) in html
+        assert fmt.money(proposal.cycle.result.benefit_annual, case.base_currency) in html
     cashmgmt.Letter(proposal.cycle, language, proposal.theme).html()

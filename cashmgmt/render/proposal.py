@@ -8,14 +8,12 @@ design, not as a fixed mail merge.
 from __future__ import annotations
 
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import attrs
 from markupsafe import Markup
 
-from cashmgmt.cycle.assess import Assessment
 from cashmgmt.cycle.design import Candidate, Design
 from cashmgmt.cycle.design.candidates import HybridStructure
 from cashmgmt.cycle.execute import Plan
@@ -58,36 +56,6 @@ class Proposal:
     def __attrs_post_init__(self) -> None:
         check_language(self.language)
 
-    @property
-    def case(self) -> Case:
-        """The case the cycle ran on."""
-        return self.cycle.case
-
-    @property
-    def assessment(self) -> Assessment:
-        """The assess phase's result."""
-        return self.cycle.assessment
-
-    @property
-    def design(self) -> Design:
-        """The design phase's result."""
-        return self.cycle.design
-
-    @property
-    def plan(self) -> Plan:
-        """The implementation plan."""
-        return self.cycle.plan
-
-    @property
-    def result(self) -> SimulationResult | None:
-        """The recommended structure's simulation."""
-        return self.cycle.result
-
-    @property
-    def on(self) -> date:
-        """The date the documents carry."""
-        return self.cycle.on
-
     def html(self) -> str:
         """The proposal as one self-contained HTML document."""
         template = environment(self.language).get_template("proposal.html")
@@ -100,7 +68,7 @@ class Proposal:
 
 def _context(p: Proposal) -> dict[str, Any]:
     """Everything the proposal template shows, by the name it uses."""
-    case, a, d, r = p.case, p.assessment, p.design, p.result
+    case, a, d, r = p.cycle.case, p.cycle.assessment, p.cycle.design, p.cycle.result
     lang = p.language
     gettext = make_gettext(lang)
     fmt = Formatter(lang)
@@ -113,7 +81,7 @@ def _context(p: Proposal) -> dict[str, Any]:
         "bank": p.theme,
         "bank_name": p.theme.name_for(lang),
         "colours": p.theme.colours,
-        "on": p.on,
+        "on": p.cycle.on,
         "client": case.client,
         "client_name": client_name(case, lang),
         "case": case,
@@ -134,8 +102,8 @@ def _context(p: Proposal) -> dict[str, Any]:
         "flags": flags,
         "flag_notes": [f.note_in(lang) for f in flags],
         "disclaimer": disclaimer(lang),
-        "plan": p.plan,
-        "tasks": _task_rows(p.plan, gettext, lang, owner_names),
+        "plan": p.cycle.plan,
+        "tasks": _task_rows(p.cycle.plan, gettext, lang, owner_names),
         "accounts": case.accounts,
         "svg": _figures(p, gettext, entity_names, owner_names),
         "is_micro": a.segment == "micro",
@@ -213,9 +181,11 @@ def _figures(
     """The SVG figures the proposal inlines, by name: the diagrams, the simulation's charts
     (when a structure was recommended) and the plan's timeline."""
     svg = _diagrams(p, gettext)
-    if p.result is not None:
-        svg.update(_result_charts(p, p.result, gettext, entity_names))
-    tasks = [(task_label(t, gettext, p.language), t.start, t.end, t.owner) for t in p.plan.tasks]
+    if p.cycle.result is not None:
+        svg.update(_result_charts(p, p.cycle.result, gettext, entity_names))
+    tasks = [
+        (task_label(t, gettext, p.language), t.start, t.end, t.owner) for t in p.cycle.plan.tasks
+    ]
     svg["timeline"] = Markup(
         charts.timeline_chart(
             tasks,
@@ -229,7 +199,7 @@ def _figures(
 
 def _diagrams(p: Proposal, gettext: Gettext) -> dict[str, Markup]:
     """The group's ownership diagram, and the chosen structure's diagram if there is one."""
-    case, colours = p.case, p.theme.colours
+    case, colours = p.cycle.case, p.theme.colours
     svg = {
         "ownership": Markup(
             diagrams.ownership_diagram(
@@ -240,7 +210,7 @@ def _diagrams(p: Proposal, gettext: Gettext) -> dict[str, Markup]:
             )
         )
     }
-    chosen = p.design.chosen
+    chosen = p.cycle.design.chosen
     if chosen is not None:
         pool_kind = gettext("Notional pool")
         svg["structure"] = Markup(
@@ -261,7 +231,7 @@ def _result_charts(
 ) -> dict[str, Markup]:
     """The simulation's charts: the group's daily balance, the benefit of each feasible
     candidate, and net interest per entity (for entities the structure changes)."""
-    case, d, colours = p.case, p.design, p.theme.colours
+    case, d, colours = p.cycle.case, p.cycle.design, p.theme.colours
     code = case.base_currency
     fmt = Formatter(p.language)
 
@@ -317,7 +287,7 @@ def _result_charts(
 
 def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
     """A need's evidence as a sentence in the document's language."""
-    d = p.assessment.diagnostics
+    d = p.cycle.assessment.diagnostics
     code = d.currency
     countries = ", ".join(country_name(c, p.language) for c in d.countries)
     sentences = {
@@ -343,7 +313,7 @@ def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
         "entities": lambda: gettext("%(n)s entities collecting and paying.", n=d.entities),
         "segment": lambda: gettext(
             "The payment volumes of a %(segment)s client.",
-            segment=gettext(SEGMENT_NAMES[p.assessment.segment]),
+            segment=gettext(SEGMENT_NAMES[p.cycle.assessment.segment]),
         ),
         "debit_interest_per_year": lambda: gettext(
             "%(x)s a year of debit interest could be refinanced more cheaply.",
