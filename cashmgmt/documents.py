@@ -14,32 +14,32 @@ from cashmgmt.render.theme import Theme, load_theme
 
 
 def _ready(
-    case: Case, language: str | None, theme: str | Path, on: date | None
+    case: Case, language: str | None, theme: str | Path | Theme, on: date | None
 ) -> tuple[CycleResult, str, Theme]:
-    """The cycle's results, the language and the theme; the language and the theme are
-    checked first, so a wrong one fails before the cycle runs."""
+    """The cycle's results, the language and the theme (loaded unless given loaded); the
+    language and the theme are checked first, so a wrong one fails before the cycle runs."""
     chosen = language or case.client.language
     check_language(chosen)
-    bank = load_theme(theme)
+    bank = theme if isinstance(theme, Theme) else load_theme(theme)
     return run_cycle(case, on=on), chosen, bank
 
 
 def propose(
     case: Case,
     language: str | None = None,
-    theme: str | Path = "default",
+    theme: str | Path | Theme = "default",
     on: date | None = None,
 ) -> Proposal:
     """Run the cycle on a case and make it ready to render in `language` (default: the
-    client's) with a theme (a shipped name or a theme YAML file), as of `on` (default: the
-    day after the balance history ends)."""
+    client's) with a theme (a shipped name, a theme YAML file or a loaded Theme), as of `on`
+    (default: the day after the balance history ends)."""
     return Proposal(*_ready(case, language, theme, on))
 
 
 def letter(
     case: Case,
     language: str | None = None,
-    theme: str | Path = "default",
+    theme: str | Path | Theme = "default",
     on: date | None = None,
 ) -> Letter:
     """Run the cycle on a case and make its thank-you letter ready to render, with the same

@@ -106,3 +106,24 @@ def test_simulate_shows_no_yearly_figure_for_a_short_history(tmp_path: Path) -> 
     assert f"not shown, 6 days are fewer than {MIN_HISTORY_DAYS}" in short.output
     long = CliRunner().invoke(cli, ["simulate", LARKSPUR])
     assert "benefit per year" in long.output and "not shown" not in long.output
+
+
+def test_a_document_command_reads_the_theme_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cashmgmt.documents
+    import cashmgmt.render.theme
+
+    calls: list[object] = []
+    original = cashmgmt.render.theme.load_theme
+
+    def counted(name_or_path: Any = "default") -> Any:
+        calls.append(name_or_path)
+        return original(name_or_path)
+
+    monkeypatch.setattr(cashmgmt.render.theme, "load_theme", counted)
+    monkeypatch.setattr(cashmgmt.documents, "load_theme", counted)
+    target = tmp_path / "letter.html"
+    result = CliRunner().invoke(cli, ["letter", LARKSPUR, "-o", str(target), "--html"])
+    assert result.exit_code == 0, result.output
+    assert calls == ["default"]

@@ -277,7 +277,7 @@ def write_document(
     inputs = [*loaded.inputs, *map(str, bank.files)]
     if not to_stdout:
         guarded(label, lambda: check_output(output, inputs))
-    document = guarded(case, lambda: make(loaded, language=language, theme=theme, on=as_date(on)))
+    document = guarded(case, lambda: make(loaded, language=language, theme=bank, on=as_date(on)))
     data = guarded(case, lambda: document.html().encode("utf-8") if as_html else document.pdf())
     if to_stdout:
         sys.stdout.buffer.write(data)
