@@ -22,6 +22,7 @@ Tiering = Literal["marginal", "whole"]
 RuleKind = Literal["zero-balance", "target", "threshold", "range"]
 Direction = Literal["two-way", "up", "down"]
 Allocation = Literal["header", "even", "percentage", "fair-share", "reverse-fair-share"]
+Facility = Literal["revolving", "term"]
 
 DAY_COUNTS: tuple[DayCount, ...] = ("ACT/360", "ACT/365")
 TIERINGS: tuple[Tiering, ...] = ("marginal", "whole")
@@ -34,6 +35,8 @@ ALLOCATIONS: tuple[Allocation, ...] = (
     "fair-share",
     "reverse-fair-share",
 )
+#: Committed credit facilities an account can be the drawing account of (docs/case-format.md).
+FACILITIES: tuple[Facility, ...] = ("revolving", "term")
 LANGUAGES = ("en", "zh-CN")
 #: The weekdays of `weekly:` sweep days, in `date.weekday()` order.
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
@@ -128,7 +131,13 @@ class Terms:
 
 @attrs.frozen
 class Account:
-    """A bank account of one entity in one currency."""
+    """A bank account of one entity in one currency.
+
+    `restricted`: money the group may not move or net (escrow, IPO proceeds, collateral).
+    `facility`: the drawing account of a committed credit facility (a revolver or a term
+    loan), whose debit is borrowing under the facility, not an overdraft. Neither kind of
+    account joins a sweep or a notional pool (docs/case-format.md).
+    """
 
     id: str
     entity: str
@@ -137,6 +146,14 @@ class Account:
     currency: str
     number: str | None = None
     terms: Terms = Terms()
+    restricted: bool = False
+    facility: Facility | None = None
+
+    @property
+    def poolable(self) -> bool:
+        """Whether the account may join a sweep or a notional pool: neither restricted nor
+        a facility's account."""
+        return not self.restricted and self.facility is None
 
     @property
     def masked_number(self) -> str | None:

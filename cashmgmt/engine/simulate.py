@@ -18,6 +18,7 @@ from cashmgmt.engine.change import Change, unchanged
 from cashmgmt.engine.exact import round_fraction
 from cashmgmt.engine.liquidity import liquidity
 from cashmgmt.engine.physical import sweep
+from cashmgmt.engine.poolable import refuse_unpoolable
 from cashmgmt.engine.pooling import overlay
 from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.results import AccountTable, EntityResult, Interest, SimulationResult
@@ -67,7 +68,9 @@ def simulate_structure(
     replay: Replay | None = None,
 ) -> SimulationResult:
     """Replay the history through any structure over the case's accounts (the design phase's
-    own candidates too): physical, notional, or a hybrid of both."""
+    own candidates too): physical, notional, or a hybrid of both; SimulationError when it
+    touches an account that may not be pooled (restricted, or a facility's)."""
+    refuse_unpoolable(case, structure.id, _accounts(structure))
     if isinstance(structure, PhysicalStructure):
         return simulate_physical(case, structure, replay=replay)
     if isinstance(structure, NotionalPool):
@@ -76,6 +79,12 @@ def simulate_structure(
     return simulate_hybrid(
         case, physical, pool, id=structure.id, name=structure.name, replay=replay
     )
+
+
+def _accounts(structure: PhysicalStructure | NotionalPool | Overlay) -> tuple[str, ...]:
+    if isinstance(structure, PhysicalStructure | NotionalPool):
+        return structure.accounts
+    return (*structure.physical.accounts, *structure.pool.accounts)
 
 
 def simulate_physical(

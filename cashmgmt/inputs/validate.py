@@ -18,7 +18,7 @@ import networkx as nx
 from cashmgmt.errors import Invalid, Problem, shown
 from cashmgmt.inputs.casefile.parsers import identifier
 from cashmgmt.inputs.limits import MAX_GAP_DAYS
-from cashmgmt.model import Account, BalanceHistory, FxRates, NotionalPool, Structure
+from cashmgmt.model import FACILITIES, Account, BalanceHistory, FxRates, NotionalPool, Structure
 
 
 def _raw_ids(top: Mapping[str, Any], section: str) -> list[tuple[int, str]]:
@@ -272,6 +272,49 @@ def _check_pool(
         account = _ref(key)
         if account is not None and account not in seen:
             add(f"{where}.shares", f"expected shares of the pool's accounts, got {_id(account)}")
+
+
+def check_poolable(label: str, top: Mapping[str, Any]) -> list[Problem]:
+    """No structure sweeps or pools a restricted account or a facility's account (read from
+    the raw entries, so a structure is checked even where other keys are wrong): restricted
+    money may not be moved or netted, and a facility's drawings are borrowing under its own
+    agreement, not a balance (docs/case-format.md, "Restricted accounts and facilities")."""
+    why: dict[str, str] = {}
+    for _, item in _raw_items(top, "accounts"):
+        account = _ref(item.get("id"))
+        if account is None:
+            continue
+        if item.get("restricted") is True:
+            why[account] = (
+                "is restricted (money set aside: escrow, IPO proceeds, collateral), "
+                "which is never swept or pooled"
+            )
+        elif item.get("facility") in FACILITIES:
+            why[account] = (
+                f"is the account of a {item['facility']} facility, whose drawings are "
+                "borrowing under the facility, never swept or pooled"
+            )
+    problems = []
+    for s, structure in _raw_items(top, "structures") if why else []:
+        where = f"structures[{s}]"
+        places: list[tuple[str, object]] = []
+        if structure.get("kind") == "physical" and isinstance(structure.get("rules"), list):
+            for r, rule in enumerate(structure["rules"]):
+                if isinstance(rule, Mapping):
+                    places += [(f"{where}.rules[{r}].{k}", rule.get(k)) for k in ("from", "to")]
+        elif structure.get("kind") == "notional" and isinstance(structure.get("accounts"), list):
+            places += [(f"{where}.accounts[{i}]", a) for i, a in enumerate(structure["accounts"])]
+        for place, value in places:
+            account = _ref(value)
+            if account in why:
+                problems.append(
+                    Problem(
+                        label,
+                        place,
+                        f"expected an account that may be pooled; {_name(account)} {why[account]}",
+                    )
+                )
+    return problems
 
 
 def check_fx_coverage(

@@ -114,6 +114,7 @@ def load_case(path: str | Path) -> Case:
     r.add(validate.check_entities(label, top))
     r.add(validate.check_accounts(label, top, bank if ok(bank) else None))
     r.add(validate.check_structures(label, top, currencies))
+    r.add(validate.check_poolable(label, top))
     problems = r.finish()
 
     history: BalanceHistory | Missing = MISSING

@@ -104,6 +104,13 @@ def _day_of_month(text: str) -> bool:
     return 1 <= len(text) <= 2 and all(c in "0123456789" for c in text) and 1 <= int(text) <= 31
 
 
+def flag(value: object) -> bool:
+    """true or false."""
+    if not isinstance(value, bool):
+        raise Invalid("true or false", value)
+    return value
+
+
 def account_number(value: object) -> str:
     """An account number: quoted text, so that leading zeros survive YAML."""
     if not isinstance(value, str) or not value.strip():

@@ -141,6 +141,8 @@ def case_document(case: Case) -> dict[str, object]:
                 "currency": a.currency,
                 "number": a.number,
                 "terms": _terms(a.terms),
+                "restricted": True if a.restricted else None,
+                "facility": a.facility,
             }
         )
         for a in case.accounts

@@ -11,6 +11,7 @@ from cashmgmt.inputs.casefile.parsers import (
     account_number,
     country,
     currency,
+    flag,
     identifier,
     one_of,
     positive_money,
@@ -24,6 +25,7 @@ from cashmgmt.model import (
     ALLOCATIONS,
     DAY_COUNTS,
     DIRECTIONS,
+    FACILITIES,
     LANGUAGES,
     NEED_AREAS,
     RULE_KINDS,
@@ -34,6 +36,7 @@ from cashmgmt.model import (
     DayCount,
     Direction,
     Entity,
+    Facility,
     Fees,
     NotionalPool,
     PhysicalStructure,
@@ -196,7 +199,17 @@ def read_terms(r: Reader, data: object, where: str, money_currency: str | None) 
 
 
 def read_account(r: Reader, data: object, where: str) -> Account | Missing:
-    keys = ("id", "entity", "bank", "country", "currency", "number", "terms")
+    keys = (
+        "id",
+        "entity",
+        "bank",
+        "country",
+        "currency",
+        "number",
+        "terms",
+        "restricted",
+        "facility",
+    )
     m = r.mapping(data, where, keys)
     aid = r.get(m, "id", where, identifier)
     entity = r.get(m, "entity", where, identifier)
@@ -207,6 +220,17 @@ def read_account(r: Reader, data: object, where: str) -> Account | Missing:
     terms: Terms | Missing = Terms()
     if m.get("terms") is not None:
         terms = read_terms(r, m["terms"], join(where, "terms"), cur if ok(cur) else None)
+    restricted = r.get(m, "restricted", where, flag, default=False)
+    facility: Facility | Missing | None = r.get(
+        m, "facility", where, one_of(*FACILITIES), default=None
+    )
+    if restricted is True and facility is not None and ok(facility):
+        r.problem(
+            join(where, "facility"),
+            "expected either restricted: true or a facility, not both: a facility's account "
+            "holds borrowing, a restricted account holds money set aside",
+        )
+        facility = MISSING
     if (
         aid is MISSING
         or entity is MISSING
@@ -215,9 +239,11 @@ def read_account(r: Reader, data: object, where: str) -> Account | Missing:
         or cur is MISSING
         or number is MISSING
         or terms is MISSING
+        or restricted is MISSING
+        or facility is MISSING
     ):
         return MISSING
-    return Account(aid, entity, bank, home, cur, number, terms)
+    return Account(aid, entity, bank, home, cur, number, terms, restricted, facility)
 
 
 def read_fees(r: Reader, data: object, where: str) -> Fees | Missing:
