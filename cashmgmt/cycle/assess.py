@@ -119,6 +119,40 @@ class AccountFigure:
 
 
 @attrs.frozen
+class RestrictedCash:
+    """Credit on restricted accounts (escrow, IPO proceeds, collateral): the group's money,
+    but never idle, trapped or poolable."""
+
+    average_credit: Decimal  # base currency, average over days
+    accounts: tuple[AccountFigure, ...]  # each restricted account in credit: average, days
+
+
+@attrs.frozen
+class FacilityFigure:
+    """One committed facility's drawing account: what was drawn and what it cost."""
+
+    account: str
+    entity: str
+    bank: str
+    facility: str  # revolving or term
+    average_drawn: Decimal  # base currency, average over days
+    interest_per_year: Decimal  # debit and penalty interest paid, annualised
+    days: int  # days drawn
+
+
+@attrs.frozen
+class Facilities:
+    """Committed facilities drawn: borrowing under an agreement, reported apart from
+    overdrafts."""
+
+    average_drawn: Decimal
+    peak_drawn: Decimal
+    drawn_days: int  # days on which at least one facility was drawn
+    interest_per_year: Decimal
+    accounts: tuple[FacilityFigure, ...]
+
+
+@attrs.frozen
 class Diagnostics:
     """What the balance history shows, in the base currency (averages over calendar days)."""
 
@@ -133,14 +167,16 @@ class Diagnostics:
     countries: tuple[str, ...]
     average_credit: Decimal  # group's credit balances, average over days
     peak_credit: Decimal
-    average_idle_credit: Decimal  # credit outside the largest account (where a header would be)
-    average_debit: Decimal
+    # poolable credit (not restricted, not a facility) outside the largest poolable account
+    # (where a header would be)
+    average_idle_credit: Decimal
+    average_debit: Decimal  # overdrafts: debit outside facilities
     peak_debit: Decimal
-    overdraft_account_days: int
-    overdraft_days: int  # days on which at least one account was in debit
-    debit_interest_per_year: Decimal  # debit and penalty interest paid, annualised
-    offset_days: int  # days with credit in some accounts and debit in others
-    average_offsettable: Decimal  # average of min(credit, debit) over days
+    overdraft_account_days: int  # outside facilities
+    overdraft_days: int  # days on which at least one account outside facilities was in debit
+    debit_interest_per_year: Decimal  # overdraft debit and penalty interest, annualised
+    offset_days: int  # days with credit in some poolable accounts and debit in others
+    average_offsettable: Decimal  # average of min(credit, debit) over days, poolable accounts
     netting_gap_per_year: Decimal  # debit interest paid on debit that credit elsewhere covered
     proposing_bank: str | None
     share_at_bank: Decimal | None  # share of gross balances (credit + debit size) at that bank
@@ -151,6 +187,8 @@ class Diagnostics:
     trapped_accounts: tuple[AccountFigure, ...]
     idle_accounts: tuple[AccountFigure, ...]  # largest average credit balances
     overdraft_accounts: tuple[AccountFigure, ...]  # largest debit interest paid
+    restricted_cash: RestrictedCash = RestrictedCash(Decimal(0), ())
+    facilities: Facilities = Facilities(Decimal(0), Decimal(0), 0, Decimal(0), ())
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: amounts as decimal strings."""
@@ -162,7 +200,7 @@ class Diagnostics:
                 return value.isoformat()
             if isinstance(value, tuple):
                 return [plain(v) for v in value]
-            if isinstance(value, AccountFigure):
+            if isinstance(value, AccountFigure | FacilityFigure | RestrictedCash | Facilities):
                 return {k: plain(v) for k, v in attrs.asdict(value, recurse=False).items()}
             return value
 
@@ -180,22 +218,34 @@ def _average(total_minor: int, days: int, code: str) -> Decimal:
 
 def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagnostics:
     """Diagnostics from the balance history and the status quo's interest (`replay`: the
-    case's shared engine parts, if the caller holds them)."""
+    case's shared engine parts, if the caller holds them). Restricted accounts and
+    facilities' accounts are never idle, trapped or offsettable; a facility's debit is
+    borrowing, reported under `facilities`, not an overdraft."""
     history = case.balances
     now = status_quo(case, replay=replay)
     code = case.base_currency
     accounts = [case.account(a) for a in history.accounts]
     currencies = [a.currency for a in accounts]
     credit_total = now.daily_credit
-    debit_total = now.daily_debit
+    overdraft_total = now.daily_overdraft_debit
     days = history.days
     average_credit_by_account = now.account_credit
-    largest = int(np.argmax(average_credit_by_account))
-    offsettable = np.minimum(credit_total, debit_total)
+    poolable = now.poolable
+    facility = now.facility
+    pooled_credit = np.where(poolable, average_credit_by_account, 0)
+    largest = int(np.argmax(pooled_credit))
+    offsettable = np.minimum(now.daily_poolable_credit, now.daily_poolable_debit)
     paid = now.interest_paid
-    paid_total = int(paid.sum())
-    debit_sum = int(debit_total.sum())
-    gap = round_half_away(paid_total * int(offsettable.sum()), debit_sum) if debit_sum else 0
+    overdraft_paid = np.where(facility, 0, paid)
+    paid_total = int(overdraft_paid.sum())
+    debit_sum = int(overdraft_total.sum())
+    pooled_debit_sum = int(now.daily_poolable_debit.sum())
+    pooled_paid = int(paid[poolable].sum())
+    gap = (
+        round_half_away(pooled_paid * int(offsettable.sum()), pooled_debit_sum)
+        if pooled_debit_sum
+        else 0
+    )
 
     def per_year(minor: int) -> Decimal:
         return from_minor(round_half_away(minor * 365, days), code)
@@ -221,9 +271,10 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
         net = int(net_by_account[rows].sum())
         portion = round_ratio(Decimal(net) / Decimal(all_net), 4) if all_net else Decimal(0)
         exposure.append((cur, _average(net, days, code), portion))
-    idle = np.argsort(-average_credit_by_account, kind="stable")[:top]
-    costly = np.argsort(-paid, kind="stable")[:top]
+    idle = np.argsort(-pooled_credit, kind="stable")[:top]
+    costly = np.argsort(-overdraft_paid, kind="stable")[:top]
     debit_days = (history.minor < 0).sum(axis=1)
+    credit_days = (history.minor > 0).sum(axis=1)
 
     def figure(i: int, amount: Decimal, count: int) -> AccountFigure:
         a = accounts[i]
@@ -231,8 +282,12 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
 
     # Cash is trapped only where the group has somewhere else to move it.
     trapping = trapping_countries() if len({a.country for a in accounts}) > 1 else {}
-    held = [i for i, a in enumerate(accounts) if a.country in trapping]
+    held = [i for i, a in enumerate(accounts) if a.country in trapping and poolable[i]]
     trapped_sum = int(average_credit_by_account[held].sum()) if held else 0
+    restricted = [i for i, a in enumerate(accounts) if a.restricted]
+    restricted_sum = int(average_credit_by_account[restricted].sum()) if restricted else 0
+    drawn = now.daily_facility_debit
+    lines = [i for i in range(len(accounts)) if facility[i]]
     return Diagnostics(
         currency=code,
         start=history.start,
@@ -245,15 +300,13 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
         countries=tuple(sorted({a.country for a in accounts} | {e.country for e in case.entities})),
         average_credit=_average(int(credit_total.sum()), days, code),
         peak_credit=from_minor(int(credit_total.max()), code),
-        average_idle_credit=_average(
-            int(credit_total.sum() - average_credit_by_account[largest]), days, code
-        ),
+        average_idle_credit=_average(int(pooled_credit.sum() - pooled_credit[largest]), days, code),
         average_debit=_average(debit_sum, days, code),
-        peak_debit=from_minor(int(debit_total.max()), code),
-        overdraft_account_days=int(debit_days.sum()),
-        overdraft_days=int((debit_total > 0).sum()),
+        peak_debit=from_minor(int(overdraft_total.max()), code),
+        overdraft_account_days=int(debit_days[~facility].sum()),
+        overdraft_days=int((overdraft_total > 0).sum()),
         debit_interest_per_year=per_year(paid_total),
-        offset_days=int(((credit_total > 0) & (debit_total > 0)).sum()),
+        offset_days=int(((now.daily_poolable_credit > 0) & (now.daily_poolable_debit > 0)).sum()),
         average_offsettable=_average(int(offsettable.sum()), days, code),
         netting_gap_per_year=per_year(gap),
         proposing_bank=bank,
@@ -266,24 +319,48 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
             figure(
                 i,
                 _average(int(average_credit_by_account[i]), days, code),
-                int((history.minor[i] > 0).sum()),
+                int(credit_days[i]),
             )
             for i in sorted(held, key=lambda i: -int(average_credit_by_account[i]))[:top]
             if average_credit_by_account[i] > 0
         ),
         idle_accounts=tuple(
-            figure(
-                int(i),
-                _average(int(average_credit_by_account[i]), days, code),
-                int((history.minor[i] > 0).sum()),
-            )
+            figure(int(i), _average(int(pooled_credit[i]), days, code), int(credit_days[i]))
             for i in idle
-            if average_credit_by_account[i] > 0
+            if pooled_credit[i] > 0
         ),
         overdraft_accounts=tuple(
-            figure(int(i), per_year(int(paid[i])), int(debit_days[i]))
+            figure(int(i), per_year(int(overdraft_paid[i])), int(debit_days[i]))
             for i in costly
-            if paid[i] > 0
+            if overdraft_paid[i] > 0
+        ),
+        restricted_cash=RestrictedCash(
+            _average(restricted_sum, days, code),
+            tuple(
+                figure(
+                    i, _average(int(average_credit_by_account[i]), days, code), int(credit_days[i])
+                )
+                for i in sorted(restricted, key=lambda i: -int(average_credit_by_account[i]))
+                if average_credit_by_account[i] > 0
+            ),
+        ),
+        facilities=Facilities(
+            _average(int(drawn.sum()), days, code),
+            from_minor(int(drawn.max()), code),
+            int((drawn > 0).sum()),
+            per_year(int(paid[facility].sum())),
+            tuple(
+                FacilityFigure(
+                    accounts[i].id,
+                    accounts[i].entity,
+                    accounts[i].bank,
+                    str(accounts[i].facility),
+                    _average(int(now.account_debit[i]), days, code),
+                    per_year(int(paid[i])),
+                    int(debit_days[i]),
+                )
+                for i in sorted(lines, key=lambda i: -int(now.account_debit[i]))
+            ),
         ),
     )
 

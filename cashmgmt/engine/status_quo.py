@@ -10,6 +10,7 @@ from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.model import Case
 
 Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 @attrs.frozen(eq=False)
@@ -24,6 +25,12 @@ class StatusQuo:
     account_credit: Int64Array  # (accounts,) each account's credit balances over the days
     account_debit: Int64Array  # (accounts,) the size of its debit balances over the days
     interest_paid: Int64Array  # (accounts,) debit and penalty interest over the period
+    poolable: BoolArray  # (accounts,) neither restricted nor a facility's account
+    facility: BoolArray  # (accounts,) the account of a committed facility
+    daily_poolable_credit: Int64Array  # (days,) credit balances of the poolable accounts
+    daily_poolable_debit: Int64Array  # (days,) debit sizes of the poolable accounts
+    daily_overdraft_debit: Int64Array  # (days,) debit sizes outside facilities: overdrafts
+    daily_facility_debit: Int64Array  # (days,) debit sizes of facilities: amounts drawn
 
 
 def status_quo(case: Case, *, replay: Replay | None = None) -> StatusQuo:
@@ -35,6 +42,9 @@ def status_quo(case: Case, *, replay: Replay | None = None) -> StatusQuo:
     matrix = held.fx.convert(history.minor, held.index.currency_of, np.arange(history.days))
     credit = np.maximum(matrix, 0)
     debit = np.maximum(-matrix, 0)
+    accounts = [case.account(a) for a in history.accounts]
+    poolable = np.array([a.poolable for a in accounts], dtype=np.bool_)
+    facility = np.array([a.facility is not None for a in accounts], dtype=np.bool_)
     return StatusQuo(
         case.base_currency,
         history.accounts,
@@ -43,4 +53,10 @@ def status_quo(case: Case, *, replay: Replay | None = None) -> StatusQuo:
         credit.sum(axis=1),
         debit.sum(axis=1),
         base.side.debit + base.side.penalty,
+        poolable,
+        facility,
+        credit[poolable].sum(axis=0),
+        debit[poolable].sum(axis=0),
+        debit[~facility].sum(axis=0),
+        debit[facility].sum(axis=0),
     )

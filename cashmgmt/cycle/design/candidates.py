@@ -163,8 +163,10 @@ def _average(case: Case) -> dict[str, int]:
 
 
 def _eligible(case: Case) -> list[Account]:
+    """The accounts a generated structure may take: at the proposing bank, and poolable
+    (never a restricted account or a facility's account)."""
     bank = case.proposing_bank
-    return [a for a in case.accounts if bank is None or a.bank == bank]
+    return [a for a in case.accounts if (bank is None or a.bank == bank) and a.poolable]
 
 
 def _groups(accounts: Iterable[Account], key: Any) -> dict[Any, list[Account]]:
