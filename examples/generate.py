@@ -439,6 +439,19 @@ class Account:
     terms: Terms
     pattern: Pattern
     note: str = ""
+    restricted: bool = False  # money set aside: escrow, IPO proceeds, collateral
+    facility: str | None = None  # the drawing account of a committed facility: revolving, term
+
+
+def mark(
+    accounts: list[Account],
+    restricted: Iterable[str] = (),
+    facilities: dict[str, str] | None = None,
+) -> list[Account]:
+    """The accounts with `restricted: true` or a `facility:` set on the ids given."""
+    fenced, lines = set(restricted), facilities or {}
+    assert fenced | set(lines) <= {a.id for a in accounts}, "unknown account to mark"
+    return [replace(a, restricted=a.id in fenced, facility=lines.get(a.id)) for a in accounts]
 
 
 @dataclass(frozen=True)
@@ -716,6 +729,10 @@ def case_yaml(case: Case) -> str:
         add(f"    country: {q(a.country)}")
         add(f"    currency: {a.currency}")
         add(f"    number: {qq(a.number)}")
+        if a.restricted:
+            add(commented("    restricted: true", "never swept or pooled"))
+        if a.facility:
+            add(commented(f"    facility: {a.facility}", "borrowing, not an overdraft"))
         items = terms_items(a.terms, a.currency)
         if case.compact_terms:
             add(f"    terms: {flow_map(items)}")
@@ -838,7 +855,11 @@ def check_case(case: Case, days: Days, series: dict[str, list[int]]) -> None:
     assert any(a.bank == case.proposing_bank for a in case.accounts), "proposing bank"
     currencies = {a.currency for a in case.accounts}
     assert {f.currency for f in case.fx} == currencies - {case.base_currency}, "fx currencies"
+    fenced = {a.id for a in case.accounts if a.restricted or a.facility}
     for s in case.structures:
+        touched = {x for r in s.rules for x in (r.frm, r.to)} if isinstance(s, Physical) else set()
+        touched |= set(s.accounts) if isinstance(s, Notional) else set()
+        assert not touched & fenced, f"{s.id}: sweeps or pools {sorted(touched & fenced)}"
         if isinstance(s, Physical):
             header_of: dict[str, str] = {}
             for rule in s.rules:
@@ -989,7 +1010,7 @@ def huaxia() -> Case:
          P(13 * m, 0.8 * m, 0.06, bj, weekly=-20 * m, weekday=4),
          "e-commerce flagship store settlements, moved to HQ on Fridays"),
         ("HQ-CNY-ICBC", "HQ", ICBC, "CNY", ICBC_STD, P(500 * m, 0.2 * m, 0.0),
-         "idle: former IPO proceeds account"),
+         "IPO proceeds special account (募集资金专户)"),
         ("HQ-CNY-CMB", "HQ", CMB, "CNY", CMB_TIERED,
          P(40 * m, 2 * m, 0.05, monthly=-35 * m, monthly_day=12),
          "bank acceptance bills falling due"),
@@ -1100,6 +1121,9 @@ def huaxia() -> Case:
     ]  # fmt: skip
     order = {e.id: i for i, e in enumerate(entities)}
     accounts.sort(key=lambda a: order[a.entity])  # group the accounts by entity
+    # IPO proceeds stay in their special account under the CSRC's rules on raised funds
+    # (上市公司募集资金监管规则, 2025): never swept or pooled.
+    accounts = mark(accounts, restricted=["HQ-CNY-ICBC"])
 
     R = Rule
     zero = "zero-balance"
@@ -1186,11 +1210,14 @@ def huaxia() -> Case:
         accounts=accounts,
         structures=[pool, notional],
         intercompany_rate="3.1%",
-        transfers=(  # the group treasurer's own moves between HQ's accounts (CNY)
-            ("2024-06-24", "HQ-CNY-ICBC", "HQ-CNY-CCB", 350 * m),  # for the dividend
-            ("2024-11-15", "HQ-CNY-CCB", "HQ-CNY-ICBC", 250 * m),  # surplus parked
+        # The group treasurer's own moves between HQ's accounts (CNY): idle IPO proceeds
+        # lent to working capital for a few months with the board's approval and returned
+        # to the special account, as the CSRC's rules allow (at most 12 months each time).
+        transfers=(
+            ("2024-06-24", "HQ-CNY-ICBC", "HQ-CNY-CCB", 350 * m),
+            ("2024-11-15", "HQ-CNY-CCB", "HQ-CNY-ICBC", 350 * m),  # returned
             ("2025-06-23", "HQ-CNY-ICBC", "HQ-CNY-CCB", 300 * m),
-            ("2025-11-14", "HQ-CNY-CCB", "HQ-CNY-ICBC", 200 * m),
+            ("2025-11-14", "HQ-CNY-CCB", "HQ-CNY-ICBC", 300 * m),  # returned
         ),
         fx=(
             FxSpec("USD", 7.20, 7.12, 7.28, 0.008),
@@ -1507,6 +1534,7 @@ def aurora() -> Case:
 
     used = {a.id for a in accounts}
     assert {*special_patterns, *special_terms, *special_notes} <= used, "unknown special id"
+    accounts = mark(accounts, facilities={"TREAS-EUR-DB-OD": "revolving"})
 
     # Operating companies' Citibank accounts sweep to the header of their country.
     country_header = {"DE": "DE-HOLD", "FR": "FR-HOLD", "NL": "NL-HOLD", "BE": "NL-HOLD",
@@ -1728,6 +1756,7 @@ def bluestem() -> Case:
                 terms, pattern, note)
         for aid, entity, bank, terms, pattern, note in specs
     ]  # fmt: skip
+    accounts = mark(accounts, facilities={"HQ-USD-FIFTH": "revolving"})
     # fmt: off
     rules = (
         Rule("TEXAS-USD-CHASE", "STORES-USD-CHASE", "target", target=75000,
