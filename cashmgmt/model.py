@@ -285,8 +285,23 @@ class NotionalPool:
     header: str | None = None
     shares: Mapping[str, Decimal] | None = None
     fees: Fees = Fees()
+    #: Per-currency mode (docs/simulation.md, "Multi-currency pools, per currency"): each
+    #: member currency other than `currency` nets at its own terms here (None: every member
+    #: is converted into `currency` and takes `terms`, the base-currency mode).
+    currency_terms: Mapping[str, Terms] | None = None
+    #: The rate charged on the part of the debit currencies' net debit that other
+    #: currencies' credit covers (None: currencies do not offset).
+    offset_rate: Decimal | None = None
+    #: The FX haircut on the credit used as cover, from 0 (None: 0) to below 1.
+    haircut: Decimal | None = None
 
     kind = "notional"
+
+    def terms_of(self, currency: str) -> Terms:
+        """The pool terms a member currency nets at in per-currency mode."""
+        if self.currency_terms is not None and currency in self.currency_terms:
+            return self.currency_terms[currency]
+        return self.terms
 
     @property
     def interest_header(self) -> str:

@@ -491,6 +491,9 @@ class Notional:
     header: str | None = None
     fees: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    currency_terms: tuple[tuple[str, Terms], ...] = ()  # per-currency mode
+    offset_rate: str | None = None
+    haircut: str | None = None
 
 
 @dataclass(frozen=True)
@@ -766,6 +769,14 @@ def case_yaml(case: Case) -> str:
                 add(f"    header: {s.header}")
             if s.shares:
                 add(f"    shares: {flow_map(s.shares)}")
+            if s.currency_terms:
+                add("    currency_terms:                       # each currency at its own terms")
+                for cur, terms in s.currency_terms:
+                    add(f"      {cur}: {flow_map(terms_items(terms, cur))}")
+            if s.offset_rate is not None:
+                add(f"    offset_rate: {s.offset_rate}")
+            if s.haircut is not None:
+                add(f"    haircut: {s.haircut}")
         if s.fees:
             add(f"    fees: {flow_map(s.fees)}")
     return "\n".join(out) + "\n"
@@ -1622,9 +1633,18 @@ def aurora() -> Case:
             ),
             fees=(("per_account_month", "250 EUR"), ("setup", "40000 EUR")),
             notes=(
-                "Interest on the net position is shared in the fixed percentages of the",
-                "pool agreement. US participation needs a legal review.",
+                "Each currency nets at Citi's terms for that currency's header; a debit",
+                "covered by other currencies' credit (less the 8% Basel currency-mismatch",
+                "haircut) pays the offset rate, the pool's top EUR credit rate (no spread).",
+                "Each currency's interest stays with its header (one per currency); the",
+                "offset charge falls on the headers whose debit was covered. US",
+                "participation needs a legal review.",
             ),
+            currency_terms=tuple(
+                (cur, aurora_terms("CITI", cur, "HDR", 0)) for cur in ("GBP", "USD", "SEK", "CHF")
+            ),
+            offset_rate="2.00%",
+            haircut="8%",
         ),
     ]
     return Case(

@@ -508,6 +508,128 @@ def simulate_notional(
     return allocations
 
 
+def to_pool(case: Case, minor: int, currency: str, pool: str, day: date) -> int:
+    """`minor` units of `currency` in `pool` minor units at `day`'s rates, rounded once."""
+    if currency == pool:
+        return minor
+    value = (
+        minor
+        * Fraction(case.fx.rate(currency, day))
+        / Fraction(case.fx.rate(pool, day))
+        * Fraction(10) ** (exponent(pool) - exponent(currency))
+    )
+    return round_half_away(value)
+
+
+def split_period(
+    pool: NotionalPool,
+    total: int,
+    members: Sequence[str],
+    alone: Sequence[int],
+    credit_use: Sequence[int],
+    debit_use: Sequence[int],
+) -> list[int]:
+    """One currency's interest of one period split among its members by the pool's
+    allocation (not `header`, which the caller handles)."""
+    n = len(members)
+    if pool.allocation == "even":
+        raw = [Fraction(total, n) for _ in members]
+    elif pool.allocation == "percentage":
+        shares = [Fraction((pool.shares or {}).get(a, Decimal(0))) for a in members]
+        total_share = sum(shares, Fraction(0))
+        weights = [s / total_share for s in shares] if total_share else [Fraction(1, n)] * n
+        raw = [total * w for w in weights]
+    else:
+        usage = credit_use if pool.allocation == "fair-share" else debit_use
+        whole = sum(usage)
+        weights = [Fraction(u, whole) for u in usage] if whole else [Fraction(1, n)] * n
+        rest = total - sum(alone)
+        raw = [alone[i] + rest * weights[i] for i in range(n)]
+    return split(raw, total)
+
+
+def simulate_per_currency(
+    case: Case, pool: NotionalPool, history: dict[str, list[int]], dates: list[date]
+) -> dict[str, int]:
+    """Each member's pool interest in base minor units, per-currency mode (docs/simulation.md,
+    "Multi-currency pools, per currency")."""
+    posts = posting_days(dates)
+    p = pool.currency
+    members = list(pool.accounts)
+    cur_of = {a: case.account(a).currency for a in members}
+    codes = list(dict.fromkeys(cur_of[a] for a in members))
+    in_cur = {c: [a for a in members if cur_of[a] == c] for c in codes}
+    terms = {c: (pool.currency_terms or {}).get(c, pool.terms) for c in codes}
+    haircut = Fraction(pool.haircut) if pool.haircut is not None else Fraction(0)
+    days = range(len(dates))
+
+    # 1-4: the nets, their converted values, the cover and the uncovered balances.
+    net = {c: [sum(history[a][d] for a in in_cur[c]) for d in days] for c in codes}
+    value = {c: [to_pool(case, net[c][d], c, p, dates[d]) for d in days] for c in codes}
+    cover: list[Fraction] = []
+    uncovered = {c: list(net[c]) for c in codes}
+    for d in days:
+        debit = sum(-value[c][d] for c in codes if value[c][d] < 0)
+        credit = sum(value[c][d] for c in codes if value[c][d] > 0)
+        o = Fraction(0)
+        if pool.offset_rate is not None:
+            o = min(Fraction(debit), credit * (1 - haircut))
+        cover.append(o)
+        if debit and o:
+            for c in codes:
+                if value[c][d] < 0:
+                    uncovered[c][d] = round_half_away(net[c][d] * (debit - o) / Fraction(debit))
+
+    # 5: each currency's interest on its uncovered series; its members alone.
+    posted = {c: post_interest(uncovered[c], terms[c], c, posts) for c in codes}
+    alone = {a: post_interest(history[a], terms[cur_of[a]], cur_of[a], posts) for a in members}
+
+    received = dict.fromkeys(members, 0)
+    head = pool.interest_header
+    start = 0
+    for k, day in enumerate(sorted(posts)):
+        period = range(start, day + 1)
+        start = day + 1
+        for c in codes:
+            total = posted[c][k].net
+            if pool.allocation == "header":
+                received[head] += convert(total, c, case, dates[day])
+                continue
+            group = in_cur[c]
+            shares = split_period(
+                pool,
+                total,
+                group,
+                [alone[a][k].net for a in group],
+                [sum(max(history[a][d], 0) for d in period) for a in group],
+                [sum(max(-history[a][d], 0) for d in period) for a in group],
+            )
+            for a, amount in zip(group, shares, strict=True):
+                received[a] += convert(amount, c, case, dates[day])
+        # 6: the offset charge, by cover used (or to the header).
+        if pool.offset_rate is None:
+            continue
+        covered = sum((cover[d] for d in period), Fraction(0))
+        charge = round_half_away(covered * Fraction(pool.offset_rate) / pool.terms.basis)
+        if pool.allocation == "header":
+            received[head] -= convert(charge, p, case, dates[day])
+            continue
+        used = [
+            sum(
+                max(-to_pool(case, history[a][d], cur_of[a], p, dates[d]), 0)
+                for d in period
+                if value[cur_of[a]][d] < 0
+            )
+            for a in members
+        ]
+        whole = sum(used)
+        n = len(members)
+        weights = [Fraction(u, whole) for u in used] if whole else [Fraction(1, n)] * n
+        for a, amount in zip(members, split([charge * w for w in weights], charge), strict=True):
+            received[a] -= convert(amount, p, case, dates[day])
+    return received
+
+
 # ---------------------------------------------------------------------------------------------
 # Fees and the whole simulation
 # ---------------------------------------------------------------------------------------------
@@ -602,7 +724,14 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
         closing = {a: list(history[a]) for a in account_ids}
         tops = {structure.interest_header}
         after = dict(baseline)
-        allocations = simulate_notional(case, structure, history, dates)
+        if structure.currency_terms is not None:
+            for a, amount in simulate_per_currency(case, structure, history, dates).items():
+                after[a] = BaseFigures(credit=amount)
+        allocations = (
+            simulate_notional(case, structure, history, dates)
+            if structure.currency_terms is None
+            else {}
+        )
         for a, periods in allocations.items():
             received = sum(
                 convert(amount, structure.currency, case, dates[d]) for d, amount in periods

@@ -320,3 +320,71 @@ def test_save_never_overwrites(case_dir: CaseDir, tmp_path: Path) -> None:
     saved = cashmgmt.save_case(case, tmp_path / "copy")
     assert load_case(saved) == case
     assert np.array_equal(load_case(saved).balances.observed, case.balances.observed)
+
+
+CNY_POOL_TERMS = {"day_count": "ACT/360", "credit_rate": "0.8%", "debit_rate": "4.35%"}
+
+
+def test_per_currency_pool_loads_and_saves(
+    case_dir: CaseDir, base_case: dict[str, Any], tmp_path: Path
+) -> None:
+    doc = mutate(base_case, "structures.1.currency_terms", {"CNY": CNY_POOL_TERMS})
+    doc = mutate(doc, "structures.1.offset_rate", "2.5%")
+    doc = mutate(doc, "structures.1.haircut", "8%")
+    case = load_case(case_dir(case=doc))
+    pool = case.structure("pool")
+    assert isinstance(pool, NotionalPool) and pool.currency_terms is not None
+    assert pool.currency_terms["CNY"].debit == (Tier(Decimal(0), Decimal("0.0435")),)
+    assert (pool.offset_rate, pool.haircut) == (Decimal("0.025"), Decimal("0.08"))
+    assert pool.terms_of("USD") == pool.terms and pool.terms_of("CNY").day_count == "ACT/360"
+    saved = cashmgmt.save_case(case, tmp_path / "copy")
+    assert load_case(saved) == case
+    # Without currency_terms the pool is in the base-currency mode, as before.
+    plain = load_case(case_dir()).structure("pool")
+    assert isinstance(plain, NotionalPool)
+    assert (plain.currency_terms, plain.offset_rate, plain.haircut) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "where", "words"),
+    [
+        ({"currency_terms": {"XYZ": CNY_POOL_TERMS}}, "currency_terms.XYZ", "ISO 4217"),
+        (
+            {"currency_terms": {"CNY": CNY_POOL_TERMS, "EUR": CNY_POOL_TERMS}},
+            "currency_terms.EUR",
+            "none is in EUR",
+        ),
+        (
+            {"currency_terms": {"CNY": CNY_POOL_TERMS, "USD": CNY_POOL_TERMS}},
+            "currency_terms.USD",
+            "pool currency",
+        ),
+        ({"currency_terms": {"EUR": CNY_POOL_TERMS}}, "currency_terms", "missing terms for CNY"),
+        ({"currency_terms": []}, "currency_terms", "a mapping of currency to terms"),
+        (
+            {"currency_terms": {"CNY": {"debit_rate": "lots"}}},
+            "currency_terms.CNY.debit_rate",
+            "rate",
+        ),
+        (
+            {"currency_terms": {"CNY": CNY_POOL_TERMS}, "offset_rate": "2%", "haircut": "100%"},
+            "haircut",
+            "below 100%",
+        ),
+        ({"currency_terms": {"CNY": CNY_POOL_TERMS}, "haircut": "8%"}, "haircut", "offset_rate"),
+        ({"offset_rate": "2%"}, "offset_rate", "without currency_terms"),
+        ({"haircut": "8%"}, "haircut", "without currency_terms"),
+    ],
+)
+def test_per_currency_pool_problems_are_located(
+    case_dir: CaseDir,
+    base_case: dict[str, Any],
+    changes: dict[str, object],
+    where: str,
+    words: str,
+) -> None:
+    doc = base_case
+    for key, value in changes.items():
+        doc = mutate(doc, f"structures.1.{key}", value)
+    lines = problems_of(case_dir(case=doc))
+    assert any(f"structures[1].{where}" in line and words in line for line in lines), lines

@@ -24,7 +24,7 @@ from cashmgmt.cycle.design.feasibility import check
 from cashmgmt.cycle.design.recommend import APPROVAL_TOLERANCE
 from cashmgmt.graph import sweep_forest
 from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
-from cashmgmt.model import PhysicalStructure
+from cashmgmt.model import NotionalPool, PhysicalStructure
 from cashmgmt.reference.rules import country_rules
 from cashmgmt.regions import is_country
 
@@ -195,3 +195,26 @@ def test_design_properties_on_random_groups(sample: tuple[dict[str, Any], str, s
         )
     else:
         assert not feasible or max(c.benefit_annual or 0 for c in feasible) <= 0
+
+
+@pytest.mark.parametrize("name", ["aurora-industrial", "huaxia-liquor"])
+def test_multi_currency_candidate_runs_each_currency_at_its_header_terms(name: str) -> None:
+    """`notional-multi` (docs/simulation.md, "Multi-currency pools, per currency"): every
+    currency other than the pool's takes the terms of the header its own single-currency
+    pool (`notional-<cur>`) would have, or its only account's; the offset rate is the pool
+    currency's top credit rate (no spread) and the haircut the Basel 8%
+    (multicurrency_pool.yaml)."""
+    case = cashmgmt.load_case(EXAMPLES / name)
+    made = {s.id: s for s, _ in generate(case, cashmgmt.assess(case))}
+    pool = made["notional-multi"]
+    assert isinstance(pool, NotionalPool) and pool.currency_terms is not None
+    held = {case.account(a).currency: case.account(a) for a in pool.accounts}
+    assert set(pool.currency_terms) == set(held) - {pool.currency}
+    for cur, terms in pool.currency_terms.items():
+        single = made.get(f"notional-{cur.lower()}")
+        if isinstance(single, NotionalPool):
+            assert terms == single.terms
+        else:
+            assert terms == held[cur].terms
+    assert pool.offset_rate == max(t.rate for t in pool.terms.credit)
+    assert pool.haircut == Decimal("0.08")

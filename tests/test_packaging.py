@@ -45,7 +45,13 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "cashmgmt/templates/themes/default.yaml" in names
     data = "cashmgmt/reference/data/"
-    shipped = {"country_rules.yaml", "products.yaml", "usd_rates.yaml", "task_durations.yaml"}
+    shipped = {
+        "country_rules.yaml",
+        "products.yaml",
+        "usd_rates.yaml",
+        "task_durations.yaml",
+        "multicurrency_pool.yaml",
+    }
     assert {data + name for name in shipped} <= set(names)
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)

@@ -153,3 +153,59 @@ def test_bank_of_slovenia_euro_rounding(amount: Decimal, euro: str) -> None:
     """Bank of Slovenia, euro changeover rounding rules (evro.si), after Regulation (EC)
     1103/97 Art. 5: "24.785 EUR becomes 24.79 EUR"; 500 SIT = 2.09 EUR; 1,000 SIT = 4.17 EUR."""
     assert round_money(amount, "EUR") == Decimal(euro)
+
+
+def test_multicurrency_pool_by_hand(case_dir: CaseDir) -> None:
+    """A two-currency pool in per-currency mode, worked by hand from docs/simulation.md
+    ("Multi-currency pools, per currency"); no bank publishes one with its figures, so the
+    numbers are worked here. One day, 2025-03-03; base and pool currency EUR; 1 USD = 0.9 EUR.
+
+    - EUR-OPS: -1,000,000.00 EUR, terms 0% / 5% ACT/360; US-OPS: +1,000,000.00 USD, 3.6% /
+      7% ACT/360 (the same terms as accounts and as pool terms); haircut 10%, offset 2%.
+    - v_USD = 900,000.00 EUR, D = 1,000,000.00, C × (1 - 10%) = 810,000.00 = O (covered).
+    - EUR uncovered: -1,000,000 × 190,000 / 1,000,000 = -190,000.00 EUR, paying
+      190,000 × 5% / 360 = 26.388… → 26.39 EUR.
+    - USD earns 1,000,000 × 3.6% / 360 = 100.00 USD = 90.00 EUR.
+    - Offset charge: 810,000 × 2% / 360 = 45.00 EUR, all on EUR-OPS (the only cover used).
+    - Structure: EUR-OPS -26.39 - 45.00 = -71.39 EUR; US-OPS +90.00 EUR.
+    - Baseline: EUR-OPS 1,000,000 × 5% / 360 = 138.888… → -138.89; US-OPS +90.00 EUR.
+    - Benefit 18.61 - (-48.89) = 67.50 EUR = 810,000 × (5% - 2%) / 360: the covered debit
+      pays the offset rate instead of its own 5%.
+    """
+    eur = {"day_count": "ACT/360", "credit_rate": "0%", "debit_rate": "5%"}
+    usd = {"day_count": "ACT/360", "credit_rate": "3.6%", "debit_rate": "7%"}
+    pool = {
+        "id": "mc",
+        "name": "Multi-currency pool",
+        "kind": "notional",
+        "currency": "EUR",
+        "accounts": ["EUR-OPS", "US-OPS"],
+        "terms": eur,
+        "currency_terms": {"USD": usd},
+        "offset_rate": "2%",
+        "haircut": "10%",
+        "allocation": "even",
+    }
+    doc, balances = one_group(
+        [
+            {"id": "EUR-OPS", "currency": "EUR", "terms": eur},
+            {"id": "US-OPS", "currency": "USD", "terms": usd},
+        ],
+        {"EUR-OPS": ["-1000000"], "US-OPS": ["1000000"]},
+        date(2025, 3, 3),
+        [pool],
+        base="EUR",
+    )
+    doc["fx_rates"] = "fx.csv"
+    fx = "date,currency,rate\n2025-03-03,USD,0.9\n"
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=fx))
+    result = cashmgmt.simulate(case, "mc")
+    assert result.account("EUR-OPS").structure.net == Decimal("-71.39")
+    assert result.account("US-OPS").structure.net == Decimal("90.00")
+    assert result.baseline.net == Decimal("-48.89")
+    assert result.benefit == Decimal("67.50")
+    # Without an offset rate the currencies do not offset: each nets alone at its terms.
+    alone = {k: v for k, v in pool.items() if k not in ("offset_rate", "haircut")}
+    doc["structures"] = [alone]
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=fx))
+    assert cashmgmt.simulate(case, "mc").benefit == 0

@@ -11,6 +11,7 @@ import pytest
 from cashmgmt.model import AREAS
 from cashmgmt.money import Money
 from cashmgmt.reference.durations import task_durations
+from cashmgmt.reference.pools import multicurrency_pool_terms
 from cashmgmt.reference.products import products
 from cashmgmt.reference.rates import reference_usd_rates
 from cashmgmt.reference.rules import country_rules, disclaimer, trapping_countries
@@ -47,3 +48,13 @@ def test_country_rules_and_disclaimer() -> None:
 def test_task_durations() -> None:
     days = task_durations()
     assert (days.kickoff, days.go_live, days.channel("host-to-host")) == (7, 1, 45)
+
+
+def test_multicurrency_pool_terms_are_sourced() -> None:
+    shipped = multicurrency_pool_terms()
+    assert shipped.date == date(2026, 11, 30)
+    assert shipped.haircut == Decimal("0.08") and shipped.offset_margin == 0
+    assert shipped.offset_rate((Decimal("0.01"), Decimal("0.02"))) == Decimal("0.02")
+    assert shipped.offset_rate(()) == 0
+    assert len(shipped.sources) == 4
+    assert all(title and url.startswith("https://") for title, url in shipped.sources)

@@ -72,6 +72,10 @@ def _pool_interest(
 ) -> tuple[list[int], list[int]]:
     """Members' rows and each member's allocated pool interest in base minor units, the
     members' daily balances given in the pool's order."""
+    if pool.currency_terms is not None:
+        from cashmgmt.engine.multicurrency import per_currency_interest
+
+        return per_currency_interest(case, pool, replay, balances)
     history = case.balances
     index = replay.index
     fx = replay.fx

@@ -25,7 +25,15 @@ from cashmgmt.model import (
     SweepRule,
     Terms,
 )
-from cashmgmt.money import Money, exponent, from_minor, round_money, round_up_to_multiple
+from cashmgmt.money import (
+    Money,
+    exponent,
+    format_rate,
+    from_minor,
+    round_money,
+    round_up_to_multiple,
+)
+from cashmgmt.reference.pools import multicurrency_pool_terms
 from cashmgmt.reference.rates import reference_usd_rates
 
 if TYPE_CHECKING:
@@ -364,26 +372,51 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
         in_base = [a for a in eligible if a.currency == base]
         if in_base:
             head = _header(in_base, depth, mean)
-            out.append(
-                (
-                    NotionalPool(
-                        "notional-multi",
-                        "Multi-currency notional pool",
-                        base,
-                        tuple(a.id for a in eligible),
-                        head.terms,
-                        "fair-share",
-                        head.id,
-                        None,
-                        fees,
-                    ),
-                    f"all accounts at the bank netted in {base} for interest",
-                )
-            )
+            out.append(_multi_currency(eligible, head, depth, mean, fees))
     hybrid = _hybrid(case, eligible, depth, mean, fees)
     if hybrid is not None:
         out.append(hybrid)
     return [(s, d) for s, d in out if s.id not in taken]
+
+
+def _multi_currency(
+    eligible: Sequence[Account],
+    head: Account,
+    depth: Mapping[str, int],
+    mean: Mapping[str, int],
+    fees: Fees,
+) -> tuple[NotionalPool, str]:
+    """Every account at the bank in one pool in per-currency mode (docs/simulation.md,
+    "Multi-currency pools, per currency"): each currency at the terms of its own header (the
+    account its single-currency pool would be headed by), the offset rate and the haircut
+    from multicurrency_pool.yaml."""
+    shipped = multicurrency_pool_terms()
+    by_currency: dict[str, list[Account]] = {}
+    for a in eligible:
+        if a.currency != head.currency:
+            by_currency.setdefault(a.currency, []).append(a)
+    per_currency = {cur: _header(group, depth, mean).terms for cur, group in by_currency.items()}
+    offset = shipped.offset_rate(tuple(t.rate for t in head.terms.credit))
+    pool = NotionalPool(
+        "notional-multi",
+        "Multi-currency notional pool",
+        head.currency,
+        tuple(a.id for a in eligible),
+        head.terms,
+        "fair-share",
+        head.id,
+        None,
+        fees,
+        per_currency,
+        offset,
+        shipped.haircut,
+    )
+    return (
+        pool,
+        f"all accounts at the bank pooled for interest, each currency at its own header's "
+        f"terms; debit covered by other currencies' credit (less a {format_rate(shipped.haircut)} "
+        f"FX haircut) pays {format_rate(offset)}",
+    )
 
 
 def _hybrid(

@@ -100,6 +100,11 @@ def _structure(s: Structure) -> dict[str, object]:
             "header": s.header,
             "shares": shares,
             "fees": _fees(s.fees),
+            "currency_terms": None
+            if s.currency_terms is None
+            else {c: _terms(t) for c, t in s.currency_terms.items()},
+            "offset_rate": None if s.offset_rate is None else format_rate(s.offset_rate),
+            "haircut": None if s.haircut is None else format_rate(s.haircut),
         }
     )
 

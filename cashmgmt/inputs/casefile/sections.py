@@ -20,7 +20,7 @@ from cashmgmt.inputs.casefile.parsers import (
     sweep_days,
     text,
 )
-from cashmgmt.inputs.casefile.reader import Reader, every, join
+from cashmgmt.inputs.casefile.reader import Reader, every, join, key_text
 from cashmgmt.model import (
     ALLOCATIONS,
     DAY_COUNTS,
@@ -357,6 +357,9 @@ def read_structure(
             "header",
             "shares",
             "fees",
+            "currency_terms",
+            "offset_rate",
+            "haircut",
         )
     m = r.mapping(data, where, keys)
     sid = r.get(m, "id", where, identifier)
@@ -413,6 +416,7 @@ def read_structure(
             "allocation: percentage, like {HQ-USD: 60%, HK-HKD: 40%}",
         )
         shares = MISSING
+    per_currency = read_currency_terms(r, m, where, pool_cur, members, currencies)
     if (
         sid is MISSING
         or name is MISSING
@@ -423,9 +427,78 @@ def read_structure(
         or header is MISSING
         or shares is MISSING
         or fees is MISSING
+        or per_currency is MISSING
     ):
         return MISSING
-    return NotionalPool(sid, name, pool_cur, members, terms, allocation, header, shares, fees)
+    return NotionalPool(
+        sid, name, pool_cur, members, terms, allocation, header, shares, fees, *per_currency
+    )
+
+
+def read_currency_terms(
+    r: Reader,
+    m: Mapping[str, object],
+    where: str,
+    pool_cur: str | Missing,
+    members: tuple[str, ...] | Missing,
+    currencies: Mapping[str, str],
+) -> tuple[dict[str, Terms] | None, Decimal | None, Decimal | None] | Missing:
+    """A pool's per-currency mode: `currency_terms` for every member currency other than the
+    pool's, and the `offset_rate` and `haircut` of the cross-currency offset (all optional)."""
+    raw = m.get("currency_terms")
+    offset = r.get(m, "offset_rate", where, rate, default=None)
+    haircut = r.get(m, "haircut", where, _haircut, default=None)
+    if raw is None:
+        for key in ("offset_rate", "haircut"):
+            if m.get(key) is not None:
+                r.problem(join(where, key), "unexpected without currency_terms (per-currency mode)")
+        given = m.get("offset_rate") is not None or m.get("haircut") is not None
+        return MISSING if given else (None, None, None)
+    place = join(where, "currency_terms")
+    if not isinstance(raw, Mapping) or not raw:
+        r.problem(place, Invalid("a mapping of currency to terms, like {USD: {...}}", raw).message)
+        return MISSING
+    used: dict[str, list[str]] = {}
+    for account in members if ok(members) else ():
+        if account in currencies:
+            used.setdefault(currencies[account], []).append(account)
+    found: dict[str, Terms] = {}
+    failed = False
+    for key, value in raw.items():
+        code = r.value(key, join(place, key_text(key)), currency)
+        if code is MISSING:
+            failed = True
+            continue
+        at = join(place, code)
+        if ok(pool_cur) and code == pool_cur:
+            r.problem(at, f"unexpected: {code} is the pool currency, whose terms are `terms`")
+            failed = True
+        elif ok(members) and code not in used:
+            r.problem(at, f"expected a currency of the pool's accounts; none is in {code}")
+            failed = True
+        terms = read_terms(r, value, at, code)
+        if terms is MISSING:
+            failed = True
+        else:
+            found[code] = terms
+    for code, accounts in used.items():
+        if ok(pool_cur) and code != pool_cur and code not in found and code not in raw:
+            r.problem(place, f"missing terms for {code}, the currency of {', '.join(accounts)}")
+            failed = True
+    if haircut is not None and ok(haircut) and offset is None:
+        r.problem(join(where, "haircut"), "expected an offset_rate too: it cuts the offset's cover")
+        failed = True
+    if failed or offset is MISSING or haircut is MISSING:
+        return MISSING
+    return found, offset, haircut
+
+
+def _haircut(value: object) -> Decimal:
+    """An FX haircut from 0% to below 100%, like 8%."""
+    cut = share(value)
+    if cut >= 1:
+        raise Invalid("a haircut from 0% to below 100%, like 8%", value)
+    return cut
 
 
 def _id_list(value: object) -> tuple[str, ...]:
