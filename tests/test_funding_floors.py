@@ -14,6 +14,7 @@ import pytest
 from casekit import one_group, write_case
 from hypothesis import given
 from hypothesis import strategies as st
+from reference import reference_simulate
 from test_engine_properties import SETTINGS, build, histories, sweeps_of, trees
 
 import cashmgmt
@@ -73,6 +74,10 @@ def test_a_header_with_a_100_limit_funds_its_first_participant_first() -> None:
         0,
         Decimal(0),
     )
+    # The reference loop, from the written rule, works the same numbers.
+    want = reference_simulate(case, "zba")
+    assert {a: want["structure"]["closing"][a] for a in closing} == closing
+    assert want["shortfall"]["P2"] == (2, 5000) and want["sweeps"] == 4
     entry = result.to_dict()["accounts"][2]
     assert (entry["id"], entry["shortfall_days"], entry["peak_shortfall"]) == ("P2", 2, "50.00")
     # P2 (limit 60) is at -70 on all three days of the history; under the structure never
