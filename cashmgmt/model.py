@@ -258,6 +258,10 @@ class PhysicalStructure:
     rules: tuple[SweepRule, ...]
     sweep_days: str = "daily"
     fees: Fees = Fees()
+    #: Per header account, how far into debit it may go to fund its participants (a size,
+    #: not negative, in the header's currency); unnamed headers go to their own overdraft
+    #: limit, or to 0 without one (docs/simulation.md, "Funding within the header's capacity").
+    header_limit: Mapping[str, Money] = attrs.field(factory=dict)
 
     kind = "physical"
 

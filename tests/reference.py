@@ -341,10 +341,41 @@ class Position:
     daily: list[int] = field(default_factory=list)  # closing position, lent by first
 
 
+def header_floor(case: Case, structure: PhysicalStructure, header: str) -> int:
+    """A header's floor in minor units: -header_limit, else -its overdraft limit, else 0."""
+    account = case.account(header)
+    limit = structure.header_limit.get(header, account.terms.overdraft_limit)
+    if limit is None:
+        return 0
+    value = money_minor(limit.amount, account.currency)
+    assert value.denominator == 1
+    return -int(value)
+
+
+def tree_heights(rules: Sequence[SweepRule]) -> dict[str, int]:
+    """Height of every account of the rules: a leaf 0, a header 1 + its tallest participant."""
+    height: dict[str, int] = {}
+    for rule in rule_order(rules):  # participants before their headers
+        height.setdefault(rule.participant, 0)
+        height[rule.header] = max(height.get(rule.header, 0), height[rule.participant] + 1)
+    return height
+
+
 def simulate_physical(
     case: Case, structure: PhysicalStructure, history: dict[str, list[int]], dates: list[date]
 ) -> tuple[dict[str, list[int]], int, dict[tuple[str, str, str], Position]]:
     """Closing balances per account and day, the number of sweeps, intercompany positions."""
+    closing, sweeps, positions, _ = simulate_physical_with_shortfall(
+        case, structure, history, dates
+    )
+    return closing, sweeps, positions
+
+
+def simulate_physical_with_shortfall(
+    case: Case, structure: PhysicalStructure, history: dict[str, list[int]], dates: list[date]
+) -> tuple[dict[str, list[int]], int, dict[tuple[str, str, str], Position], dict[str, list[int]]]:
+    """As simulate_physical, and each account's shortfall per day ("Funding within the
+    header's capacity": transfers leaf to root, then rationing root to leaves)."""
     days = len(dates)
     members = structure.accounts
     ordered = rule_order(structure.rules)
@@ -352,7 +383,11 @@ def simulate_physical(
         id(rule): sweep_day_flags(structure.sweep_days, rule_calendar(case, rule, dates), dates)
         for rule in ordered
     }
+    height = tree_heights(structure.rules)
+    headers = sorted({r.header for r in structure.rules}, key=lambda h: -height[h])
+    floor = {h: header_floor(case, structure, h) for h in headers}
     closing = {a: list(series) for a, series in history.items()}
+    shortfall = {a: [0] * days for a in members}
     for a in members:
         closing[a] = [0] * days
     running: dict[tuple[str, str, str], int] = {}
@@ -364,15 +399,44 @@ def simulate_physical(
             flow = history[a][d] - (history[a][d - 1] if d > 0 else 0)
             opening = closing[a][d - 1] if d > 0 else 0
             balance[a] = opening + flow
+        # 1. Transfers, leaf to root.
+        transfer: dict[int, int] = {}
         for rule in ordered:
-            if not flags[id(rule)][d]:
-                continue
-            participant = case.account(rule.participant)
-            s = rule_transfer(rule, balance[rule.participant], participant.currency)
+            s = 0
+            if flags[id(rule)][d]:
+                participant = case.account(rule.participant)
+                s = rule_transfer(rule, balance[rule.participant], participant.currency)
             balance[rule.participant] -= s
             balance[rule.header] += s
+            transfer[id(rule)] = s
+        # 2. Rationing, root to leaves: each header takes back from its funding transfers,
+        # last rule first, what it needs to close at its floor, at most what it gave.
+        received = {a: 0 for a in members}
+        passed = {a: 0 for a in members}
+        for h in headers:
+            gave = sum(
+                -transfer[id(r)] for r in structure.rules if r.header == h and transfer[id(r)] < 0
+            )
+            cut = min(max(0, floor[h] - balance[h]), gave)
+            for rule in reversed(structure.rules):
+                if cut == 0:
+                    break
+                if rule.header != h or transfer[id(rule)] >= 0:
+                    continue
+                take = min(cut, -transfer[id(rule)])
+                transfer[id(rule)] += take
+                balance[h] += take
+                balance[rule.participant] -= take
+                received[rule.participant] += take
+                passed[h] += take
+                cut -= take
+        for a in members:
+            shortfall[a][d] = max(0, received[a] - passed[a])
+        for rule in ordered:
+            s = transfer[id(rule)]
             if s != 0:
                 sweeps += 1
+            participant = case.account(rule.participant)
             lender = participant.entity
             borrower = case.account(rule.header).entity
             if s != 0 and lender != borrower:
@@ -385,7 +449,7 @@ def simulate_physical(
             if key not in positions:
                 positions[key] = Position(key[0], key[1], key[2], [0] * d)
             positions[key].daily.append(value)
-    return closing, sweeps, positions
+    return closing, sweeps, positions, shortfall
 
 
 def intercompany_entries(
@@ -672,6 +736,7 @@ def liquidity(
     debits: list[int] = []
     idle: list[int] = []
     overdraft_days = 0
+    breach_days = 0
     for d, day in enumerate(dates):
         total: dict[str, int] = {}
         debit: dict[str, int] = {}
@@ -688,6 +753,11 @@ def liquidity(
         debits.append(sum(convert(v, c, case, day) for c, v in debit.items()))
         idle.append(sum(convert(v, c, case, day) for c, v in credit.items()))
         overdraft_days += bool(debit)
+        breach_days += any(
+            a.terms.overdraft_limit is not None
+            and balances[a.id][d] < -money_minor(a.terms.overdraft_limit.amount, a.currency)
+            for a in case.accounts
+        )
     days = len(dates)
     return {
         "net_position_average": to_decimal(round_half_away(Fraction(sum(totals), days)), base),
@@ -695,6 +765,7 @@ def liquidity(
         "peak_debit": to_decimal(-min(debits), base),
         "overdraft_days": overdraft_days,
         "average_idle_credit": to_decimal(round_half_away(Fraction(sum(idle), days)), base),
+        "limit_breach_days": breach_days,
     }
 
 
@@ -715,8 +786,11 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
 
     sweeps = 0
     intercompany: list[dict[str, Any]] = []
+    shortfall: dict[str, list[int]] = {}
     if isinstance(structure, PhysicalStructure):
-        closing, sweeps, positions = simulate_physical(case, structure, history, dates)
+        closing, sweeps, positions, shortfall = simulate_physical_with_shortfall(
+            case, structure, history, dates
+        )
         tops = {r.header for r in structure.rules} - {r.participant for r in structure.rules}
         after = {a: account_interest(case, a, closing[a], dates, posts) for a in account_ids}
         intercompany = intercompany_entries(case, positions, dates, posts)
@@ -761,4 +835,9 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
         "annual": to_decimal(annual, base),
         "sweeps": sweeps,
         "intercompany": intercompany,
+        "shortfall": {
+            a: (sum(1 for v in shortfall.get(a, []) if v > 0), max(shortfall.get(a, [0]) or [0]))
+            for a in account_ids
+        },
+        "shortfall_daily": shortfall,
     }

@@ -125,9 +125,10 @@ def test_zero_balance_leaves_participants_at_zero(
     for rule in rules:
         rule["direction"] = "two-way"
     schedule = data.draw(st.sampled_from(["daily", "business"]))
-    case = build(
-        series, {"id": "s", "name": "s", "kind": "physical", "sweep_days": schedule, "rules": rules}
-    )
+    # Headers that can fund every debit (a header without a limit funds only down to 0).
+    ample = {r["to"]: "10000000000 CNY" for r in rules}
+    structure = {"id": "s", "name": "s", "kind": "physical", "sweep_days": schedule}
+    case = build(series, {**structure, "rules": rules, "header_limit": ample})
     outcome = sweeps_of(case, "s")
     for i, rule in enumerate(rules):
         row = outcome.accounts.index(rule["from"])
@@ -137,13 +138,28 @@ def test_zero_balance_leaves_participants_at_zero(
 @SETTINGS
 @given(histories)
 def test_one_level_and_cascade_give_the_same_header(values: list[list[int]]) -> None:
-    """A0 <- A1 <- A2... as a chain of zero-balance sweeps, or all straight to A0."""
+    """A0 <- A1 <- A2... as a chain of zero-balance sweeps, or all straight to A0, when every
+    header can fund every debit (with floors, a sub-header's credit funds its own
+    participants first, so the two differ)."""
     series = {f"A{i}": v for i, v in enumerate(values)}
     names = list(series)
     chain = [{"from": b, "to": a, "rule": "zero-balance"} for a, b in itertools.pairwise(names)]
     flat = [{"from": b, "to": names[0], "rule": "zero-balance"} for b in names[1:]]
-    one = build(series, {"id": "s", "name": "s", "kind": "physical", "rules": flat})
-    two = build(series, {"id": "s", "name": "s", "kind": "physical", "rules": chain})
+    ample = {a: "10000000000 CNY" for a in names[:-1]}
+    one = build(
+        series,
+        {
+            "id": "s",
+            "name": "s",
+            "kind": "physical",
+            "rules": flat,
+            "header_limit": {names[0]: ample[names[0]]},
+        },
+    )
+    two = build(
+        series,
+        {"id": "s", "name": "s", "kind": "physical", "rules": chain, "header_limit": ample},
+    )
     header_one = sweeps_of(one, "s").closing[0]
     header_two = sweeps_of(two, "s").closing[0]
     assert np.array_equal(header_one, header_two)

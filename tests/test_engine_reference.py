@@ -155,6 +155,15 @@ def random_case(
             "rules": rules,
             "fees": {"per_sweep": "1.5 CNY", "per_account_month": "10 USD", "setup": "100 CNY"},
         }
+        # Funding floors bind: headers with and without overdraft limits, some with a
+        # header_limit of their own (zero included) on random, often negative, histories.
+        headers = sorted({r["to"] for r in rules})
+        limited = draw(st.booleans())
+        if headers and limited:
+            named = draw(st.lists(st.sampled_from(headers), min_size=1, unique=True))
+            structure["header_limit"] = {
+                h: f"{draw(st.integers(0, 3000))} {currencies[0]}" for h in named
+            }
     else:
         members = [a["id"] for a in accounts if draw(st.booleans())] or ["A0", "A1"]
         if len(members) < 2:
@@ -228,6 +237,10 @@ def compare(case: cashmgmt.Case, structure: str = "s") -> None:
     for account, series in want["structure"]["closing"].items():
         cur = case.account(account).currency
         assert got.account(account).closing_balance == cashmgmt.money.from_minor(series[-1], cur)
+        days, peak = want["shortfall"][account]
+        mine_account = got.account(account)
+        assert mine_account.shortfall_days == days, account
+        assert mine_account.peak_shortfall == cashmgmt.money.from_minor(peak, cur), account
     mine_ic = [
         (i.lender, i.borrower, i.currency, i.closing_position_local, i.peak_local, i.interest)
         for i in got.intercompany

@@ -361,9 +361,11 @@ def test_target_rule_direction_up(make: Make) -> None:
 
 
 def rule_case(make: Make, rule: dict[str, Any], p: list[str]) -> dict[str, Any]:
+    """H funds P without a floor in the way (header_limit 1,000 CNY): the rule alone."""
+    structure = {"id": "s", "name": "S", "kind": "physical", "header_limit": {"H": "1000 CNY"}}
     case = make(
         [account("H"), account("P")],
-        [{"id": "s", "name": "S", "kind": "physical", "rules": [{"from": "P", "to": "H", **rule}]}],
+        [{**structure, "rules": [{"from": "P", "to": "H", **rule}]}],
         csv(JAN1, {"H": ["0"] * len(p), "P": p}),
     )
     return reference_simulate(case, "s")
@@ -440,13 +442,14 @@ def test_two_level_cascade_same_evening(make: Make) -> None:
 
 
 def test_intercompany_closing_at_zero_named_by_peak(make: Make) -> None:
+    # H may fund down to -50.00 (header_limit).
     # P (EAST) -> H (HQ) zero-balance daily; P history -5000, -5000, 0 -> flows -5000, 0, 5000.
     # day 0: s = -5000: HQ lends EAST 5000. day 1: s = 0. day 2: s = 5000: EAST repays -> 0.
     # Closing position 0 -> named by the sign at the peak: HQ lender, EAST borrower.
     # Interest 3.6% ACT/360 to HQ: (5000 + 5000 + 0) * 0.0001 = 1m = 0.01.
     case = make(
         [account("H"), account("P", entity="EAST")],
-        [zba("P", "H")],
+        [zba("P", "H", header_limit={"H": "50 CNY"})],
         csv(JAN1, {"H": ["0"] * 3, "P": ["-50.00", "-50.00", "0"]}),
         intercompany_rate="3.6%",
     )

@@ -30,6 +30,11 @@ class Change:
     intercompany: tuple[IntercompanyResult, ...] = ()
     #: Net intercompany interest by entity (received > 0).
     intercompany_interest: Mapping[str, int] = attrs.field(factory=dict)
+    #: (2, accounts) shortfall days and peak shortfall, own currency (None: none short).
+    shortfall: Int64Array | None = None
+    #: Days on which some account closes beyond its stated overdraft limit (None: as the
+    #: status quo).
+    breach_days: int | None = None
 
 
 def unchanged(case: Case, replay: Replay, tops: Int64Array) -> Change:

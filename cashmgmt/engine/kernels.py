@@ -326,6 +326,118 @@ def _sweep_level(
             counts[b] = count_b
 
 
+def _sweep_rationed(
+    history: Int64Array,
+    history_row: Int64Array,
+    closing_row: Int64Array,
+    header: Int64Array,
+    calendars: BoolArray,
+    calendar: Int64Array,
+    target: Int64Array,
+    low: Int64Array,
+    high: Int64Array,
+    floor: Int64Array,
+    group_header: Int64Array,
+    group_start: Int64Array,
+    group_rules: Int64Array,
+    closing: Int64Array,
+    flows: Int64Array,
+    flow_row: Int64Array,
+    flow_sign: Int64Array,
+    counts: Int64Array,
+    shortfall_days: Int64Array,
+    peak_shortfall: Int64Array,
+) -> None:
+    """Replay whole trees day by day, funding within each header's floor
+    (docs/simulation.md, "Funding within the header's capacity").
+
+    Accounts are positions 0..m-1 (history row `history_row[k]`, closing row
+    `closing_row[k]`). Rule k, for k < R = header.size, sweeps position k into position
+    header[k] > k: rules are listed leaf to root and positions R..m-1 sweep nowhere. Each
+    evening: the transfers, rule by rule in that order; then the rationing, header group by
+    header group (`group_header[g]`, its rules `group_rules[group_start[g]:group_start[g +
+    1]]` last rule first, groups in decreasing height): a header below `floor` takes back
+    from its funding transfers (s < 0) up to what it gave. What a participant keeps of its
+    cuts is its shortfall: `shortfall_days` and `peak_shortfall` per position. Transfers are
+    added, signed, to the entity pair's row of `flows` (row -1: same entity); `counts` gets
+    each rule's non-zero transfers.
+
+    Days run in blocks: each block's daily flows are read row by row into a day-major
+    buffer, and its closing balances written back row by row, so the day loop reads and
+    writes memory in order.
+    """
+    days = history.shape[1]
+    m = history_row.shape[0]
+    rules = header.shape[0]
+    groups = group_header.shape[0]
+    block = 16
+    flow_buffer = np.empty((block, m), dtype=np.int64)
+    out_buffer = np.empty((block, m), dtype=np.int64)
+    balance = np.zeros(m, dtype=np.int64)
+    cut_in = np.zeros(m, dtype=np.int64)
+    cut_out = np.zeros(m, dtype=np.int64)
+    s = np.zeros(rules, dtype=np.int64)
+    for first in range(0, days, block):
+        stop = min(first + block, days)
+        for k in range(m):
+            row = history[history_row[k]]
+            previous = row[first - 1] if first > 0 else 0
+            for d in range(first, stop):
+                flow_buffer[d - first, k] = row[d] - previous
+                previous = row[d]
+        for d in range(first, stop):
+            flow = flow_buffer[d - first]
+            for k in range(rules):
+                b = balance[k] + flow[k]
+                t = 0
+                if calendars[calendar[k], d] and (b > high[k] or b < low[k]):
+                    t = b - target[k]
+                    b = target[k]
+                    balance[header[k]] += t
+                balance[k] = b
+                s[k] = t
+            for k in range(rules, m):
+                balance[k] += flow[k]
+            for g in range(groups):
+                h = group_header[g]
+                need = floor[h] - balance[h]
+                if need <= 0:
+                    continue
+                for j in range(group_start[g], group_start[g + 1]):
+                    k = group_rules[j]
+                    if s[k] >= 0:
+                        continue
+                    c = min(need, -s[k])
+                    s[k] += c
+                    balance[h] += c
+                    balance[k] -= c
+                    cut_in[k] += c
+                    cut_out[h] += c
+                    need -= c
+                    if need == 0:
+                        break
+            out = out_buffer[d - first]
+            for k in range(rules):
+                short = cut_in[k] - cut_out[k]
+                if short > 0:
+                    shortfall_days[k] += 1
+                    peak_shortfall[k] = max(peak_shortfall[k], short)
+                cut_in[k] = 0
+                cut_out[k] = 0
+                t = s[k]
+                counts[k] += t != 0
+                if flow_row[k] >= 0:
+                    flows[flow_row[k], d] += flow_sign[k] * t
+                out[k] = balance[k]
+            for k in range(rules, m):
+                cut_out[k] = 0
+                out[k] = balance[k]
+        for k in range(m):
+            row = closing[closing_row[k]]
+            for d in range(first, stop):
+                row[d] = out_buffer[d - first, k]
+
+
 def _aggregate(
     matrix: Int64Array,
     rows: Int64Array,
@@ -394,6 +506,7 @@ def _div_round(a: Int64Array, b: Int64Array, d: Int64Array, out: Int64Array) -> 
 
 post_rows: Callable[..., None] = _compile(_post_rows)
 sweep_level: Callable[..., None] = _compile(_sweep_level)
+sweep_rationed: Callable[..., None] = _compile(_sweep_rationed)
 aggregate_rows: Callable[..., None] = _compile(_aggregate)
 div_round: Callable[..., None] = _compile(_div_round)
 positions: Callable[..., None] = _compile(_positions)

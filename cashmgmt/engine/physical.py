@@ -21,11 +21,12 @@ import numpy.typing as npt
 
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.calendar import sweep_days
+from cashmgmt.engine.capacity import beyond, stated_limits
 from cashmgmt.engine.change import Change
 from cashmgmt.engine.fees import fees_of
 from cashmgmt.engine.intercompany import intercompany_positions
 from cashmgmt.engine.interest import post
-from cashmgmt.engine.kernels import UNLIMITED, run, spans, sweep_level
+from cashmgmt.engine.kernels import UNLIMITED, run, spans, sweep_level, sweep_rationed
 from cashmgmt.engine.limits import in_range
 from cashmgmt.engine.replay import Replay
 from cashmgmt.engine.totals import aggregates, combine, to_base
@@ -49,6 +50,10 @@ class SweepOutcome:
     pairs: tuple[tuple[str, str, str], ...]  # (first entity, second entity, currency)
     flows: Int64Array  # (pairs × days) swept from the first entity to the second, net
     tops: Int64Array  # rows of the accounts that sweep nowhere (top headers)
+    #: Per structure account (rows of `closing`): days with a shortfall, and the largest one
+    #: (minor units of its currency): funding its rule asked for and its header could not give.
+    shortfall_days: Int64Array = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+    peak_shortfall: Int64Array = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -152,6 +157,7 @@ def run_sweeps(
     start: date,
     mask_for: Callable[[str, tuple[str, ...], date, int], BoolArray] = sweep_days,
     scratch: Callable[[tuple[int, int]], Int64Array] | None = None,
+    day_by_day: bool = False,
 ) -> SweepOutcome:
     """Replay `history` (all accounts × days) through the structure's sweeps.
 
@@ -163,6 +169,10 @@ def run_sweeps(
     header) keeps its history plus the running sum of what it received. `scratch(shape)`, if
     given, supplies the closing-balance matrix (simulate reuses one per thread: fresh memory
     costs a page fault per 4 KiB).
+
+    Funding within the headers' floors: if some header closes below its floor, the structure
+    is replayed day by day with the rationing (kernels.sweep_rationed), which gives the same
+    balances as the levels wherever it cuts nothing; `day_by_day` replays it so always.
     """
     rules = structure.rules
     days = history.shape[1]
@@ -256,7 +266,77 @@ def run_sweeps(
     tops = np.flatnonzero(~sweeping)
     for top in tops:
         closing[top] = source[rows[top]] + np.cumsum(inflow[slot_of[top]])
-    return SweepOutcome(index.ids, rows, closing, calendars, calendar, sweeps, pairs, flows, tops)
+    short_days = np.zeros(rows.size, dtype=np.int64)
+    short_peak = np.zeros(rows.size, dtype=np.int64)
+    floor = floors(structure, index, rows, slots)
+    if day_by_day or (closing[slots] < floor[slots, None]).any():
+        # Some header closes below its floor: replay day by day, rationing its funding.
+        flows[:] = 0
+        rank = heights(participant, header, rows.size)
+        # Kernel positions: rule k's participant is position k (rules leaf to root), the
+        # top headers come after.
+        order = np.argsort(height, kind="stable")
+        position = np.concatenate([participant[order], tops])
+        kp = np.empty(rows.size, dtype=np.int64)
+        kp[position] = np.arange(rows.size)
+        # Headers in decreasing height; each header's rules last rule first.
+        by_header = np.lexsort((-np.arange(n), slot_of[header], -rank[header]))
+        group_start = np.flatnonzero(np.r_[True, np.diff(header[by_header]) != 0])
+        counts = np.zeros(n, dtype=np.int64)
+        days_short = np.zeros(rows.size, dtype=np.int64)
+        peak_short = np.zeros(rows.size, dtype=np.int64)
+        sweep_rationed(
+            source,
+            rows[position],
+            position,
+            kp[header[order]],
+            calendars,
+            calendar[order],
+            np.ascontiguousarray(bands[order, 0]),
+            np.ascontiguousarray(bands[order, 1]),
+            np.ascontiguousarray(bands[order, 2]),
+            floor[position],
+            kp[header[by_header[group_start]]],
+            np.r_[group_start, n].astype(np.int64),
+            kp[participant[by_header]],
+            closing,
+            flows,
+            flow_row[order],
+            flow_sign[order],
+            counts,
+            days_short,
+            peak_short,
+        )
+        short_days[position] = days_short
+        short_peak[position] = peak_short
+        sweeps = int(counts.sum())
+    return SweepOutcome(
+        index.ids,
+        rows,
+        closing,
+        calendars,
+        calendar,
+        sweeps,
+        pairs,
+        flows,
+        tops,
+        short_days,
+        short_peak,
+    )
+
+
+def floors(
+    structure: PhysicalStructure, index: AccountIndex, rows: Int64Array, headers: Int64Array
+) -> Int64Array:
+    """Each structure account's floor (minor units; 0 for participants): the structure's
+    `header_limit`, else the header's own overdraft limit, else 0, as a debit."""
+    floor = np.zeros(rows.size, dtype=np.int64)
+    for h in headers.tolist():
+        account = index.ids[rows[h]]
+        limit = structure.header_limit.get(account, index.terms[rows[h]].overdraft_limit)
+        if limit is not None:
+            floor[h] = -to_minor(limit.amount, limit.currency)
+    return floor
 
 
 _THREAD = threading.local()
@@ -307,5 +387,23 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     else:
         totals = combine(base.aggregates, changed, aggregates(history.minor, rows, index, rows))
     top_totals = aggregates(outcome.closing, outcome.tops, index, tops)
-    change = Change(side, closing, totals, tops, top_totals, fees, intercompany, by_entity)
+    shortfall = np.zeros((2, len(history.accounts)), dtype=np.int64)
+    shortfall[0, rows] = outcome.shortfall_days
+    shortfall[1, rows] = outcome.peak_shortfall
+    limits = stated_limits(index)
+    breaches = beyond(history.minor, outside, limits[outside]) | beyond(
+        outcome.closing, np.arange(rows.size), limits[rows]
+    )
+    change = Change(
+        side,
+        closing,
+        totals,
+        tops,
+        top_totals,
+        fees,
+        intercompany,
+        by_entity,
+        shortfall,
+        int(breaches.sum()),
+    )
     return change, outcome

@@ -49,6 +49,10 @@ class AccountResult:
     structure: Interest
     baseline_closing_balance: Decimal
     closing_balance: Decimal
+    #: Structure side: days its header could not fund it in full, and the largest unfunded
+    #: amount (own currency; docs/simulation.md, "Funding within the header's capacity").
+    shortfall_days: int = 0
+    peak_shortfall: Decimal = Decimal(0)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract's account entry."""
@@ -62,6 +66,8 @@ class AccountResult:
             "baseline_closing_balance": _s(self.baseline_closing_balance),
             "baseline": self.baseline.to_dict(),
             "structure": self.structure.to_dict(),
+            "shortfall_days": self.shortfall_days,
+            "peak_shortfall": _s(self.peak_shortfall),
         }
 
 
@@ -151,6 +157,8 @@ class Liquidity:
     peak_debit: Decimal
     overdraft_days: int
     average_idle_credit: Decimal
+    #: Days on which some account closes beyond the overdraft limit its terms state.
+    limit_breach_days: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Decimal strings."""
@@ -160,6 +168,7 @@ class Liquidity:
             "peak_debit": _s(self.peak_debit),
             "overdraft_days": self.overdraft_days,
             "average_idle_credit": _s(self.average_idle_credit),
+            "limit_breach_days": self.limit_breach_days,
         }
 
 
@@ -179,6 +188,10 @@ class AccountTable:
     interest: npt.NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=_array_eq), repr=False)
     #: (2, accounts) closing balances on the last day, own currency: baseline, structure.
     closing: npt.NDArray[np.int64] = attrs.field(eq=attrs.cmp_using(eq=_array_eq), repr=False)
+    #: (2, accounts) structure side, own currency: shortfall days, peak shortfall (None: 0).
+    shortfall: npt.NDArray[np.int64] | None = attrs.field(
+        default=None, eq=attrs.cmp_using(eq=_array_eq), repr=False
+    )
 
     def rows(self) -> tuple[AccountResult, ...]:
         """One AccountResult per account, in the history's order."""
@@ -187,6 +200,9 @@ class AccountTable:
         base = -exponent(self.base_currency)
         figures = self.interest.T.tolist()
         closing = self.closing.T.tolist()
+        short = (
+            self.shortfall.T.tolist() if self.shortfall is not None else [[0, 0]] * len(self.ids)
+        )
         out = []
         for i, account in enumerate(self.ids):
             f = [Decimal(v).scaleb(base) for v in figures[i]]
@@ -200,6 +216,8 @@ class AccountTable:
                     structure=Interest(f[3], f[4], f[5]),
                     baseline_closing_balance=Decimal(closing[i][0]).scaleb(own),
                     closing_balance=Decimal(closing[i][1]).scaleb(own),
+                    shortfall_days=short[i][0],
+                    peak_shortfall=Decimal(short[i][1]).scaleb(own),
                 )
             )
         return tuple(out)

@@ -11,9 +11,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Protocol
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
+from cashmgmt.engine.capacity import beyond, stated_limits
 from cashmgmt.engine.change import Change, unchanged
 from cashmgmt.engine.exact import round_fraction
 from cashmgmt.engine.liquidity import liquidity
@@ -135,6 +137,13 @@ def _compare(
         replay.fx, base.aggregates, aggregates(history.minor, tops, index, tops)
     )
     struct_liq, struct_daily = liquidity(replay.fx, change.totals, change.top_totals)
+    every = np.arange(len(history.accounts))
+    base_breaches = int(beyond(history.minor, every, stated_limits(index)).sum())
+    base_liq = attrs.evolve(base_liq, limit_breach_days=base_breaches)
+    struct_liq = attrs.evolve(
+        struct_liq,
+        limit_breach_days=base_breaches if change.breach_days is None else change.breach_days,
+    )
     code = case.base_currency
 
     def interest(side: Side) -> Interest:
@@ -159,6 +168,7 @@ def _compare(
             ]
         ),
         closing=np.stack([base.last, change.closing]),
+        shortfall=change.shortfall,
     )
     per_entity = np.stack(
         [_sum_by(index.entity, row, len(index.entities)) for row in account_table.interest]

@@ -85,6 +85,7 @@ def _structure(s: Structure) -> dict[str, object]:
                 "sweep_days": s.sweep_days,
                 "rules": rules,
                 "fees": _fees(s.fees),
+                "header_limit": {k: _money(v) for k, v in s.header_limit.items()} or None,
             }
         )
     shares = None if s.shares is None else {k: format_rate(v) for k, v in s.shares.items()}

@@ -344,7 +344,7 @@ def read_structure(
         return MISSING
     keys: tuple[str, ...]
     if kind == "physical":
-        keys = ("id", "name", "kind", "sweep_days", "rules", "fees")
+        keys = ("id", "name", "kind", "sweep_days", "rules", "fees", "header_limit")
     else:
         keys = (
             "id",
@@ -376,16 +376,21 @@ def read_structure(
         for i, item in enumerate(raw_rules):
             rules.append(read_rule(r, item, f"{where}.rules[{i}]", currencies))
         read_rules = every(rules)
+        limits: dict[str, Money] | Missing = {}
+        if m.get("header_limit") is not None:
+            headers = None if read_rules is MISSING else {rule.header for rule in read_rules}
+            limits = read_header_limit(r, m["header_limit"], where, currencies, headers)
         if (
             sid is MISSING
             or name is MISSING
             or days is MISSING
             or fees is MISSING
             or read_rules is MISSING
+            or limits is MISSING
             or not read_rules
         ):
             return MISSING
-        return PhysicalStructure(sid, name, read_rules, days, fees)
+        return PhysicalStructure(sid, name, read_rules, days, fees, limits)
     pool_cur = r.get(m, "currency", where, currency)
     members = r.get(m, "accounts", where, _id_list)
     terms = read_terms(
@@ -499,6 +504,59 @@ def _haircut(value: object) -> Decimal:
     if cut >= 1:
         raise Invalid("a haircut from 0% to below 100%, like 8%", value)
     return cut
+
+
+def read_header_limit(
+    r: Reader,
+    data: object,
+    where: str,
+    currencies: Mapping[str, str],
+    headers: set[str] | None,
+) -> dict[str, Money] | Missing:
+    """`header_limit: {HEADER: AMOUNT}`: how far into debit each named header may go to fund
+    its participants, in the header's currency (`headers`: the structure's headers, None
+    when its rules could not be read)."""
+    place = join(where, "header_limit")
+    if not isinstance(data, Mapping) or not data:
+        r.problem(
+            place,
+            Invalid("a mapping of header account to amount, like {HQ: 2000000 USD}", data).message,
+        )
+        return MISSING
+    out: dict[str, Money] = {}
+    wrong = False
+    for key, value in data.items():
+        at = join(place, key_text(key))
+        account = r.value(key, at, identifier)
+        if account is MISSING:
+            wrong = True
+            continue
+        cur = currencies.get(account)
+        if cur is None:
+            r.problem(at, f"unknown account {account!r}; expected a header of the structure")
+            wrong = True
+            continue
+        if headers is not None and account not in headers:
+            r.problem(at, f"expected a header of the structure; {account} sweeps into none")
+            wrong = True
+            continue
+        amount = r.value(value, at, _limit_in(cur))
+        if amount is MISSING:
+            wrong = True
+        elif amount.currency != cur:
+            r.problem(at, f"expected an amount in {cur}, the currency of {account}")
+            wrong = True
+        else:
+            out[account] = amount
+    return MISSING if wrong else out
+
+
+def _limit_in(cur: str) -> Callable[[object], Money]:
+    def parse(value: object) -> Money:
+        """An amount that is not negative, like '2000000 USD', or a bare number in `cur`."""
+        return positive_money(value, cur)
+
+    return parse
 
 
 def _id_list(value: object) -> tuple[str, ...]:

@@ -1,0 +1,41 @@
+"""Overdraft limits as the engine reads them: each account's stated limit, and the days on
+which some account closes beyond it (docs/simulation.md, "Funding within the header's
+capacity")."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from cashmgmt.engine.accounts import AccountIndex
+from cashmgmt.money import to_minor
+
+Int64Array = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+NO_LIMIT = -1
+
+
+def stated_limits(index: AccountIndex) -> Int64Array:
+    """Each history row's overdraft limit in minor units of its currency (NO_LIMIT when its
+    terms state none: it never breaches)."""
+    known: dict[int, int] = {}
+    out = np.full(len(index.terms), NO_LIMIT, dtype=np.int64)
+    for row, terms in enumerate(index.terms):
+        key = id(terms)
+        if key not in known:
+            limit = terms.overdraft_limit
+            known[key] = NO_LIMIT if limit is None else to_minor(limit.amount, limit.currency)
+        out[row] = known[key]
+    return out
+
+
+def beyond(matrix: Int64Array, rows: Int64Array, limits: Int64Array) -> BoolArray:
+    """(days,) whether some listed row of `matrix` closes beyond its limit that day (`limits`
+    one per listed row; NO_LIMIT rows never do)."""
+    limited = limits != NO_LIMIT
+    picked = rows[limited]
+    if not picked.size:
+        return np.zeros(matrix.shape[1], dtype=np.bool_)
+    below: BoolArray = (matrix[picked] < -limits[limited][:, None]).any(axis=0)
+    return below
