@@ -142,7 +142,12 @@ def random_case(draw: st.DrawFn) -> tuple[dict[str, Any], str, str, str]:
             "kind": "physical",
             "sweep_days": draw(st.sampled_from(SCHEDULES)),
             "rules": rules,
-            "fees": {"per_sweep": "1.5 CNY", "per_account_month": "10 USD", "setup": "100 CNY"},
+            "fees": {
+                "per_sweep": "1.5 CNY",
+                "per_account_month": "10 USD",
+                "setup": "100 CNY",
+                "per_month": "20 CNY",
+            },
         }
     else:
         members = [a["id"] for a in accounts if draw(st.booleans())] or ["A0", "A1"]
@@ -160,7 +165,7 @@ def random_case(draw: st.DrawFn) -> tuple[dict[str, Any], str, str, str]:
             "accounts": members,
             "terms": draw(terms(pool_cur)),
             "allocation": allocation,
-            "fees": {"per_account_month": "3 CNY"},
+            "fees": {"per_account_month": "3 CNY", "setup": "50 CNY"},
         }
         if allocation == "percentage":
             structure["shares"] = {m: "0%" for m in members}
@@ -178,6 +183,7 @@ def random_case(draw: st.DrawFn) -> tuple[dict[str, Any], str, str, str]:
         "fx_rates": "fx.csv",
         "intercompany_rate": pct(draw, 0, 800),
         "structures": [structure],
+        "contract_months": draw(st.integers(1, 120)),
     }
     return doc, "\n".join(rows) + "\n", "\n".join(fx_rows) + "\n", base
 

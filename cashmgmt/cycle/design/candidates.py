@@ -165,7 +165,7 @@ def _average(case: Case) -> dict[str, int]:
 
 def _eligible(case: Case) -> list[Account]:
     bank = case.proposing_bank
-    return [a for a in case.accounts if bank is None or a.bank == bank]
+    return [a for a in case.accounts if bank is None or case.at_proposing_bank(a)]
 
 
 def _groups(accounts: Iterable[Account], key: Any) -> dict[Any, list[Account]]:
