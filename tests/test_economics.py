@@ -162,10 +162,12 @@ def test_generated_candidates_take_catalog_prices() -> None:
     case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
     design = cashmgmt.run_cycle(case).design
     zba = next(c for c in design.candidates if c.id == "zba-gbp-gb")
+    assert isinstance(zba.structure, PhysicalStructure)
     assert zba.structure.fees == Fees(per_month=Money(Decimal("3.70"), "GBP"))
     assert zba.result is not None
     assert zba.result.fees.total == Decimal("44.40")
     own = next(c for c in design.candidates if c.id == "savings-sweep")
+    assert isinstance(own.structure, PhysicalStructure)
     assert own.structure.fees == case.structure("savings-sweep").fees  # a case keeps its own
 
 

@@ -189,6 +189,7 @@ def _compare(
         )
 
     structure_side = change.side
+    fees = attrs.evolve(change.fees, contract_months=case.contract_months)
     account_table = AccountTable(
         ids=history.accounts,
         entities=index.entity_of,
@@ -221,12 +222,9 @@ def _compare(
     )
     group_base = interest(base.side)
     group_struct = interest(structure_side)
-    benefit = group_struct.net - group_base.net - change.fees.total
+    benefit = group_struct.net - group_base.net - fees.total
     annual_minor = annualise(
-        to_minor(benefit, code),
-        to_minor(change.fees.setup, code),
-        history.days,
-        change.fees.contract_months,
+        to_minor(benefit, code), to_minor(fees.setup, code), history.days, case.contract_months
     )
     return SimulationResult(
         structure_id=structure_id,
@@ -238,7 +236,7 @@ def _compare(
         days=history.days,
         baseline=group_base,
         structure=group_struct,
-        fees=change.fees,
+        fees=fees,
         benefit=benefit,
         benefit_annual=from_minor(annual_minor, code),
         account_table=account_table,
@@ -248,7 +246,7 @@ def _compare(
         structure_liquidity=struct_liq,
         baseline_daily=base_daily,
         structure_daily=struct_daily,
-        bank=bank_side(case, account_table.interest, change.fees, moved),
+        bank=bank_side(case, account_table.interest, fees, moved),
     )
 
 
