@@ -6,6 +6,7 @@ Decimal); the balance history is an integer matrix of minor units, one row per a
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.money import Money, from_minor
+from cashmgmt.money import DEFAULT_CONTRACT_MONTHS, Money, from_minor
 
 DayCount = Literal["ACT/360", "ACT/365"]
 Tiering = Literal["marginal", "whole"]
@@ -65,6 +66,18 @@ NEED_AREAS: Mapping[str, str] = {
     "fx-risk": "risk",
     "accounts": "account-management",
 }
+
+
+def bank_key(name: str) -> str:
+    """A bank's name as compared: Unicode NFKC (full-width letters and digits as ASCII),
+    case folded, runs of white space as one space, trimmed. "HSBC UK", " hsbc  uk " and
+    "ＨＳＢＣ UK" are one bank; "HSBC UK" and "HSBC" are not (no guessing of branches)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def same_bank(a: str, b: str) -> bool:
+    """Whether two bank names name the same bank (`bank_key`)."""
+    return bank_key(a) == bank_key(b)
 
 
 def mask_number(number: str) -> str:
@@ -247,6 +260,9 @@ class Fees:
     per_sweep: Money | None = None
     per_account_month: Money | None = None
     setup: Money | None = None
+    #: A fee for the whole structure, for every calendar month the history touches (a
+    #: catalog product's monthly price).
+    per_month: Money | None = None
 
 
 @attrs.frozen
@@ -338,6 +354,11 @@ class Case:
     #: written to after (the engine's caches live in the caller's Replay, not here).
     _entities: dict[str, Entity] = attrs.field(init=False, eq=False, repr=False)
     _accounts: dict[str, Account] = attrs.field(init=False, eq=False, repr=False)
+    #: Months over which set-up fees are spread in every annual figure (1 to 120).
+    contract_months: int = DEFAULT_CONTRACT_MONTHS
+    #: The proposing bank's funds-transfer price per currency (yearly rate), overriding the
+    #: shipped defaults (cashmgmt/reference/data/ftp_rates.yaml); None: the defaults only.
+    funds_transfer_price: Mapping[str, Decimal] | None = None
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_entities", {e.id: e for e in self.entities})
@@ -350,6 +371,12 @@ class Case:
     def account(self, account_id: str) -> Account:
         """The account with this id."""
         return self._accounts[account_id]
+
+    def at_proposing_bank(self, account: Account) -> bool:
+        """Whether the account is held at the proposing bank (False when none is named);
+        names are compared by `same_bank`."""
+        bank = self.proposing_bank
+        return bank is not None and same_bank(account.bank, bank)
 
     def structure(self, structure_id: str) -> Structure:
         """The structure with this id (KeyError with the known ids if there is none)."""

@@ -98,6 +98,24 @@ def round_half_away(numerator: int, denominator: int) -> int:
     return quotient if numerator >= 0 else -quotient
 
 
+#: Months over which a structure's set-up fee is spread in every annual figure, unless the
+#: case says otherwise (`contract_months`): a three-year mandate, the usual term of a
+#: cash-management agreement; a case may state 1 to MAX_CONTRACT_MONTHS.
+DEFAULT_CONTRACT_MONTHS = 36
+MAX_CONTRACT_MONTHS = 120
+
+
+def annualise(period: int, setup: int, days: int, contract_months: int) -> int:
+    """The annual figure of a period's result (minor units, half away from zero, rounded
+    once): the result before the set-up fee scaled to 365 days, less the set-up fee spread
+    over the contract, `(period + setup) × 365 / days − setup × 12 / contract_months`.
+    With no set-up fee it is `period × 365 / days`, the rule before set-up was spread."""
+    if days <= 0 or contract_months <= 0:
+        raise ValueError("days and contract months must be positive")
+    numerator = (period + setup) * 365 * contract_months - setup * 12 * days
+    return round_half_away(numerator, days * contract_months)
+
+
 def round_ratio(value: Decimal, places: int) -> Decimal:
     """A ratio or rate that is not money to `places` decimals, half to even."""
     return value.quantize(Decimal(1).scaleb(-places), rounding=HALF_TO_EVEN)

@@ -16,9 +16,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import attrs
 import holidays
 
-from cashmgmt.model import Case, NotionalPool, PhysicalStructure, SweepRule, Terms
+from cashmgmt.model import Case, Fees, NotionalPool, PhysicalStructure, SweepRule, Terms
 from cashmgmt.money import exponent
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
@@ -714,6 +715,7 @@ def fees_in_base(
         (fees.per_sweep, sweeps if isinstance(structure, PhysicalStructure) else 0),
         (fees.per_account_month, accounts * months_touched(dates)),
         (fees.setup, 1),
+        (fees.per_month, months_touched(dates)),
     )
     total = 0
     for fee, count in counts:
@@ -816,7 +818,13 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
     baseline_net = sum(f.net for f in baseline.values())
     structure_net = sum(f.net for f in after.values())
     benefit = structure_net - baseline_net - fees
-    annual = round_half_away(Fraction(benefit * 365, days))
+    # the set-up fee spread over the contract, not counted whole in the period
+    setup = fees_in_base(
+        case, attrs.evolve(structure, fees=Fees(setup=structure.fees.setup)), 0, dates
+    )
+    annual = round_half_away(
+        Fraction((benefit + setup) * 365, days) - Fraction(setup * 12, case.contract_months)
+    )
     return {
         "days": days,
         "baseline": {

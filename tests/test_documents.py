@@ -191,10 +191,13 @@ def test_cli_propose_writes_and_never_overwrites_inputs(tmp_path: Path) -> None:
 
 
 def test_micro_client_document_is_short_and_standard() -> None:
+    """Larkspur (micro) is priced at the catalog's savings sweep (USD 5 a month, issue 12):
+    its business-day zero-balance sweep now pays, so the short document proposes it with the
+    standard online-banking package; still no risks section."""
     case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
     html = cashmgmt.propose(case, on=ON).html()
-    assert "A standard online-banking package" in html
-    assert 'id="structure"' not in html and 'id="risks"' not in html
+    assert "Standard online-banking package" in html and "Automatic savings sweep" in html
+    assert 'id="structure"' in html and 'id="risks"' not in html
 
 
 def test_thank_you_letter_shows_the_delivered_figures(huaxia_zh: Any) -> None:
@@ -218,10 +221,14 @@ def test_thank_you_letter_shows_the_delivered_figures(huaxia_zh: Any) -> None:
 
 
 def test_micro_letter_thanks_for_the_package() -> None:
+    """With catalog prices (issue 12) Larkspur's zero-balance sweep is recommended, so the
+    letter thanks for it and shows its delivered figures."""
     case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
     letter = cashmgmt.letter(case, on=ON)
-    assert letter.cycle.success is None and cashmgmt.celebrate(letter.cycle.design) is None
-    assert "online-banking package" in letter.html()
+    success = letter.cycle.success
+    assert success is not None and success == cashmgmt.celebrate(letter.cycle.design)
+    assert success.structure == "zba-gbp-gb"
+    assert Formatter("en").money(success.benefit_annual, "GBP") in letter.html()
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))

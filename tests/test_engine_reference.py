@@ -153,7 +153,12 @@ def random_case(
             "kind": "physical",
             "sweep_days": draw(st.sampled_from(SCHEDULES)),
             "rules": rules,
-            "fees": {"per_sweep": "1.5 CNY", "per_account_month": "10 USD", "setup": "100 CNY"},
+            "fees": {
+                "per_sweep": "1.5 CNY",
+                "per_account_month": "10 USD",
+                "setup": "100 CNY",
+                "per_month": "20 CNY",
+            },
         }
         # Funding floors bind: headers with and without overdraft limits, some with a
         # header_limit of their own (zero included) on random, often negative, histories.
@@ -182,7 +187,7 @@ def random_case(
             "accounts": members,
             "terms": draw(terms(pool_cur)),
             "allocation": allocation,
-            "fees": {"per_account_month": "3 CNY"},
+            "fees": {"per_account_month": "3 CNY", "setup": "50 CNY"},
         }
         if allocation == "percentage":
             structure["shares"] = {m: "0%" for m in members}
@@ -208,6 +213,7 @@ def random_case(
         "fx_rates": "fx.csv",
         "intercompany_rate": pct(draw, 0, 800),
         "structures": [structure],
+        "contract_months": draw(st.integers(1, 120)),
     }
     return doc, "\n".join(rows) + "\n", "\n".join(fx_rows) + "\n", base
 

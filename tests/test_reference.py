@@ -31,7 +31,12 @@ def test_products_carry_fees_as_money() -> None:
     assert all(p.area in AREAS for p in catalog)
     pool = next(p for p in catalog if p.id == "zero-balance-sweep")
     assert pool.fees.setup == Money(Decimal(5000), "USD") and pool.structure_kind == "physical"
-    assert pool.fees.as_text() == {"setup": "5000", "monthly": "300"}
+    assert pool.fees.as_text() == {
+        "setup": "5000",
+        "monthly": "300",
+        "per_account_month": "50",
+        "per_transaction": "0",
+    }
     assert pool.name.get("fr") == pool.name.get("en") != pool.name.get("zh-CN")
 
 

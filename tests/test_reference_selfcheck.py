@@ -311,9 +311,11 @@ def test_zero_balance_three_days(make: Make) -> None:
     assert r["structure"]["net_interest"] == D("0.06")
     # fees: 3 sweeps * 1 + 2 accounts * 1 month * 10 + 100 setup = 123.00
     assert r["fees"] == D("123.00")
-    # benefit 0.06 - 0.02 - 123.00 = -122.96; a year: -12296m * 365 / 3 = -1496013.33m.
+    # benefit 0.06 - 0.02 - 123.00 = -122.96; a year, the 100.00 set-up spread over 36
+    # months (issue 12): (-12296m + 10000m) * 365 / 3 - 10000m * 12 / 36
+    # = -279346.67m - 3333.33m = -282680m.
     assert r["benefit"] == D("-122.96")
-    assert r["annual"] == D("-14960.13")
+    assert r["annual"] == D("-2826.80")
     # EAST lends HQ: running 10000, 15000, 12000; interest ACT/360 3.6%:
     # (10000 + 15000 + 12000) * 0.0001 = 3.7m -> 4m.
     assert r["intercompany"] == [

@@ -145,7 +145,11 @@ def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
     from cashmgmt.cli import text
 
     loaded = load(case, as_json)
-    result = guarded(case, lambda: cashmgmt.simulate(loaded, structure_id), as_json)
+    from cashmgmt.engine.sensitivity import DEFAULT_SHIFTS
+
+    result = guarded(
+        case, lambda: cashmgmt.simulate(loaded, structure_id, shifts=DEFAULT_SHIFTS), as_json
+    )
     echo_json(result.to_dict()) if as_json else text.simulation(result)
 
 

@@ -79,6 +79,19 @@ def simulation(r: SimulationResult) -> None:
         click.echo(
             f"  benefit per year: not shown, {r.days} days are fewer than {MIN_HISTORY_DAYS}"
         )
+    if r.fees.setup:
+        click.echo(f"  set-up fee spread over {r.fees.contract_months} months in the yearly figure")
+    for shift in r.sensitivity:
+        click.echo(
+            f"  benefit per year, rates {shift.shift_bp:+d} bp: {shift.benefit_annual:,} {c}"
+        )
+    if r.bank is not None:
+        b = r.bank
+        click.echo(f"  at {b.bank}, per year (for the RM, not for the client):")
+        click.echo(f"    interest earned less paid: {b.interest_change:,} {c}")
+        click.echo(f"    fee income:                {b.fee_income:,} {c}")
+        click.echo(f"    value of funding (FTP):    {b.funding_value:,} {c}")
+        click.echo(f"    total:                     {b.total:,} {c}")
     if r.intercompany:
         click.echo("  intercompany positions at the end:")
         for p in r.intercompany:

@@ -255,7 +255,7 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
     share = None
     elsewhere = 0
     if bank is not None:
-        at_bank = np.array([a.bank == bank for a in accounts])
+        at_bank = np.array([case.at_proposing_bank(a) for a in accounts])
         total_gross = int(gross.sum())
         share = (
             round_ratio(Decimal(int(gross[at_bank].sum())) / Decimal(total_gross), 4)

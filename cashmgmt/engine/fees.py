@@ -11,12 +11,13 @@ from cashmgmt.money import Money, from_minor, round_money
 
 def no_fees(currency: str) -> FeeResult:
     """Nothing charged, in `currency`."""
-    return FeeResult(*(from_minor(0, currency),) * 3, sweeps=0)
+    return FeeResult(*(from_minor(0, currency),) * 3, sweeps=0, per_month=from_minor(0, currency))
 
 
 def fees_of(case: Case, fees: Fees, sweeps: int, accounts: int, months: int) -> FeeResult:
-    """`fees` for `sweeps` transfers and `accounts` accounts over `months` posting periods,
-    each converted at the last day's rate."""
+    """`fees` for `sweeps` transfers and `accounts` accounts over `months` posting periods
+    (and the structure's own fee for each of those months), each converted at the last
+    day's rate; set-up spread over the case's `contract_months` in annual figures."""
     end = case.balances.end
 
     def base(fee: Money | None, count: int) -> Decimal:
@@ -30,6 +31,8 @@ def fees_of(case: Case, fees: Fees, sweeps: int, accounts: int, months: int) -> 
         per_account_month=base(fees.per_account_month, accounts * months),
         setup=base(fees.setup, 1),
         sweeps=sweeps,
+        per_month=base(fees.per_month, months),
+        contract_months=case.contract_months,
     )
 
 
@@ -40,4 +43,6 @@ def plus(fees: FeeResult, more: FeeResult) -> FeeResult:
         fees.per_account_month + more.per_account_month,
         fees.setup + more.setup,
         fees.sweeps,
+        fees.per_month + more.per_month,
+        fees.contract_months,
     )

@@ -131,11 +131,15 @@ class FeeResult:
     per_account_month: Decimal
     setup: Decimal
     sweeps: int
+    #: The structure's own monthly fee over the period (a catalog product's monthly price).
+    per_month: Decimal = Decimal(0)
+    #: Months the set-up fee is spread over in annual figures (the case's contract_months).
+    contract_months: int = 36
 
     @property
     def total(self) -> Decimal:
         """All fees."""
-        return self.per_sweep + self.per_account_month + self.setup
+        return self.per_sweep + self.per_account_month + self.setup + self.per_month
 
     def to_dict(self) -> dict[str, Any]:
         """Decimal strings."""
@@ -145,6 +149,8 @@ class FeeResult:
             "per_account_month": _s(self.per_account_month),
             "setup": _s(self.setup),
             "sweeps": self.sweeps,
+            "per_month": _s(self.per_month),
+            "contract_months": self.contract_months,
         }
 
 
@@ -169,6 +175,47 @@ class Liquidity:
             "overdraft_days": self.overdraft_days,
             "average_idle_credit": _s(self.average_idle_credit),
             "limit_breach_days": self.limit_breach_days,
+        }
+
+
+@attrs.frozen
+class ShiftResult:
+    """The benefit per year with every rate moved by `shift_bp` basis points."""
+
+    shift_bp: int
+    benefit_annual: Decimal
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract's sensitivity entry."""
+        return {"shift_bp": self.shift_bp, "benefit_annual": _s(self.benefit_annual)}
+
+
+@attrs.frozen
+class BankResult:
+    """The proposing bank's side of a structure, per year, in the base currency (for the
+    RM; never printed in a client's document). Positive: the bank gains."""
+
+    bank: str
+    interest_change: Decimal  # debit and penalty interest earned less credit interest paid
+    fee_income: Decimal  # the structure's fees, set-up spread over the contract
+    funding_value: Decimal  # change in average balances at the bank × funds-transfer price
+    #: Currencies whose balances at the bank changed but that have no funds-transfer price.
+    unpriced: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> Decimal:
+        """interest_change + fee_income + funding_value."""
+        return self.interest_change + self.fee_income + self.funding_value
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract's bank entry."""
+        return {
+            "bank": self.bank,
+            "interest_change": _s(self.interest_change),
+            "fee_income": _s(self.fee_income),
+            "funding_value": _s(self.funding_value),
+            "total": _s(self.total),
+            "unpriced_currencies": list(self.unpriced),
         }
 
 
@@ -255,6 +302,10 @@ class SimulationResult:
     _made: dict[str, object] = attrs.field(
         init=False, eq=False, repr=False, factory=dict, alias="_made"
     )
+    #: The benefit per year under parallel rate shifts (empty unless asked for).
+    sensitivity: tuple[ShiftResult, ...] = ()
+    #: The proposing bank's side (None when the case names no proposing bank).
+    bank: BankResult | None = None
 
     @property
     def accounts(self) -> tuple[AccountResult, ...]:
@@ -294,4 +345,6 @@ class SimulationResult:
             "accounts": [a.to_dict() for a in self.accounts],
             "entities": [e.to_dict() for e in self.entities],
             "intercompany": [i.to_dict() for i in self.intercompany],
+            "sensitivity": [x.to_dict() for x in self.sensitivity],
+            "bank": None if self.bank is None else self.bank.to_dict(),
         }

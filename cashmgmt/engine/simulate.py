@@ -8,26 +8,27 @@ for all its structures), else makes one for the call.
 
 from __future__ import annotations
 
-from fractions import Fraction
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from cashmgmt.engine.bank import balance_change, bank_side
 from cashmgmt.engine.capacity import beyond, stated_limits
 from cashmgmt.engine.change import Change, unchanged
-from cashmgmt.engine.exact import round_fraction
 from cashmgmt.engine.liquidity import liquidity
 from cashmgmt.engine.physical import sweep
 from cashmgmt.engine.poolable import refuse_unpoolable
 from cashmgmt.engine.pooling import overlay
 from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.results import AccountTable, EntityResult, Interest, SimulationResult
+from cashmgmt.engine.sensitivity import reposted, sensitivity, shifted_pool
 from cashmgmt.engine.totals import Side, aggregates
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool, PhysicalStructure
-from cashmgmt.money import exponent, from_minor
+from cashmgmt.money import annualise, from_minor, to_minor
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -49,10 +50,16 @@ class Overlay(Protocol):
 
 
 def simulate(
-    case: Case, structure_id: str | None = None, *, replay: Replay | None = None
+    case: Case,
+    structure_id: str | None = None,
+    *,
+    replay: Replay | None = None,
+    shifts: Sequence[int] = (),
 ) -> SimulationResult:
     """Replay the case's history through one of its structures (default: its first) and
-    compare with the status quo; SimulationError when the case has no such structure."""
+    compare with the status quo; SimulationError when the case has no such structure.
+    `shifts` (basis points, e.g. sensitivity.DEFAULT_SHIFTS) adds the benefit under
+    parallel rate shifts."""
     known = [s.id for s in case.structures]
     chosen = structure_id or (known[0] if known else None)
     if chosen is None or chosen not in known:
@@ -60,7 +67,7 @@ def simulate(
         wanted = "one of: " + ", ".join(known) if known else "a case with structures"
         problem = Problem(case.source or "case", "structures", f"{found}; expected {wanted}")
         raise SimulationError([problem])
-    return simulate_structure(case, case.structure(chosen), replay=replay)
+    return simulate_structure(case, case.structure(chosen), replay=replay, shifts=shifts)
 
 
 def simulate_structure(
@@ -68,18 +75,19 @@ def simulate_structure(
     structure: PhysicalStructure | NotionalPool | Overlay,
     *,
     replay: Replay | None = None,
+    shifts: Sequence[int] = (),
 ) -> SimulationResult:
     """Replay the history through any structure over the case's accounts (the design phase's
     own candidates too): physical, notional, or a hybrid of both; SimulationError when it
     touches an account that may not be pooled (restricted, or a facility's)."""
     refuse_unpoolable(case, structure.id, _accounts(structure))
     if isinstance(structure, PhysicalStructure):
-        return simulate_physical(case, structure, replay=replay)
+        return simulate_physical(case, structure, replay=replay, shifts=shifts)
     if isinstance(structure, NotionalPool):
-        return simulate_notional(case, structure, replay=replay)
+        return simulate_notional(case, structure, replay=replay, shifts=shifts)
     physical, pool = structure.physical, structure.pool
     return simulate_hybrid(
-        case, physical, pool, id=structure.id, name=structure.name, replay=replay
+        case, physical, pool, id=structure.id, name=structure.name, replay=replay, shifts=shifts
     )
 
 
@@ -90,22 +98,39 @@ def _accounts(structure: PhysicalStructure | NotionalPool | Overlay) -> tuple[st
 
 
 def simulate_physical(
-    case: Case, structure: PhysicalStructure, *, replay: Replay | None = None
+    case: Case,
+    structure: PhysicalStructure,
+    *,
+    replay: Replay | None = None,
+    shifts: Sequence[int] = (),
 ) -> SimulationResult:
     """Sweeps move money between accounts; interest is posted on the swept balances."""
     held = replay_for(case, replay)
-    change, _ = sweep(case, structure, held)
-    return _compare(case, held, structure.id, structure.name, structure.kind, change)
+    change, swept = sweep(case, structure, held)
+    moved = balance_change(case, swept.rows, swept.closing)
+    result = _compare(case, held, structure.id, structure.name, structure.kind, change, moved)
+    return _with_shifts(result, held, shifts, lambda r, bp: reposted(r, swept))
 
 
 def simulate_notional(
-    case: Case, pool: NotionalPool, *, replay: Replay | None = None
+    case: Case,
+    pool: NotionalPool,
+    *,
+    replay: Replay | None = None,
+    shifts: Sequence[int] = (),
 ) -> SimulationResult:
     """The pool's members earn their share of the interest on their netted balances."""
     held = replay_for(case, replay)
     header = np.array([held.index.row_of[pool.interest_header]], dtype=np.int64)
-    change = overlay(case, pool, held, unchanged(case, held, header))
-    return _compare(case, held, pool.id, pool.name, pool.kind, change)
+    before = unchanged(case, held, header)
+    change = overlay(case, pool, held, before)
+    result = _compare(case, held, pool.id, pool.name, pool.kind, change, {})
+
+    def side(r: Replay, bp: int) -> Side:
+        status_quo = attrs.evolve(before, side=r.baseline.side.copy())
+        return overlay(r.case, shifted_pool(pool, bp), r, status_quo).side
+
+    return _with_shifts(result, held, shifts, side)
 
 
 def simulate_hybrid(
@@ -116,16 +141,45 @@ def simulate_hybrid(
     id: str,
     name: str,
     replay: Replay | None = None,
+    shifts: Sequence[int] = (),
 ) -> SimulationResult:
     """`physical`'s sweeps first, then `pool` nets its members on their balances after the
     sweeps."""
     held = replay_for(case, replay)
     change, swept = sweep(case, physical, held)
-    return _compare(case, held, id, name, "hybrid", overlay(case, pool, held, change, swept))
+    moved = balance_change(case, swept.rows, swept.closing)
+    pooled = overlay(case, pool, held, change, swept)
+    result = _compare(case, held, id, name, "hybrid", pooled, moved)
+
+    def side(r: Replay, bp: int) -> Side:
+        after_sweeps = attrs.evolve(change, side=reposted(r, swept))
+        return overlay(r.case, shifted_pool(pool, bp), r, after_sweeps, swept).side
+
+    return _with_shifts(result, held, shifts, side)
+
+
+def _with_shifts(
+    result: SimulationResult,
+    replay: Replay,
+    shifts: Sequence[int],
+    side: Callable[[Replay, int], Side],
+) -> SimulationResult:
+    """`result` with its benefit under each parallel shift of the rates (none: as it is)."""
+    if not shifts:
+        return result
+    fees = result.fees
+    found = sensitivity(replay, fees.total, fees.setup, fees.contract_months, shifts, side)
+    return attrs.evolve(result, sensitivity=found)
 
 
 def _compare(
-    case: Case, replay: Replay, structure_id: str, name: str, kind: str, change: Change
+    case: Case,
+    replay: Replay,
+    structure_id: str,
+    name: str,
+    kind: str,
+    change: Change,
+    moved: Mapping[int, int],
 ) -> SimulationResult:
     """A structure's side set against the status quo: interest, fees, liquidity and the
     benefit, for the group, each entity and each account."""
@@ -152,6 +206,7 @@ def _compare(
         )
 
     structure_side = change.side
+    fees = attrs.evolve(change.fees, contract_months=case.contract_months)
     account_table = AccountTable(
         ids=history.accounts,
         entities=index.entity_of,
@@ -185,8 +240,10 @@ def _compare(
     )
     group_base = interest(base.side)
     group_struct = interest(structure_side)
-    benefit = group_struct.net - group_base.net - change.fees.total
-    annual_minor = round_fraction(Fraction(int(benefit.scaleb(exponent(code))) * 365, history.days))
+    benefit = group_struct.net - group_base.net - fees.total
+    annual_minor = annualise(
+        to_minor(benefit, code), to_minor(fees.setup, code), history.days, case.contract_months
+    )
     return SimulationResult(
         structure_id=structure_id,
         name=name,
@@ -197,7 +254,7 @@ def _compare(
         days=history.days,
         baseline=group_base,
         structure=group_struct,
-        fees=change.fees,
+        fees=fees,
         benefit=benefit,
         benefit_annual=from_minor(annual_minor, code),
         account_table=account_table,
@@ -207,6 +264,7 @@ def _compare(
         structure_liquidity=struct_liq,
         baseline_daily=base_daily,
         structure_daily=struct_daily,
+        bank=bank_side(case, account_table.interest, fees, moved),
     )
 
 

@@ -18,7 +18,15 @@ import networkx as nx
 from cashmgmt.errors import Invalid, Problem, shown
 from cashmgmt.inputs.casefile.parsers import identifier
 from cashmgmt.inputs.limits import MAX_GAP_DAYS
-from cashmgmt.model import FACILITIES, Account, BalanceHistory, FxRates, NotionalPool, Structure
+from cashmgmt.model import (
+    FACILITIES,
+    Account,
+    BalanceHistory,
+    FxRates,
+    NotionalPool,
+    Structure,
+    bank_key,
+)
 
 
 def _raw_ids(top: Mapping[str, Any], section: str) -> list[tuple[int, str]]:
@@ -176,7 +184,8 @@ def check_accounts(label: str, top: Mapping[str, Any], proposing_bank: str | Non
             )
         if isinstance(item.get("bank"), str):
             banks.add(item["bank"].strip())
-    if proposing_bank is not None and banks and proposing_bank not in banks:
+    keys = {bank_key(b) for b in banks}
+    if proposing_bank is not None and banks and bank_key(proposing_bank) not in keys:
         problems.append(
             Problem(
                 label,

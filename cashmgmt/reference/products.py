@@ -3,6 +3,7 @@ and indicative fees."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -15,15 +16,28 @@ from cashmgmt.reference.text import Localized
 
 @attrs.frozen
 class ProductFees:
-    """Indicative list prices (not the fees a simulation uses); None where none is charged."""
+    """A product's prices; None where none is charged. The design prices the structures it
+    generates from them (`price`), and the proposal shows the same figures."""
 
     setup: Money | None = None  # one-off
-    monthly: Money | None = None
+    monthly: Money | None = None  # for the whole structure, each month
+    per_account_month: Money | None = None  # for each account in it, each month
+    per_transaction: Money | None = None  # for each sweep transfer
 
     def as_text(self) -> dict[str, str]:
-        """The fees charged, as decimal text: setup first, then monthly."""
-        fees = {"setup": self.setup, "monthly": self.monthly}
+        """The fees charged, as decimal text: setup first, then monthly, per account and
+        month, per transaction."""
+        fees = {
+            "setup": self.setup,
+            "monthly": self.monthly,
+            "per_account_month": self.per_account_month,
+            "per_transaction": self.per_transaction,
+        }
         return {k: str(m.amount) for k, m in fees.items() if m is not None}
+
+
+#: The fee keys of a catalog entry.
+FEE_KEYS = ("setup", "monthly", "per_account_month", "per_transaction")
 
 
 @attrs.frozen
@@ -38,12 +52,21 @@ class Product:
     segments: tuple[str, ...]
     needs: tuple[str, ...]  # need words (cashmgmt.model.NEED_AREAS)
     structure_kind: str | None  # physical or notional for a product that runs a pool
-    fees: ProductFees
+    fees: ProductFees  # the list price
+    #: Prices that replace the list price for a segment.
+    segment_fees: Mapping[str, ProductFees] = attrs.field(factory=dict)
+
+
+def _fees(entry: object, currency: str) -> ProductFees:
+    fees = entry if isinstance(entry, dict) else {}
+    unknown = set(fees) - set(FEE_KEYS)
+    if unknown:
+        raise ValueError(f"products.yaml: unknown fee keys {sorted(unknown)}")
+    money = {k: Money(parse_decimal(v), currency) for k, v in fees.items()}
+    return ProductFees(**money)
 
 
 def _product(entry: dict[str, Any], currency: str) -> Product:
-    fees = entry.get("fees") or {}
-    money = {k: Money(parse_decimal(v), currency) for k, v in fees.items()}
     return Product(
         entry["id"],
         entry["area"],
@@ -53,7 +76,8 @@ def _product(entry: dict[str, Any], currency: str) -> Product:
         tuple(entry.get("segments", ())),
         tuple(entry.get("needs", ())),
         entry.get("structure_kind"),
-        ProductFees(money.get("setup"), money.get("monthly")),
+        _fees(entry.get("fees"), currency),
+        {seg: _fees(f, currency) for seg, f in (entry.get("segment_fees") or {}).items()},
     )
 
 
@@ -62,3 +86,13 @@ def products() -> tuple[Product, ...]:
     """The catalog in file order (the order matters: data/README.md)."""
     data = read("products.yaml")
     return tuple(_product(entry, data["currency"]) for entry in data["products"])
+
+
+def price(product_id: str, segment: str) -> ProductFees:
+    """What the product costs a client of `segment`: its segment price where the catalog
+    gives one, else its list price (KeyError for a product the catalog lacks). The one
+    source of prices for the design's structures and the documents' bundle."""
+    for product in products():
+        if product.id == product_id:
+            return product.segment_fees.get(segment, product.fees)
+    raise KeyError(f"no product {product_id!r} in the catalog")

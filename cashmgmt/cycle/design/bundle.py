@@ -10,7 +10,7 @@ import attrs
 
 from cashmgmt.cycle.design.candidates import Candidate
 from cashmgmt.model import NEED_AREAS, Case, NotionalPool
-from cashmgmt.reference.products import Product, products
+from cashmgmt.reference.products import Product, price, products
 
 if TYPE_CHECKING:
     from cashmgmt.cycle.assess import Assessment
@@ -57,7 +57,8 @@ def bundle(
     chosen: dict[str, BundleItem] = {}
 
     def item(p: Product, reason: str) -> BundleItem:
-        return BundleItem(p.id, p.area, p.name.as_dict(), p.channels, reason, p.fees.as_text())
+        fees = price(p.id, segment).as_text()
+        return BundleItem(p.id, p.area, p.name.as_dict(), p.channels, reason, fees)
 
     fitting = [p for p in products() if segment in p.segments]
     by_id = {p.id: p for p in fitting}

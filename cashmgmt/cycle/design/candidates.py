@@ -34,6 +34,7 @@ from cashmgmt.money import (
     round_up_to_multiple,
 )
 from cashmgmt.reference.pools import multicurrency_pool_terms
+from cashmgmt.reference.products import price, products
 from cashmgmt.reference.rates import reference_usd_rates
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ def _eligible(case: Case) -> list[Account]:
     """The accounts a generated structure may take: at the proposing bank, and poolable
     (never a restricted account or a facility's account)."""
     bank = case.proposing_bank
-    return [a for a in case.accounts if (bank is None or a.bank == bank) and a.poolable]
+    return [a for a in case.accounts if (bank is None or case.at_proposing_bank(a)) and a.poolable]
 
 
 def _groups(accounts: Iterable[Account], key: Any) -> dict[Any, list[Account]]:
@@ -262,14 +263,42 @@ def _usd_in_base(case: Case, assessment: Assessment) -> Decimal:
     return rate
 
 
-def _fees(case: Case, assessment: Assessment, setup_usd: int, monthly_usd: int) -> Fees:
-    """Indicative fees in the base currency."""
+#: The catalog products that run each kind of generated structure, in order: the first
+#: whose segments include the client's segment prices it, else the first (its list price).
+CANDIDATE_PRODUCTS: dict[str, tuple[str, ...]] = {
+    "zero-balance": ("zero-balance-sweep", "savings-sweep"),
+    "target": ("target-balance-sweep", "savings-sweep"),
+    "cross-border-rmb": ("cross-border-rmb-pool",),
+    "notional": ("notional-pool",),
+    "multi-currency-notional": ("multi-currency-notional-pool",),
+}
+
+
+def catalog_product(kind: str, segment: str) -> str:
+    """The catalog product that runs a generated structure of `kind` for `segment`."""
+    candidates = CANDIDATE_PRODUCTS[kind]
+    fitting = {p.id for p in products() if segment in p.segments}
+    return next((c for c in candidates if c in fitting), candidates[0])
+
+
+def _fees(case: Case, assessment: Assessment, kind: str) -> Fees:
+    """The catalog's price of the product behind a generated structure of `kind` for the
+    client's segment, in the base currency (converted from the catalog's USD)."""
     code = case.base_currency
     rate = _usd_in_base(case, assessment)
+    listed = price(catalog_product(kind, assessment.segment), assessment.segment)
+
+    def base(fee: Money | None) -> Money | None:
+        if fee is None:
+            return None
+        assert fee.currency == "USD", "the catalog's prices are in USD"
+        return Money(round_money(fee.amount * rate, code), code)
+
     return Fees(
-        per_sweep=None,
-        per_account_month=Money(round_money(Decimal(monthly_usd) * rate, code), code),
-        setup=Money(round_money(Decimal(setup_usd) * rate, code), code),
+        per_sweep=base(listed.per_transaction),
+        per_account_month=base(listed.per_account_month),
+        setup=base(listed.setup),
+        per_month=base(listed.monthly),
     )
 
 
@@ -278,7 +307,7 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
     depth = _depth(case)
     mean = _average(case)
     eligible = _eligible(case)
-    fees = _fees(case, assessment, 5000, 50)
+    fees = {kind: _fees(case, assessment, kind) for kind in CANDIDATE_PRODUCTS}
     out: list[tuple[CandidateStructure, str]] = []
     taken = {s.id for s in case.structures}
     for (cur, country), members in _groups(eligible, lambda a: (a.currency, a.country)).items():
@@ -289,7 +318,11 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
         out.append(
             (
                 PhysicalStructure(
-                    f"zba-{suffix}", f"{cur} zero-balance pool, {country}", flat, "business", fees
+                    f"zba-{suffix}",
+                    f"{cur} zero-balance pool, {country}",
+                    flat,
+                    "business",
+                    fees["zero-balance"],
                 ),
                 f"every {cur} account in {country} swept to zero each business day into {head.id}",
             )
@@ -311,7 +344,7 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
                         f"{cur} target-balance pool, {country}",
                         tuple(targets),
                         "business",
-                        fees,
+                        fees["target"],
                     ),
                     "each account keeps a buffer sized to its own 95th-percentile daily "
                     f"payments; the rest goes to {head.id}",
@@ -326,7 +359,7 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
                         f"{cur} two-level pool, {country}",
                         levels,
                         "business",
-                        fees,
+                        fees["zero-balance"],
                     ),
                     "subsidiaries' accounts sweep to their parent's account, parents to "
                     f"{head.id}, following the ownership tree",
@@ -346,7 +379,11 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
                         f"{cur} cross-border zero-balance pool",
                         rules,
                         "business",
-                        fees,
+                        fees[
+                            "cross-border-rmb"
+                            if cur == "CNY" and "CN" in countries
+                            else "zero-balance"
+                        ],
                     ),
                     f"every {cur} account in {', '.join(countries)} swept to zero into {head.id}",
                 )
@@ -362,7 +399,7 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
                     "fair-share",
                     head.id,
                     None,
-                    fees,
+                    fees["notional"],
                 ),
                 f"{cur} balances netted for interest at {head.id}'s terms, no money moves",
             )
@@ -372,7 +409,9 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
         in_base = [a for a in eligible if a.currency == base]
         if in_base:
             head = _header(in_base, depth, mean)
-            out.append(_multi_currency(eligible, head, depth, mean, fees))
+            out.append(
+                _multi_currency(eligible, head, depth, mean, fees["multi-currency-notional"])
+            )
     hybrid = _hybrid(case, eligible, depth, mean, fees)
     if hybrid is not None:
         out.append(hybrid)
@@ -424,7 +463,7 @@ def _hybrid(
     eligible: Sequence[Account],
     depth: Mapping[str, int],
     mean: Mapping[str, int],
-    fees: Fees,
+    fees: Mapping[str, Fees],
 ) -> tuple[HybridStructure, str] | None:
     """Physical pools per country and currency, their headers netted in a notional pool."""
     if len({a.country for a in eligible}) < 2:
@@ -442,7 +481,10 @@ def _hybrid(
     top = _header(in_base, depth, mean)
     if not rules or len(heads) < 2:
         return None
-    physical = PhysicalStructure("hybrid-sweeps", "Country pools", tuple(rules), "business", fees)
+    physical = PhysicalStructure(
+        "hybrid-sweeps", "Country pools", tuple(rules), "business", fees["zero-balance"]
+    )
+    several = len({a.currency for a in heads}) > 1
     pool = NotionalPool(
         "hybrid-pool",
         "Notional pool over the country headers",
@@ -452,7 +494,7 @@ def _hybrid(
         "fair-share",
         top.id,
         None,
-        Fees(setup=fees.setup),
+        fees["multi-currency-notional" if several else "notional"],
     )
     countries = ", ".join(sorted({a.country for a in heads}))
     return (

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path, PureWindowsPath
 from typing import TypeVar
 
 from cashmgmt.errors import MISSING, CaseError, Invalid, Missing, Problem, ok
 from cashmgmt.inputs import tables, validate
 from cashmgmt.inputs.casefile.parsers import currency, rate, text
-from cashmgmt.inputs.casefile.reader import Reader, every
+from cashmgmt.inputs.casefile.reader import Reader, every, join, key_text
 from cashmgmt.inputs.casefile.sections import (
     read_account,
     read_client,
@@ -19,6 +20,7 @@ from cashmgmt.inputs.casefile.sections import (
 from cashmgmt.inputs.limits import MAX_CASE_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 from cashmgmt.inputs.yamlfile import Bounds, read_yaml
 from cashmgmt.model import BalanceHistory, Case, Client, FxRates, Structure
+from cashmgmt.money import DEFAULT_CONTRACT_MONTHS, MAX_CONTRACT_MONTHS
 
 T = TypeVar("T")
 
@@ -53,6 +55,8 @@ TOP_KEYS = (
     "fx_rates",
     "intercompany_rate",
     "structures",
+    "contract_months",
+    "funds_transfer_price",
 )
 
 
@@ -103,6 +107,8 @@ def load_case(path: str | Path) -> Case:
         for i, item in enumerate(raw_structures)
     ]
     ic_rate = r.get(top, "intercompany_rate", "", rate, default=None)
+    months = r.get(top, "contract_months", "", contract_months, default=DEFAULT_CONTRACT_MONTHS)
+    ftp = _transfer_prices(r, top.get("funds_transfer_price"))
     balances_name = _inside(r, folder, "balances", r.get(top, "balances", "", _file_name))
     fx_name = _inside(r, folder, "fx_rates", r.get(top, "fx_rates", "", _file_name, default=None))
     if isinstance(top.get("entities"), list) and not entities:
@@ -150,6 +156,8 @@ def load_case(path: str | Path) -> Case:
         or base is MISSING
         or bank is MISSING
         or ic_rate is MISSING
+        or months is MISSING
+        or ftp is MISSING
         or history is MISSING
         or fx is MISSING
         or read_entities is MISSING
@@ -169,7 +177,42 @@ def load_case(path: str | Path) -> Case:
         proposing_bank=bank,
         source=label,
         inputs=tuple(str(p) for p in read_from),
+        contract_months=months,
+        funds_transfer_price=ftp,
     )
+
+
+def contract_months(value: object) -> int:
+    """Whole months from 1 to 120 over which set-up fees are spread, like 36."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid(f"whole months from 1 to {MAX_CONTRACT_MONTHS}, like 36", value)
+    if not 1 <= value <= MAX_CONTRACT_MONTHS:
+        raise Invalid(f"whole months from 1 to {MAX_CONTRACT_MONTHS}", value)
+    return value
+
+
+def _transfer_prices(r: Reader, data: object) -> dict[str, Decimal] | Missing | None:
+    """`funds_transfer_price:`, a mapping of ISO 4217 codes to yearly rates (None if absent);
+    MISSING, with a problem at each faulty entry, if any entry is wrong."""
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        r.problem(
+            "funds_transfer_price",
+            Invalid("a mapping of currencies to rates, like {EUR: 3%}", data).message,
+        )
+        return MISSING
+    out: dict[str, Decimal] = {}
+    good = True
+    for key, value in data.items():
+        place = join("funds_transfer_price", key_text(key))
+        code = r.value(key, place, currency)
+        found = r.value(value, place, rate)
+        if code is MISSING or found is MISSING:
+            good = False
+            continue
+        out[code] = found
+    return out if good else MISSING
 
 
 def _version(value: object) -> int:

@@ -13,7 +13,7 @@ from cashmgmt.files import check_folder, write_output
 from cashmgmt.inputs import tables
 from cashmgmt.inputs.casefile.load import FORMAT_VERSION
 from cashmgmt.model import Case, Fees, PhysicalStructure, Structure, Terms, Tier
-from cashmgmt.money import Money, format_rate
+from cashmgmt.money import DEFAULT_CONTRACT_MONTHS, Money, format_rate
 
 
 def _money(m: Money | None) -> str | None:
@@ -55,6 +55,7 @@ def _fees(fees: Fees) -> dict[str, object] | None:
             "per_sweep": _money(fees.per_sweep),
             "per_account_month": _money(fees.per_account_month),
             "setup": _money(fees.setup),
+            "per_month": _money(fees.per_month),
         }
     )
     return out or None
@@ -167,6 +168,12 @@ def case_document(case: Case) -> dict[str, object]:
             if case.intercompany_rate is None
             else format_rate(case.intercompany_rate),
             "structures": [_structure(s) for s in case.structures] or None,
+            "contract_months": None
+            if case.contract_months == DEFAULT_CONTRACT_MONTHS
+            else case.contract_months,
+            "funds_transfer_price": None
+            if case.funds_transfer_price is None
+            else {c: format_rate(v) for c, v in case.funds_transfer_price.items()},
         }
     )
 

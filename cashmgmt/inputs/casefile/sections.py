@@ -247,11 +247,9 @@ def read_account(r: Reader, data: object, where: str) -> Account | Missing:
 
 
 def read_fees(r: Reader, data: object, where: str) -> Fees | Missing:
-    m = r.mapping(data, where, ("per_sweep", "per_account_month", "setup"))
-    fees = {
-        k: r.get(m, k, where, _fee, default=None)
-        for k in ("per_sweep", "per_account_month", "setup")
-    }
+    keys = ("per_sweep", "per_account_month", "setup", "per_month")
+    m = r.mapping(data, where, keys)
+    fees = {k: r.get(m, k, where, _fee, default=None) for k in keys}
     known = {k: v for k, v in fees.items() if ok(v)}
     return Fees(**known) if len(known) == len(fees) else MISSING
 
