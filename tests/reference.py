@@ -71,29 +71,37 @@ def posting_days(dates: Sequence[date]) -> set[int]:
     return posts
 
 
-_HOLIDAY_CACHE: dict[tuple[str, tuple[int, ...]], set[date]] = {}
+_CLOSED_CACHE: dict[tuple[str, tuple[int, ...]], set[date]] = {}
 
 
-def public_holidays(country: str, years: tuple[int, ...]) -> set[date]:
-    """A country's public holidays from the `holidays` package (unknown country: none)."""
+def closed_days(country: str, years: tuple[int, ...]) -> set[date]:
+    """The days of `years` that are not working days in `country`, as the `holidays` package
+    says day by day (`is_working_day`: its weekend for that date and its public holidays,
+    less its make-up working days). A country it does not know: Saturdays and Sundays."""
     key = (country, years)
-    if key not in _HOLIDAY_CACHE:
+    if key not in _CLOSED_CACHE:
+        days = [
+            date(year, 1, 1) + timedelta(days=n)
+            for year in years
+            for n in range(366 if calendar.isleap(year) else 365)
+        ]
         try:
-            found = set(holidays.country_holidays(country, years=list(years)).keys())
+            known = holidays.country_holidays(country, years=list(years))
         except NotImplementedError:
-            found = set()
-        _HOLIDAY_CACHE[key] = found
-    return _HOLIDAY_CACHE[key]
+            _CLOSED_CACHE[key] = {d for d in days if d.weekday() >= 5}
+        else:
+            _CLOSED_CACHE[key] = {d for d in days if not known.is_working_day(d)}
+    return _CLOSED_CACHE[key]
 
 
 @dataclass
 class Calendar:
-    """Business days common to several countries: Mon-Fri and no country's public holiday."""
+    """Business days common to several countries: a working day in each of them."""
 
     closed: set[date]
 
     def is_business(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.closed
+        return day not in self.closed
 
 
 def rule_calendar(case: Case, rule: SweepRule, dates: Sequence[date]) -> Calendar:
@@ -101,7 +109,7 @@ def rule_calendar(case: Case, rule: SweepRule, dates: Sequence[date]) -> Calenda
     years = tuple(range(dates[0].year - 1, dates[-1].year + 2))
     closed: set[date] = set()
     for account_id in (rule.participant, rule.header):
-        closed |= public_holidays(case.account(account_id).country, years)
+        closed |= closed_days(case.account(account_id).country, years)
     return Calendar(closed)
 
 
