@@ -33,6 +33,10 @@ MAX_TABLE_COLUMNS = 16_384
 #: longer line is not a table's row (a file without line breaks, or not CSV at all).
 MAX_TABLE_LINE_CHARS = 4 * 1024 * 1024
 
+#: Dated changes of one set of terms (a rate change every month for eight years fits); each
+#: distinct date inside the history costs the engine one more posting pass.
+MAX_RATE_CHANGES = 100
+
 #: The shortest balance history the cycle annualises: four weeks hold every weekday four
 #: times and span a month-end posting, so a year's figure is not 365 copies of one day.
 MIN_HISTORY_DAYS = 28
