@@ -235,14 +235,30 @@ def tiered_amount(size: Fraction, tiers: Sequence[Any], tiering: str, currency: 
     return total
 
 
+def terms_on(terms: Terms, day: date) -> Terms:
+    """ "Rate changes": the terms in force on `day`, those of the latest change dated on or
+    before it, else the terms themselves."""
+    in_force = terms
+    for change in terms.changes:
+        if change.start <= day:
+            in_force = change.terms
+    return in_force
+
+
 def post_interest(
-    series: Sequence[int], terms: Terms, currency: str, posts: set[int]
+    series: Sequence[int],
+    terms: Terms,
+    currency: str,
+    posts: set[int],
+    dates: Sequence[date] | None = None,
 ) -> list[Posted]:
-    """Interest on a daily closing series: one `Posted` per posting period."""
+    """Interest on a daily closing series: one `Posted` per posting period. Each day accrues
+    with the terms in force on it (`dates[d]`; needed when the terms have changes)."""
     out: list[Posted] = []
     credit = debit = penalty = Fraction(0)
     for d, balance in enumerate(series):
-        c, b, p = day_accruals(balance, terms, currency)
+        today = terms if dates is None else terms_on(terms, dates[d])
+        c, b, p = day_accruals(balance, today, currency)
         credit += c
         debit += b
         penalty += p
@@ -281,7 +297,7 @@ def account_interest(
     """An account's own interest on a closing series, converted posting by posting."""
     account = case.account(account_id)
     figures = BaseFigures()
-    for posted in post_interest(series, account.terms, account.currency, posts):
+    for posted in post_interest(series, account.terms, account.currency, posts, dates):
         day = dates[posted.day]
         figures.credit += convert(posted.credit, account.currency, case, day)
         figures.debit += convert(posted.debit, account.currency, case, day)
@@ -484,8 +500,8 @@ def simulate_notional(
                 row.append(round_half_away(value))
         converted[a] = row
     net = [sum(converted[a][d] for a in members) for d in range(len(dates))]
-    pool_posts = post_interest(net, pool.terms, cur, posts)
-    alone_posts = {a: post_interest(converted[a], pool.terms, cur, posts) for a in members}
+    pool_posts = post_interest(net, pool.terms, cur, posts, dates)
+    alone_posts = {a: post_interest(converted[a], pool.terms, cur, posts, dates) for a in members}
 
     allocations: dict[str, list[tuple[int, int]]] = {a: [] for a in members}
     start = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 import attrs
 import numpy as np
@@ -68,10 +68,16 @@ class TermsTable:
     debit_count: Int64Array
     limit: Int64Array  # debit size allowed before the penalty rate (INF: no limit)
     penalty: Int64Array  # penalty rate units per row (0 without a limit)
+    #: With rate changes inside the history: (first day, table of the terms in force) of each
+    #: epoch between the change dates, the first from day 0 (docs/simulation.md, "Rate
+    #: changes"); () when no series' terms change, and the fields above are the first terms.
+    epochs: tuple[tuple[int, TermsTable], ...] = ()
 
     def take(self, series: Sequence[int] | Int64Array) -> TermsTable:
         """The table of a subset of the series, in the given order."""
-        return attrs.evolve(self, kind=self.kind[np.asarray(series, dtype=np.int64)])
+        chosen = np.asarray(series, dtype=np.int64)
+        epochs = tuple((first, table.take(chosen)) for first, table in self.epochs)
+        return attrs.evolve(self, kind=self.kind[chosen], epochs=epochs)
 
 
 Tiers = tuple[tuple[int, int, int], ...]
@@ -127,11 +133,33 @@ def _padded(sides: Sequence[Tiers]) -> tuple[Int64Array, Int64Array, Int64Array,
 
 
 def terms_table(
-    terms: Sequence[Terms], currency: Int64Array, currencies: Sequence[str]
+    terms: Sequence[Terms],
+    currency: Int64Array,
+    currencies: Sequence[str],
+    start: date | None = None,
+    days: int = 0,
 ) -> TermsTable:
-    """Arrays for a list of rows, row i with terms[i] in currencies[currency[i]]. Rows are
+    """Arrays for a list of rows, row i with terms[i] in currencies[currency[i]], over the
+    `days` days from `start` (needed only when some terms have dated changes: then the
+    table holds one table per epoch between the change dates inside those days). Rows are
     grouped by Terms object (the case loader shares equal terms) and currency with integer
     codes, so each distinct pair is read once and no per-row Python objects are made."""
+    distinct = {id(t): t for t in terms}
+    dates = sorted({c.start for t in distinct.values() for c in t.changes})
+    if not dates:
+        return _table(terms, currency, currencies)
+    if start is None:
+        raise ValueError("terms with dated changes need the history's start and days")
+    inside = [d for d in dates if start < d < start + timedelta(days=days)]
+    epochs = []
+    for day in [start, *inside]:
+        in_force = {key: t.in_force(day) for key, t in distinct.items()}
+        rows = [in_force[id(t)] for t in terms]
+        epochs.append(((day - start).days, _table(rows, currency, currencies)))
+    return attrs.evolve(epochs[0][1], epochs=tuple(epochs))
+
+
+def _table(terms: Sequence[Terms], currency: Int64Array, currencies: Sequence[str]) -> TermsTable:
     n = len(terms)
     _, by_object = np.unique(np.fromiter(map(id, terms), np.int64, n), return_inverse=True)
     pair = by_object * len(currencies) + currency
@@ -182,9 +210,45 @@ class BeyondRange(ValueError):
 
 def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
     """Interest posted per row and period on a (rows × days) matrix of closing balances, in
-    one compiled pass (kernels.post_rows) split across the cores."""
+    one compiled pass (kernels.post_rows) split across the cores; with rate changes, one
+    pass per epoch of the terms, each period's parts added and rounded once."""
+    if table.epochs:
+        return _post_epochs(balances, table, starts)
+    return _post(balances, table, starts, split=False)[0]
+
+
+def _post_epochs(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
+    """docs/simulation.md, "Rate changes": each epoch's columns posted with the terms in
+    force, unrounded (floor quotient and remainder per posting period and side); the parts
+    of each posting period added, then rounded half away from zero once."""
+    n, days = balances.shape
+    quotient = np.zeros((3, n, starts.size), dtype=np.int64)
+    remainder = np.zeros((3, n, starts.size), dtype=np.int64)
+    bounds = [first for first, _ in table.epochs] + [days]
+    for (first, epoch), stop in zip(table.epochs, bounds[1:], strict=True):
+        if first >= stop:
+            continue
+        inside = starts[(starts > first) & (starts < stop)]
+        local = np.concatenate(([first], inside)).astype(np.int64)
+        period = np.searchsorted(starts, local, side="right") - 1
+        parts, rest = _post(balances[:, first:stop], epoch, local - first, split=True)
+        for side, posted in enumerate((parts.credit, parts.debit, parts.penalty)):
+            quotient[side][:, period] += posted
+            remainder[side][:, period] += rest[side]
+    divisor = (table.basis[table.kind] * RATE_SCALE)[None, :, None]
+    quotient += remainder // divisor
+    remainder %= divisor
+    up = np.where(quotient >= 0, 2 * remainder >= divisor, 2 * remainder > divisor)
+    credit, debit, penalty = quotient + up
+    return Postings(credit, debit, penalty)
+
+
+def _post(
+    balances: Int64Array, table: TermsTable, starts: Int64Array, *, split: bool
+) -> tuple[Postings, Int64Array]:
     n, days = balances.shape
     out = [np.zeros((n, starts.size), dtype=np.int64) for _ in range(3)]
+    remainders = np.zeros((3, n, starts.size) if split else (0, 0, 0), dtype=np.int64)
     too_large = np.zeros(n, dtype=np.bool_)
     by_rows(
         post_rows,
@@ -206,7 +270,8 @@ def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Posting
         table.basis * RATE_SCALE,
         *out,
         too_large,
+        remainders,
     )
     if too_large.any():
         raise BeyondRange(int(np.argmax(too_large)))
-    return Postings(*out)
+    return Postings(*out), remainders

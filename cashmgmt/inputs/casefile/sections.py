@@ -237,10 +237,9 @@ def read_changes(
         if not any(m.get(key) is not None for key in CHANGE_KEYS[1:]):
             r.problem(place, "expected at least one of " + ", ".join(CHANGE_KEYS[1:]))
             return MISSING
-        stated = _change(r, m, place, money_currency)
-        if stated is MISSING:
+        terms = _change(r, m, place, money_currency, previous)
+        if terms is MISSING:
             return MISSING
-        terms = attrs.evolve(previous, **stated)
         if terms.penalty_rate is not None and terms.overdraft_limit is None:
             r.problem(
                 join(place, "penalty_rate"),
@@ -253,29 +252,34 @@ def read_changes(
 
 
 def _change(
-    r: Reader, m: Mapping[str, object], where: str, money_currency: str | None
-) -> dict[str, object] | Missing:
-    """The Terms fields one change states, read like the keys of terms."""
-    fields: dict[str, object] = {}
+    r: Reader, m: Mapping[str, object], where: str, money_currency: str | None, previous: Terms
+) -> Terms | Missing:
+    """`previous` with the keys one change states replaced, read like the keys of terms."""
+    credit, debit = previous.credit, previous.debit
+    tiering: Tiering | Missing = previous.tiering
+    limit: Money | Missing | None = previous.overdraft_limit
+    penalty: Decimal | Missing | None = previous.penalty_rate
     if m.get("credit_rate") is not None:
-        fields["credit"] = read_tiers(
-            r, m["credit_rate"], join(where, "credit_rate"), money_currency
-        )
+        credit_read = read_tiers(r, m["credit_rate"], join(where, "credit_rate"), money_currency)
+        credit = credit_read if ok(credit_read) else credit
     if m.get("debit_rate") is not None:
-        fields["debit"] = read_tiers(r, m["debit_rate"], join(where, "debit_rate"), money_currency)
+        debit_read = read_tiers(r, m["debit_rate"], join(where, "debit_rate"), money_currency)
+        debit = debit_read if ok(debit_read) else debit
     if m.get("tiering") is not None:
-        fields["tiering"] = r.get(m, "tiering", where, one_of(*TIERINGS))
+        tiering = r.get(m, "tiering", where, one_of(*TIERINGS))
     if m.get("overdraft_limit") is not None:
         limit = r.get(m, "overdraft_limit", where, lambda v: positive_money(v, money_currency))
-        if ok(limit) and money_currency and limit.currency != money_currency:
+        if ok(limit) and limit is not None and money_currency and limit.currency != money_currency:
             r.problem(join(where, "overdraft_limit"), f"expected an amount in {money_currency}")
             limit = MISSING
-        fields["overdraft_limit"] = limit
     if m.get("penalty_rate") is not None:
-        fields["penalty_rate"] = r.get(m, "penalty_rate", where, rate)
-    if any(value is MISSING for value in fields.values()):
+        penalty = r.get(m, "penalty_rate", where, rate)
+    failed = (m.get("credit_rate") is not None and credit is previous.credit) or (
+        m.get("debit_rate") is not None and debit is previous.debit
+    )
+    if failed or tiering is MISSING or limit is MISSING or penalty is MISSING:
         return MISSING
-    return fields
+    return Terms(previous.day_count, credit, debit, tiering, limit, penalty)
 
 
 def read_account(r: Reader, data: object, where: str) -> Account | Missing:
