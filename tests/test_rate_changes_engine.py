@@ -99,3 +99,12 @@ def test_ecb_deposit_facility_cuts_2024() -> None:
     # June: 11 days at 4% and 19 at 3.75%: 10^8 × (0.44 + 0.7125) / 360 = 320,138.89 -> 320,139.
     assert got[5] == (320_139, 0, 0)
     assert abs(sum(c for c, _, _ in got) - 3_794_444) <= 6  # twelve roundings of half a cent
+
+
+def test_epochs_of_gives_the_terms_in_force() -> None:
+    from cashmgmt.engine.interest import epochs_of
+
+    one, two = _flat("0.02"), _flat("0.01")
+    terms = _changed(_flat("0.03"), (date(2024, 12, 1), one), (date(2025, 1, 10), two))
+    assert epochs_of(terms, date(2025, 1, 1), 31) == ((0, one), (9, two))
+    assert epochs_of(_flat("0.03"), date(2025, 1, 1), 31) == ((0, _flat("0.03")),)

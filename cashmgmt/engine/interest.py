@@ -72,12 +72,19 @@ class TermsTable:
     #: epoch between the change dates, the first from day 0 (docs/simulation.md, "Rate
     #: changes"); () when no series' terms change, and the fields above are the first terms.
     epochs: tuple[tuple[int, TermsTable], ...] = ()
+    #: With epochs: whether each series' terms change inside the history (the others are
+    #: posted in one pass with the terms above).
+    changing: BoolArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.bool_))
 
     def take(self, series: Sequence[int] | Int64Array) -> TermsTable:
         """The table of a subset of the series, in the given order."""
         chosen = np.asarray(series, dtype=np.int64)
+        if not self.epochs:
+            return attrs.evolve(self, kind=self.kind[chosen])
         epochs = tuple((first, table.take(chosen)) for first, table in self.epochs)
-        return attrs.evolve(self, kind=self.kind[chosen], epochs=epochs)
+        return attrs.evolve(
+            self, kind=self.kind[chosen], epochs=epochs, changing=self.changing[chosen]
+        )
 
 
 Tiers = tuple[tuple[int, int, int], ...]
@@ -152,11 +159,23 @@ def terms_table(
         raise ValueError("terms with dated changes need the history's start and days")
     inside = [d for d in dates if start < d < start + timedelta(days=days)]
     epochs = []
+    keys = list(map(id, terms))
     for day in [start, *inside]:
         in_force = {key: t.in_force(day) for key, t in distinct.items()}
-        rows = [in_force[id(t)] for t in terms]
+        rows = list(map(in_force.__getitem__, keys))
         epochs.append(((day - start).days, _table(rows, currency, currencies)))
-    return attrs.evolve(epochs[0][1], epochs=tuple(epochs))
+    end = start + timedelta(days=days)
+    moving = {key for key, t in distinct.items() if any(start < c.start < end for c in t.changes)}
+    changing = np.fromiter(map(moving.__contains__, keys), np.bool_, len(keys))
+    return attrs.evolve(epochs[0][1], epochs=tuple(epochs), changing=changing)
+
+
+def epochs_of(terms: Terms, start: date, days: int) -> tuple[tuple[int, Terms], ...]:
+    """(first day index, terms in force) of each run of days between the changes of `terms`
+    inside the `days` days from `start`, the first from day 0: for a daily rate array, e.g.
+    intercompany terms' rate by day (docs/simulation.md, "Rate changes")."""
+    inside = [c.start for c in terms.changes if start < c.start < start + timedelta(days=days)]
+    return tuple(((day - start).days, terms.in_force(day)) for day in [start, *inside])
 
 
 def _table(terms: Sequence[Terms], currency: Int64Array, currencies: Sequence[str]) -> TermsTable:
@@ -212,9 +231,21 @@ def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Posting
     """Interest posted per row and period on a (rows × days) matrix of closing balances, in
     one compiled pass (kernels.post_rows) split across the cores; with rate changes, one
     pass per epoch of the terms, each period's parts added and rounded once."""
-    if table.epochs:
+    if not table.epochs or not table.changing.any():
+        return _post(balances, table, starts, split=False)[0]
+    if table.changing.all():
         return _post_epochs(balances, table, starts)
-    return _post(balances, table, starts, split=False)[0]
+    # Every row in one pass with the first epoch's terms (cheaper than taking the rows
+    # apart), then the rows whose terms change posted epoch by epoch over it.
+    out = _post(balances, table, starts, split=False)[0]
+    dated = np.flatnonzero(table.changing)
+    posted = _post_epochs(balances[dated], table.take(dated), starts)
+    out.credit[dated], out.debit[dated], out.penalty[dated] = (
+        posted.credit,
+        posted.debit,
+        posted.penalty,
+    )
+    return out
 
 
 def _post_epochs(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
