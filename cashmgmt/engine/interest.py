@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows
+from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows, run
 from cashmgmt.model import Terms
 from cashmgmt.money import RATE_DECIMALS, to_minor
 
@@ -250,22 +251,34 @@ def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Posting
 
 def _post_epochs(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
     """docs/simulation.md, "Rate changes": each epoch's columns posted with the terms in
-    force, unrounded (floor quotient and remainder per posting period and side); the parts
-    of each posting period added, then rounded half away from zero once."""
+    force, unrounded (floor quotient and remainder per posting period and side), the epochs
+    at once across the cores; the parts of each posting period added, then rounded half
+    away from zero once."""
     n, days = balances.shape
+    balances = np.ascontiguousarray(balances, dtype=np.int64)
     quotient = np.zeros((3, n, starts.size), dtype=np.int64)
     remainder = np.zeros((3, n, starts.size), dtype=np.int64)
     bounds = [first for first, _ in table.epochs] + [days]
+    jobs = []
     for (first, epoch), stop in zip(table.epochs, bounds[1:], strict=True):
         if first >= stop:
             continue
         inside = starts[(starts > first) & (starts < stop)]
         local = np.concatenate(([first], inside)).astype(np.int64)
         period = np.searchsorted(starts, local, side="right") - 1
-        parts, rest = _post(balances[:, first:stop], epoch, local - first, split=True)
-        for side, posted in enumerate((parts.credit, parts.debit, parts.penalty)):
-            quotient[side][:, period] += posted
-            remainder[side][:, period] += rest[side]
+        # A view of the days up to the epoch's end (rows stay contiguous, nothing is
+        # copied); the periods start from the epoch's first day.
+        jobs.append((period, _arguments(balances[:, :stop], epoch, local, True)))
+    if jobs:
+        run([(post_rows, (*args, 0, n)) for _, args in jobs])
+    for period, args in jobs:
+        *_, credit, debit, penalty, too_large, rest = args
+        if too_large.any():
+            raise BeyondRange(int(np.argmax(too_large)))
+        span = slice(int(period[0]), int(period[-1]) + 1)  # the epoch's periods, in order
+        for side, posted in enumerate((credit, debit, penalty)):
+            quotient[side, :, span] += posted
+            remainder[side, :, span] += rest[side]
     divisor = (table.basis[table.kind] * RATE_SCALE)[None, :, None]
     quotient += remainder // divisor
     remainder %= divisor
@@ -274,17 +287,13 @@ def _post_epochs(balances: Int64Array, table: TermsTable, starts: Int64Array) ->
     return Postings(credit, debit, penalty)
 
 
-def _post(
-    balances: Int64Array, table: TermsTable, starts: Int64Array, *, split: bool
-) -> tuple[Postings, Int64Array]:
-    n, days = balances.shape
-    out = [np.zeros((n, starts.size), dtype=np.int64) for _ in range(3)]
-    remainders = np.zeros((3, n, starts.size) if split else (0, 0, 0), dtype=np.int64)
-    too_large = np.zeros(n, dtype=np.bool_)
-    by_rows(
-        post_rows,
-        n if days else 0,
-        np.ascontiguousarray(balances, dtype=np.int64),
+def _arguments(
+    balances: Int64Array, table: TermsTable, starts: Int64Array, split: bool
+) -> tuple[Any, ...]:
+    """The arguments of kernels.post_rows but the row range, with zeroed outputs."""
+    n = balances.shape[0]
+    return (
+        balances if split else np.ascontiguousarray(balances, dtype=np.int64),
         np.ascontiguousarray(starts, dtype=np.int64),
         table.kind,
         table.credit_low,
@@ -299,10 +308,19 @@ def _post(
         table.limit,
         table.penalty,
         table.basis * RATE_SCALE,
-        *out,
-        too_large,
-        remainders,
+        *(np.zeros((n, starts.size), dtype=np.int64) for _ in range(3)),
+        np.zeros(n, dtype=np.bool_),
+        np.zeros((3, n, starts.size) if split else (0, 0, 0), dtype=np.int64),
     )
+
+
+def _post(
+    balances: Int64Array, table: TermsTable, starts: Int64Array, *, split: bool
+) -> tuple[Postings, Int64Array]:
+    n, days = balances.shape
+    args = _arguments(balances, table, starts, split)
+    by_rows(post_rows, n if days else 0, *args)
+    *_, credit, debit, penalty, too_large, remainders = args
     if too_large.any():
         raise BeyondRange(int(np.argmax(too_large)))
-    return Postings(*out), remainders
+    return Postings(credit, debit, penalty), remainders
