@@ -135,11 +135,39 @@ class Terms:
     tiering: Tiering = "marginal"
     overdraft_limit: Money | None = None
     penalty_rate: Decimal | None = None
+    #: Dated changes, in increasing order of date: from each change's `start` on (inclusive)
+    #: its terms are in force instead (docs/simulation.md, "Rate changes").
+    changes: tuple[TermsChange, ...] = ()
 
     @property
     def basis(self) -> int:
         """Days in the year for the day count (360 or 365)."""
         return 360 if self.day_count == "ACT/360" else 365
+
+    @property
+    def first(self) -> Terms:
+        """The terms in force before the first change (these terms without their changes)."""
+        return attrs.evolve(self, changes=()) if self.changes else self
+
+    def in_force(self, day: date) -> Terms:
+        """The terms in force on `day`: those of the latest change from `day` or before, else
+        the first terms (never with changes of their own)."""
+        found = self.first
+        for change in self.changes:
+            if change.start > day:
+                break
+            found = change.terms
+        return found
+
+
+@attrs.frozen
+class TermsChange:
+    """Terms in force from `start` (inclusive) until the next change: complete terms (the
+    previous ones with the keys the change states replaced), without changes of their own,
+    and with the same day count."""
+
+    start: date
+    terms: Terms
 
 
 @attrs.frozen

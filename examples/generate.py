@@ -634,8 +634,86 @@ def rate_list(tiers: tuple[tuple[int, str], ...]) -> str:
     return "[" + ", ".join(f"{{from: {start}, rate: {r}}}" for start, r in tiers) + "]"
 
 
-def terms_items(terms: Terms, currency: str) -> list[tuple[str, str]]:
-    """The key/value pairs of a terms mapping, in the order of CASE_FORMAT.md."""
+#: Policy-rate decisions of 2024-25, in basis points, effective from the date shown (each
+#: central bank's own page, read 2026-11-30; cited in examples/README.md):
+#: EUR: ECB deposit facility rate ("Key ECB interest rates", ecb.europa.eu), effective dates;
+#: USD: FOMC federal funds target range (federalreserve.gov, "Open Market Operations"),
+#: effective the day after each decision; HKD follows it (the HKMA base rate is set from
+#: the Fed funds target under the Linked Exchange Rate System);
+#: GBP: Bank of England Bank Rate ("Bank Rate history", bankofengland.co.uk);
+#: CNY: the large state banks' demand-deposit rate, cut 5 bp three times (0.20% -> 0.05%)
+#: after the PBOC's one-year Loan Prime Rate cuts of 2024-07-22, 2024-10-21 and 2025-05-20,
+#: effective on the banks' announcement dates (ICBC, ABC, BOC, CCB notices).
+POLICY_MOVES: dict[str, tuple[tuple[date, int], ...]] = {
+    "EUR": (
+        (date(2024, 6, 12), -25),
+        (date(2024, 9, 18), -25),
+        (date(2024, 10, 23), -25),
+        (date(2024, 12, 18), -25),
+        (date(2025, 2, 5), -25),
+        (date(2025, 3, 12), -25),
+        (date(2025, 4, 23), -25),
+        (date(2025, 6, 11), -25),
+    ),
+    "USD": (
+        (date(2024, 9, 19), -50),
+        (date(2024, 11, 8), -25),
+        (date(2024, 12, 19), -25),
+        (date(2025, 9, 18), -25),
+        (date(2025, 10, 30), -25),
+        (date(2025, 12, 11), -25),
+    ),
+    "GBP": (
+        (date(2024, 8, 1), -25),
+        (date(2024, 11, 7), -25),
+        (date(2025, 2, 6), -25),
+        (date(2025, 5, 8), -25),
+        (date(2025, 8, 7), -25),
+        (date(2025, 12, 18), -25),
+    ),
+    "CNY": (
+        (date(2024, 7, 25), -5),
+        (date(2024, 10, 18), -5),
+        (date(2025, 5, 20), -5),
+    ),
+}
+POLICY_MOVES["HKD"] = POLICY_MOVES["USD"]
+
+
+def _moved(rate: str, bp: int) -> str:
+    """A rate text moved by `bp` basis points, floored at 0 (a rate already at or below 0
+    stays where it is)."""
+    value = Decimal(rate.rstrip("%"))
+    if value <= 0:
+        return rate
+    moved = max(value + Decimal(bp) / 100, Decimal(0))
+    return f"{moved:.2f}%"
+
+
+def rate_changes(terms: Terms, currency: str, cal: Calendar) -> list[str]:
+    """Dated changes of the credit rate (flat or every tier) that follow the currency's
+    policy rate inside the case's period: the same move in basis points, floored at 0."""
+    moves = [(d, bp) for d, bp in POLICY_MOVES.get(currency, ()) if cal.start < d <= cal.end]
+    if not moves or terms.credit is None:
+        return []
+    credit = terms.credit
+    changes = []
+    for day, bp in moves:
+        before = credit
+        if isinstance(credit, str):
+            credit = _moved(credit, bp)
+            text = credit
+        else:
+            credit = tuple((start, _moved(r, bp)) for start, r in credit)
+            text = rate_list(credit)
+        if credit != before:  # a rate already at 0 does not move
+            changes.append(f"{{from: {day.isoformat()}, credit_rate: {text}}}")
+    return changes
+
+
+def terms_items(terms: Terms, currency: str, cal: Calendar | None = None) -> list[tuple[str, str]]:
+    """The key/value pairs of a terms mapping, in the order of CASE_FORMAT.md; with the
+    case's calendar, the credit rate's changes with the policy rate (rate_changes)."""
     items = [("day_count", terms.day_count)]
     if terms.credit is not None:
         credit = terms.credit if isinstance(terms.credit, str) else rate_list(terms.credit)
@@ -648,6 +726,9 @@ def terms_items(terms: Terms, currency: str) -> list[tuple[str, str]]:
         items.append(("penalty_rate", terms.penalty))
     if terms.tiering is not None:
         items.append(("tiering", terms.tiering))
+    changes = rate_changes(terms, currency, cal) if cal is not None else []
+    if changes:
+        items.append(("changes", "[" + ", ".join(changes) + "]"))
     return items
 
 
@@ -736,12 +817,17 @@ def case_yaml(case: Case) -> str:
             add(commented("    restricted: true", "never swept or pooled"))
         if a.facility:
             add(commented(f"    facility: {a.facility}", "borrowing, not an overdraft"))
-        items = terms_items(a.terms, a.currency)
+        items = terms_items(a.terms, a.currency, case.calendar)
         if case.compact_terms:
             add(f"    terms: {flow_map(items)}")
         else:
             add("    terms:")
             for key, value in items:
+                if key == "changes":  # one dated change a line
+                    add("      changes:")
+                    for change in rate_changes(a.terms, a.currency, case.calendar):
+                        add(f"        - {change}")
+                    continue
                 add(f"      {key}: {value}")
     add("")
 
@@ -763,7 +849,7 @@ def case_yaml(case: Case) -> str:
             add("    kind: notional")
             add(f"    currency: {s.currency}")
             add("    accounts: [" + ", ".join(s.accounts) + "]")
-            add(f"    terms: {flow_map(terms_items(s.terms, s.currency))}")
+            add(f"    terms: {flow_map(terms_items(s.terms, s.currency, case.calendar))}")
             add(f"    allocation: {s.allocation}")
             if s.header:
                 add(f"    header: {s.header}")

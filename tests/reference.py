@@ -72,29 +72,37 @@ def posting_days(dates: Sequence[date]) -> set[int]:
     return posts
 
 
-_HOLIDAY_CACHE: dict[tuple[str, tuple[int, ...]], set[date]] = {}
+_CLOSED_CACHE: dict[tuple[str, tuple[int, ...]], set[date]] = {}
 
 
-def public_holidays(country: str, years: tuple[int, ...]) -> set[date]:
-    """A country's public holidays from the `holidays` package (unknown country: none)."""
+def closed_days(country: str, years: tuple[int, ...]) -> set[date]:
+    """The days of `years` that are not working days in `country`, as the `holidays` package
+    says day by day (`is_working_day`: its weekend for that date and its public holidays,
+    less its make-up working days). A country it does not know: Saturdays and Sundays."""
     key = (country, years)
-    if key not in _HOLIDAY_CACHE:
+    if key not in _CLOSED_CACHE:
+        days = [
+            date(year, 1, 1) + timedelta(days=n)
+            for year in years
+            for n in range(366 if calendar.isleap(year) else 365)
+        ]
         try:
-            found = set(holidays.country_holidays(country, years=list(years)).keys())
+            known = holidays.country_holidays(country, years=list(years))
         except NotImplementedError:
-            found = set()
-        _HOLIDAY_CACHE[key] = found
-    return _HOLIDAY_CACHE[key]
+            _CLOSED_CACHE[key] = {d for d in days if d.weekday() >= 5}
+        else:
+            _CLOSED_CACHE[key] = {d for d in days if not known.is_working_day(d)}
+    return _CLOSED_CACHE[key]
 
 
 @dataclass
 class Calendar:
-    """Business days common to several countries: Mon-Fri and no country's public holiday."""
+    """Business days common to several countries: a working day in each of them."""
 
     closed: set[date]
 
     def is_business(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.closed
+        return day not in self.closed
 
 
 def rule_calendar(case: Case, rule: SweepRule, dates: Sequence[date]) -> Calendar:
@@ -102,7 +110,7 @@ def rule_calendar(case: Case, rule: SweepRule, dates: Sequence[date]) -> Calenda
     years = tuple(range(dates[0].year - 1, dates[-1].year + 2))
     closed: set[date] = set()
     for account_id in (rule.participant, rule.header):
-        closed |= public_holidays(case.account(account_id).country, years)
+        closed |= closed_days(case.account(account_id).country, years)
     return Calendar(closed)
 
 
@@ -228,14 +236,30 @@ def tiered_amount(size: Fraction, tiers: Sequence[Any], tiering: str, currency: 
     return total
 
 
+def terms_on(terms: Terms, day: date) -> Terms:
+    """ "Rate changes": the terms in force on `day`, those of the latest change dated on or
+    before it, else the terms themselves."""
+    in_force = terms
+    for change in terms.changes:
+        if change.start <= day:
+            in_force = change.terms
+    return in_force
+
+
 def post_interest(
-    series: Sequence[int], terms: Terms, currency: str, posts: set[int]
+    series: Sequence[int],
+    terms: Terms,
+    currency: str,
+    posts: set[int],
+    dates: Sequence[date] | None = None,
 ) -> list[Posted]:
-    """Interest on a daily closing series: one `Posted` per posting period."""
+    """Interest on a daily closing series: one `Posted` per posting period. Each day accrues
+    with the terms in force on it (`dates[d]`; needed when the terms have changes)."""
     out: list[Posted] = []
     credit = debit = penalty = Fraction(0)
     for d, balance in enumerate(series):
-        c, b, p = day_accruals(balance, terms, currency)
+        today = terms if dates is None else terms_on(terms, dates[d])
+        c, b, p = day_accruals(balance, today, currency)
         credit += c
         debit += b
         penalty += p
@@ -274,7 +298,7 @@ def account_interest(
     """An account's own interest on a closing series, converted posting by posting."""
     account = case.account(account_id)
     figures = BaseFigures()
-    for posted in post_interest(series, account.terms, account.currency, posts):
+    for posted in post_interest(series, account.terms, account.currency, posts, dates):
         day = dates[posted.day]
         figures.credit += convert(posted.credit, account.currency, case, day)
         figures.debit += convert(posted.debit, account.currency, case, day)
@@ -541,8 +565,8 @@ def simulate_notional(
                 row.append(round_half_away(value))
         converted[a] = row
     net = [sum(converted[a][d] for a in members) for d in range(len(dates))]
-    pool_posts = post_interest(net, pool.terms, cur, posts)
-    alone_posts = {a: post_interest(converted[a], pool.terms, cur, posts) for a in members}
+    pool_posts = post_interest(net, pool.terms, cur, posts, dates)
+    alone_posts = {a: post_interest(converted[a], pool.terms, cur, posts, dates) for a in members}
 
     allocations: dict[str, list[tuple[int, int]]] = {a: [] for a in members}
     start = 0

@@ -1,11 +1,12 @@
 """The engine agrees with the independent reference loop (tests/reference.py) to the minor
 unit, on hypothesis-generated cases: random trees up to 3 levels, every rule kind and
-direction, tiers, overdraft limits, both day counts, notional pools."""
+direction, tiers, overdraft limits, both day counts, dated rate changes, notional pools."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,31 +36,56 @@ def pct(draw: st.DrawFn, low: int, high: int) -> str:
     return f"{Decimal(draw(st.integers(low, high))) / 100}%"
 
 
+def credit_rate(draw: st.DrawFn) -> object:
+    if draw(st.booleans()):
+        return pct(draw, -50, 500)
+    starts = sorted(set(draw(st.lists(st.integers(1, 3000), min_size=1, max_size=3))))
+    return [{"from": 0, "rate": pct(draw, 0, 300)}] + [
+        {"from": s, "rate": pct(draw, 0, 600)} for s in starts
+    ]
+
+
+def debit_rate(draw: st.DrawFn) -> object:
+    if draw(st.booleans()):
+        return pct(draw, 100, 900)
+    starts = sorted(set(draw(st.lists(st.integers(1, 3000), min_size=1, max_size=2))))
+    return [{"from": 0, "rate": pct(draw, 100, 900)}] + [
+        {"from": s, "rate": pct(draw, 100, 1500)} for s in starts
+    ]
+
+
 @st.composite
-def terms(draw: st.DrawFn, cur: str) -> dict[str, Any]:
+def terms(draw: st.DrawFn, cur: str, first: date | None = None, days: int = 0) -> dict[str, Any]:
     out: dict[str, Any] = {"day_count": draw(st.sampled_from(["ACT/360", "ACT/365"]))}
     if draw(st.booleans()):
-        if draw(st.booleans()):
-            out["credit_rate"] = pct(draw, -50, 500)
-        else:
-            starts = sorted(set(draw(st.lists(st.integers(1, 3000), min_size=1, max_size=3))))
-            out["credit_rate"] = [{"from": 0, "rate": pct(draw, 0, 300)}] + [
-                {"from": s, "rate": pct(draw, 0, 600)} for s in starts
-            ]
+        out["credit_rate"] = credit_rate(draw)
     if draw(st.booleans()):
-        if draw(st.booleans()):
-            out["debit_rate"] = pct(draw, 100, 900)
-        else:
-            starts = sorted(set(draw(st.lists(st.integers(1, 3000), min_size=1, max_size=2))))
-            out["debit_rate"] = [{"from": 0, "rate": pct(draw, 100, 900)}] + [
-                {"from": s, "rate": pct(draw, 100, 1500)} for s in starts
-            ]
+        out["debit_rate"] = debit_rate(draw)
     if draw(st.booleans()):
         out["tiering"] = "whole"
     if draw(st.booleans()):
         out["overdraft_limit"] = f"{draw(st.integers(0, 2000))} {cur}"
         if draw(st.booleans()):
             out["penalty_rate"] = pct(draw, 500, 2000)
+    if first is not None and draw(st.booleans()):
+        # Dated changes: up to three, a few days before the history to after it, each
+        # stating some keys (docs/simulation.md, "Rate changes").
+        offsets = sorted(set(draw(st.lists(st.integers(-5, days + 5), min_size=1, max_size=3))))
+        changes = []
+        for offset in offsets:
+            change: dict[str, Any] = {"from": (first + timedelta(days=offset)).isoformat()}
+            if draw(st.booleans()):
+                change["credit_rate"] = credit_rate(draw)
+            if draw(st.booleans()):
+                change["debit_rate"] = debit_rate(draw)
+            if draw(st.booleans()):
+                change["tiering"] = draw(st.sampled_from(["whole", "marginal"]))
+            if draw(st.booleans()) or len(change) == 1:
+                change["overdraft_limit"] = f"{draw(st.integers(0, 2000))} {cur}"
+                if draw(st.booleans()):
+                    change["penalty_rate"] = pct(draw, 500, 2000)
+            changes.append(change)
+        out["changes"] = changes
     return out
 
 
@@ -86,6 +112,9 @@ def random_case(
     if per_currency:
         currencies = draw(st.sampled_from([["CNY", "USD"], ["USD", "JPY"], ["CNY", "USD", "JPY"]]))
         n = draw(st.integers(4, 7))
+    days = draw(st.integers(20, 70))
+    start = draw(st.sampled_from(["2024-01-25", "2025-01-20", "2025-09-26", "2024-12-30"]))
+    first = date.fromisoformat(start)
     accounts = []
     for i in range(n):
         cur = currencies[0] if i < 3 else draw(st.sampled_from(currencies))
@@ -98,14 +127,9 @@ def random_case(
                 "bank": "Bank",
                 "country": draw(st.sampled_from(COUNTRIES)),
                 "currency": cur,
-                "terms": draw(terms(cur)),
+                "terms": draw(terms(cur, first, days)),
             }
         )
-    days = draw(st.integers(20, 70))
-    start = draw(st.sampled_from(["2024-01-25", "2025-01-20", "2025-09-26", "2024-12-30"]))
-    from datetime import date, timedelta
-
-    first = date.fromisoformat(start)
     rows = ["date,account,balance"]
     for d in range(days):
         day = (first + timedelta(days=d)).isoformat()
@@ -185,7 +209,7 @@ def random_case(
             "kind": "notional",
             "currency": pool_cur,
             "accounts": members,
-            "terms": draw(terms(pool_cur)),
+            "terms": draw(terms(pool_cur, first, days)),
             "allocation": allocation,
             "fees": {"per_account_month": "3 CNY", "setup": "50 CNY"},
         }
@@ -198,7 +222,7 @@ def random_case(
         held = {str(a["currency"]) for a in accounts if a["id"] in members}
         others = sorted(held - {pool_cur})
         if others and (per_currency or draw(st.booleans())):  # per-currency mode
-            structure["currency_terms"] = {c: draw(terms(c)) for c in others}
+            structure["currency_terms"] = {c: draw(terms(c, first, days)) for c in others}
             if per_currency or draw(st.booleans()):
                 structure["offset_rate"] = pct(draw, -50, 600)
                 if draw(st.booleans()):

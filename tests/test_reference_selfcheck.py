@@ -17,7 +17,7 @@ import pytest
 from casekit import BASE_CASE, write_case
 from reference import (
     Calendar,
-    public_holidays,
+    closed_days,
     reference_simulate,
     round_half_away,
     split,
@@ -484,8 +484,9 @@ def test_business_day_sweeps_skip_holiday_and_weekend(make: Make) -> None:
 
 
 def test_sweep_day_schedules_china_2025() -> None:
-    # CN 2025: Jan 1 holiday; Jan 28-31, Feb 3-4 Spring Festival holidays.
-    cn = Calendar(public_holidays("CN", (2024, 2025, 2026)))
+    # CN 2025: Jan 1 holiday; Jan 28-31, Feb 3-4 Spring Festival holidays; Sunday Jan 26 and
+    # Saturday Feb 8 are make-up working days (State Council notice of 2024-11-12).
+    cn = Calendar(closed_days("CN", (2024, 2025, 2026)))
     dates = [date(2025, 1, 1) + timedelta(days=d) for d in range(59)]  # Jan 1 .. Feb 28
 
     def days(schedule: str) -> list[date]:
@@ -514,14 +515,16 @@ def test_sweep_day_schedules_china_2025() -> None:
         date(2025, 2, 26),
     ]
     assert sum(sweep_day_flags("daily", cn, dates)) == 59
-    # business: 59 days - 16 weekend days - 7 weekday holidays (Jan 1, 28-31, Feb 3-4) = 36
-    assert sum(sweep_day_flags("business", cn, dates)) == 36
+    # business: 59 days - 16 weekend days - 7 weekday holidays (Jan 1, 28-31, Feb 3-4)
+    # + 2 make-up working days (Sun Jan 26, Sat Feb 8) = 38
+    assert sum(sweep_day_flags("business", cn, dates)) == 38
 
 
 def test_unknown_country_has_weekends_only() -> None:
     # "TA" (Tristan da Cunha) passes the case's country check but the package has no calendar.
-    assert public_holidays("TA", (2025,)) == set()
-    assert Calendar(public_holidays("TA", (2025,))).is_business(date(2025, 1, 1))
+    ta = closed_days("TA", (2025,))
+    assert len(ta) == 104 and all(d.weekday() >= 5 for d in ta)  # 52 Saturdays, 52 Sundays
+    assert Calendar(ta).is_business(date(2025, 1, 1))
 
 
 def test_cross_border_rule_needs_both_markets_open(make: Make) -> None:

@@ -15,22 +15,42 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 @cache
-def _holidays(country: str, first_year: int, last_year: int) -> frozenset[date]:
+def _closed(country: str, first_year: int, last_year: int) -> frozenset[date]:
+    """Days of the years that are not working days in `country` by the `holidays` package's
+    own rules (`HolidayBase.is_working_day`): its weekend for the date (Friday-Saturday in
+    Israel, Saturday-Sunday in the UAE from 2022), its public holidays, and its make-up
+    working days (`weekend_workdays`, such as China's Sunday 2024-02-04) open."""
+    years = range(first_year, last_year + 1)
     try:
-        found = holidays.country_holidays(country, years=range(first_year, last_year + 1))
-    except NotImplementedError:
-        return frozenset()  # a country the package does not know: weekends only
-    return frozenset(found)
+        calendar = holidays.country_holidays(country, years=years)
+    except NotImplementedError:  # a country the package does not know: Saturday-Sunday
+        return frozenset(
+            d
+            for d in _every_day(date(first_year, 1, 1), date(last_year, 12, 31))
+            if d.weekday() >= 5
+        )
+    return frozenset(
+        d
+        for d in _every_day(date(first_year, 1, 1), date(last_year, 12, 31))
+        if not calendar.is_working_day(d)
+    )
+
+
+def _every_day(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=d) for d in range((last - first).days + 1)]
 
 
 def business_days(countries: tuple[str, ...], start: date, days: int) -> BoolArray:
-    """Days that are Monday to Friday and a holiday in none of `countries`."""
+    """Days that are working days in every one of `countries` (docs/simulation.md, "Sweep
+    days"); with no country, Monday to Friday."""
     dates = [start + timedelta(days=d) for d in range(days)]
     end = dates[-1]
     closed: set[date] = set()
     for country in sorted(set(countries)):
-        closed |= _holidays(country, start.year, end.year)
-    return np.array([d.weekday() < 5 and d not in closed for d in dates], dtype=np.bool_)
+        closed |= _closed(country, start.year, end.year)
+    if not countries:
+        return np.array([d.weekday() < 5 for d in dates], dtype=np.bool_)
+    return np.array([d not in closed for d in dates], dtype=np.bool_)
 
 
 MARGIN = 40  # days of calendar either side of the history: whole months, rolled sweeps

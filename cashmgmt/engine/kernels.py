@@ -82,6 +82,23 @@ def _rounded(high: int, low: int, divisor: int) -> int:
 rounded: Callable[[int, int, int], int] = _compile(_rounded)
 
 
+def _floored(high: int, low: int, divisor: int) -> tuple[int, int]:
+    """(q, r) with high·2^LIMB + low = q·divisor + r and 0 <= r < divisor, exactly, for the
+    same bounds as `_rounded` (floor division limb by limb): the parts of a posting whose
+    accrual segments are added before one rounding (docs/simulation.md, "Rate changes")."""
+    if -SMALL < high < SMALL:
+        numerator = (high << LIMB) + low
+        q = numerator // divisor
+        return q, numerator - q * divisor
+    q1 = high // divisor
+    rest = ((high - q1 * divisor) << LIMB) + low
+    q2 = rest // divisor
+    return (q1 << LIMB) + q2, rest - q2 * divisor
+
+
+floored: Callable[[int, int, int], tuple[int, int]] = _compile(_floored)
+
+
 def _holding_py(
     lows: Int64Array, highs: Int64Array, r: int, count: int, least: int, most: int
 ) -> int:
@@ -115,11 +132,16 @@ def _post_rows(
     debit: Int64Array,
     penalty: Int64Array,
     too_large: BoolArray,
+    remainders: Int64Array,
     first: int,
     stop: int,
 ) -> None:
     """Interest posted per row and posting period, exactly (docs/simulation.md, "Interest").
-    Row r has the terms of row kind[r] of the terms arrays (interest.TermsTable).
+    Row r has the terms of row kind[r] of the terms arrays (interest.TermsTable). With
+    `remainders` of shape (3, rows, periods), credit, debit and penalty get the floor of
+    each quotient and `remainders` what is left (0 <= r < divisor), unrounded, so that the
+    segments of a posting split by a rate change are rounded once (interest.post); with
+    shape (0, 0, 0), the rounded posting.
 
     Per tier, the sum of the daily balances (or debit sizes) the tier's rate applies to
     (the interest numbers, 积数) times the rate, over `divisor` (basis × 10^8), rounded
@@ -132,6 +154,7 @@ def _post_rows(
     """
     days = balances.shape[1]
     periods = starts.shape[0]
+    split = remainders.shape[0] > 0
     lowest = np.empty(periods, dtype=np.int64)
     highest = np.empty(periods, dtype=np.int64)
     credits = np.empty(periods, dtype=np.int64)
@@ -198,7 +221,10 @@ def _post_rows(
                             acc += v if v < width else width
                     high += (acc >> LIMB) * credit_rate[t, k]
                     low += (acc & LOW) * credit_rate[t, k]
-            credit[r, p] = rounded(high, low, divisor[t])
+            if split:
+                credit[r, p], remainders[0, r, p] = floored(high, low, divisor[t])
+            else:
+                credit[r, p] = rounded(high, low, divisor[t])
             high = 0
             low = 0
             most = -lowest[p]
@@ -237,15 +263,21 @@ def _post_rows(
                             acc += v if v < width else width
                     high += (acc >> LIMB) * debit_rate[t, k]
                     low += (acc & LOW) * debit_rate[t, k]
-            debit[r, p] = rounded(high, low, divisor[t])
+            if split:
+                debit[r, p], remainders[1, r, p] = floored(high, low, divisor[t])
+            else:
+                debit[r, p] = rounded(high, low, divisor[t])
             if most > lim:
                 acc = 0
                 for d in range(m):
                     v = -seg[d] - lim
                     acc += v if v > 0 else 0
-                penalty[r, p] = rounded(
-                    (acc >> LIMB) * penalty_rate[t], (acc & LOW) * penalty_rate[t], divisor[t]
-                )
+                high = (acc >> LIMB) * penalty_rate[t]
+                low = (acc & LOW) * penalty_rate[t]
+                if split:
+                    penalty[r, p], remainders[2, r, p] = floored(high, low, divisor[t])
+                else:
+                    penalty[r, p] = rounded(high, low, divisor[t])
 
 
 def _sweep_level(

@@ -85,7 +85,9 @@ def _pool_interest(
     every_day = np.arange(history.days)
     converted = fx.convert(balances, currencies, every_day, to=pool.currency)
     net = converted.sum(axis=0, keepdims=True)
-    table = terms_table([pool.terms], np.zeros(1, dtype=np.int64), [pool.currency])
+    table = terms_table(
+        [pool.terms], np.zeros(1, dtype=np.int64), [pool.currency], history.start, history.days
+    )
     pool_net = post(net, table, starts).net[0]
     members = len(rows)
     alone = post(converted, table.take(np.zeros(members, dtype=np.int64)), starts).net

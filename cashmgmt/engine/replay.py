@@ -53,8 +53,10 @@ class Replay:
     @cached_property
     def table(self) -> TermsTable:
         """Every account's terms as arrays, by history row."""
-        index = self.index
-        return terms_table(index.terms, index.currency, index.currencies)
+        index, history = self.index, self.case.balances
+        return terms_table(
+            index.terms, index.currency, index.currencies, history.start, history.days
+        )
 
     @cached_property
     def baseline(self) -> Baseline:

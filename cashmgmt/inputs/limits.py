@@ -12,10 +12,12 @@ from __future__ import annotations
 MAX_CASE_FILE_BYTES = 4 * 1024 * 1024
 #: Values (texts, numbers, lists and mappings, keys included) in a case file: each costs the
 #: pure-Python YAML reader 40-100 µs, so this keeps the worst file to a few seconds. The
-#: largest example has 4,762 for 152 accounts: room for some 1,500 accounts written alike.
+#: largest example has 7,619 for 152 accounts with their rate changes: room for some 1,000
+#: accounts written alike.
 MAX_YAML_NODES = 50_000
-#: Levels of nesting in a case file (the examples need 6: the file, accounts, an account,
-#: its terms, a list of tiers, a tier); deeper files are refused before they are built.
+#: Levels of nesting in a case file (the examples need 8: the file, accounts, an account,
+#: its terms, its changes, a change, a list of tiers, a tier); deeper files are refused
+#: before they are built.
 MAX_YAML_DEPTH = 32
 #: Problems listed one by one per file; the rest are counted ("… and N more like these").
 MAX_PROBLEMS = 50
@@ -32,6 +34,10 @@ MAX_TABLE_COLUMNS = 16_384
 #: Longest line of a CSV table, in characters: a full-width row at 256 characters a cell. A
 #: longer line is not a table's row (a file without line breaks, or not CSV at all).
 MAX_TABLE_LINE_CHARS = 4 * 1024 * 1024
+
+#: Dated changes of one set of terms (a rate change every month for eight years fits); each
+#: distinct date inside the history costs the engine one more posting pass.
+MAX_RATE_CHANGES = 100
 
 #: The shortest balance history the cycle annualises: four weeks hold every weekday four
 #: times and span a month-end posting, so a year's figure is not 365 copies of one day.

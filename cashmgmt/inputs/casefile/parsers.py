@@ -3,9 +3,11 @@ raises Invalid(expected, got); its docstring's first line says what it expects."
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar, cast
 
@@ -124,3 +126,15 @@ def positive_money(value: object, default: str | None) -> Money:
     if money.amount < 0:
         raise Invalid("an amount that is not negative", value)
     return money
+
+
+def calendar_date(value: object) -> date:
+    """A date like 2024-06-12 (from 1900 to 2199)."""
+    if isinstance(value, str) and len(value) == 10:
+        with contextlib.suppress(ValueError):
+            value = date.fromisoformat(value)
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise Invalid("a date like 2024-06-12", value)
+    if not 1900 <= value.year < 2200:
+        raise Invalid("a date from 1900 to 2199", value)
+    return value

@@ -42,6 +42,32 @@ def _terms(terms: Terms) -> dict[str, object]:
         out["overdraft_limit"] = _money(terms.overdraft_limit)
     if terms.penalty_rate is not None:
         out["penalty_rate"] = format_rate(terms.penalty_rate)
+    if terms.changes:
+        out["changes"] = _changes(terms)
+    return out
+
+
+def _changes(terms: Terms) -> list[dict[str, object]]:
+    """Each dated change as the keys that differ from the terms in force before it."""
+    out: list[dict[str, object]] = []
+    previous = terms.first
+    for change in terms.changes:
+        now = change.terms
+        stated: dict[str, object] = {"from": change.start.isoformat()}
+        if now.credit != previous.credit:
+            stated["credit_rate"] = _tiers(now.credit)
+        if now.debit != previous.debit:
+            stated["debit_rate"] = _tiers(now.debit)
+        if now.tiering != previous.tiering:
+            stated["tiering"] = now.tiering
+        if now.overdraft_limit != previous.overdraft_limit and now.overdraft_limit is not None:
+            stated["overdraft_limit"] = _money(now.overdraft_limit)
+        if now.penalty_rate != previous.penalty_rate and now.penalty_rate is not None:
+            stated["penalty_rate"] = format_rate(now.penalty_rate)
+        if len(stated) == 1:  # a change that restates the terms in force: keep it
+            stated["tiering"] = now.tiering
+        out.append(stated)
+        previous = now
     return out
 
 

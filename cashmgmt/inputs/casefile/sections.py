@@ -4,11 +4,15 @@ read into its model object, or MISSING once its problems are recorded."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from decimal import Decimal
+
+import attrs
 
 from cashmgmt.errors import MISSING, Invalid, Missing, ok
 from cashmgmt.inputs.casefile.parsers import (
     account_number,
+    calendar_date,
     country,
     currency,
     flag,
@@ -21,6 +25,7 @@ from cashmgmt.inputs.casefile.parsers import (
     text,
 )
 from cashmgmt.inputs.casefile.reader import Reader, every, join, key_text
+from cashmgmt.inputs.limits import MAX_RATE_CHANGES
 from cashmgmt.model import (
     ALLOCATIONS,
     DAY_COUNTS,
@@ -44,6 +49,7 @@ from cashmgmt.model import (
     Structure,
     SweepRule,
     Terms,
+    TermsChange,
     Tier,
     Tiering,
 )
@@ -162,6 +168,7 @@ def read_terms(r: Reader, data: object, where: str, money_currency: str | None) 
         "overdraft_limit",
         "penalty_rate",
         "tiering",
+        "changes",
     )
     m = r.mapping(data, where, keys)
     day_count: DayCount | Missing = r.get(
@@ -195,7 +202,87 @@ def read_terms(r: Reader, data: object, where: str, money_currency: str | None) 
         or penalty is MISSING
     ):
         return MISSING
-    return r.share(Terms(day_count, credit, debit, tiering, limit, penalty))
+    first = Terms(day_count, credit, debit, tiering, limit, penalty)
+    if m.get("changes") is None:
+        return r.share(first)
+    changes = read_changes(r, m["changes"], join(where, "changes"), first, money_currency)
+    if changes is MISSING:
+        return MISSING
+    return r.share(attrs.evolve(first, changes=changes))
+
+
+#: What a dated change may state: the rate keys of terms (not the day count, which is the
+#: contract's convention, not a rate).
+CHANGE_KEYS = ("from", "credit_rate", "debit_rate", "overdraft_limit", "penalty_rate", "tiering")
+
+
+def read_changes(
+    r: Reader, value: object, where: str, first: Terms, money_currency: str | None
+) -> tuple[TermsChange, ...] | Missing:
+    """Dated changes of `first`, in increasing order of `from`: each replaces the keys it
+    states in the terms in force before it (docs/case-format.md, "Rate changes")."""
+    items = r.sequence(value, where)
+    if len(items) > MAX_RATE_CHANGES:
+        r.problem(where, f"expected at most {MAX_RATE_CHANGES} changes, got {len(items)}")
+        return MISSING
+    changes: list[TermsChange] = []
+    previous = first
+    last: date | None = None
+    for i, item in enumerate(items):
+        place = f"{where}[{i}]"
+        m = r.mapping(item, place, CHANGE_KEYS)
+        start = r.get(m, "from", place, calendar_date)
+        if start is MISSING:
+            return MISSING
+        if last is not None and start <= last:
+            r.problem(join(place, "from"), f"expected a date after {last}, got {start}")
+            return MISSING
+        if not any(m.get(key) is not None for key in CHANGE_KEYS[1:]):
+            r.problem(place, "expected at least one of " + ", ".join(CHANGE_KEYS[1:]))
+            return MISSING
+        terms = _change(r, m, place, money_currency, previous)
+        if terms is MISSING:
+            return MISSING
+        if terms.penalty_rate is not None and terms.overdraft_limit is None:
+            r.problem(
+                join(place, "penalty_rate"),
+                "expected an overdraft_limit in force: the penalty rate applies beyond it",
+            )
+            return MISSING
+        changes.append(TermsChange(start, r.share(terms)))
+        previous, last = terms, start
+    return tuple(changes)
+
+
+def _change(
+    r: Reader, m: Mapping[str, object], where: str, money_currency: str | None, previous: Terms
+) -> Terms | Missing:
+    """`previous` with the keys one change states replaced, read like the keys of terms."""
+    credit, debit = previous.credit, previous.debit
+    tiering: Tiering | Missing = previous.tiering
+    limit: Money | Missing | None = previous.overdraft_limit
+    penalty: Decimal | Missing | None = previous.penalty_rate
+    if m.get("credit_rate") is not None:
+        credit_read = read_tiers(r, m["credit_rate"], join(where, "credit_rate"), money_currency)
+        credit = credit_read if ok(credit_read) else credit
+    if m.get("debit_rate") is not None:
+        debit_read = read_tiers(r, m["debit_rate"], join(where, "debit_rate"), money_currency)
+        debit = debit_read if ok(debit_read) else debit
+    if m.get("tiering") is not None:
+        tiering = r.get(m, "tiering", where, one_of(*TIERINGS))
+    if m.get("overdraft_limit") is not None:
+        limit = r.get(m, "overdraft_limit", where, lambda v: positive_money(v, money_currency))
+        if ok(limit) and limit is not None and money_currency and limit.currency != money_currency:
+            r.problem(join(where, "overdraft_limit"), f"expected an amount in {money_currency}")
+            limit = MISSING
+    if m.get("penalty_rate") is not None:
+        penalty = r.get(m, "penalty_rate", where, rate)
+    failed = (m.get("credit_rate") is not None and credit is previous.credit) or (
+        m.get("debit_rate") is not None and debit is previous.debit
+    )
+    if failed or tiering is MISSING or limit is MISSING or penalty is MISSING:
+        return MISSING
+    return Terms(previous.day_count, credit, debit, tiering, limit, penalty)
 
 
 def read_account(r: Reader, data: object, where: str) -> Account | Missing:
