@@ -21,6 +21,7 @@ from cashmgmt.engine.physical import sweep
 from cashmgmt.engine.pooling import overlay
 from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.results import AccountTable, EntityResult, Interest, SimulationResult
+from cashmgmt.engine.tax import tax_result
 from cashmgmt.engine.totals import Side, aggregates
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool, PhysicalStructure
@@ -155,18 +156,20 @@ def _compare(
         [_sum_by(index.entity, row, len(index.entities)) for row in account_table.interest]
     )
     by_entity = change.intercompany_interest
+    tax = tax_result(code, change.intercompany)
     entities = tuple(
         EntityResult(
             e,
             Interest(*(from_minor(v, code) for v in figures[:3])),
             Interest(*(from_minor(v, code) for v in figures[3:])),
             from_minor(by_entity.get(e, 0), code),
+            from_minor(0, code) + tax.of(e),
         )
         for e, figures in zip(index.entities, per_entity.T.tolist(), strict=True)
     )
     group_base = interest(base.side)
     group_struct = interest(structure_side)
-    benefit = group_struct.net - group_base.net - change.fees.total
+    benefit = group_struct.net - group_base.net - change.fees.total - tax.total
     annual_minor = round_fraction(Fraction(int(benefit.scaleb(exponent(code))) * 365, history.days))
     return SimulationResult(
         structure_id=structure_id,
@@ -188,6 +191,7 @@ def _compare(
         structure_liquidity=struct_liq,
         baseline_daily=base_daily,
         structure_daily=struct_daily,
+        tax=tax,
     )
 
 

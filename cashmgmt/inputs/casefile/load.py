@@ -14,6 +14,7 @@ from cashmgmt.inputs.casefile.sections import (
     read_account,
     read_client,
     read_entity,
+    read_intercompany,
     read_structure,
 )
 from cashmgmt.inputs.limits import MAX_CASE_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
@@ -53,6 +54,7 @@ TOP_KEYS = (
     "fx_rates",
     "intercompany_rate",
     "structures",
+    "intercompany",
 )
 
 
@@ -103,6 +105,11 @@ def load_case(path: str | Path) -> Case:
         for i, item in enumerate(raw_structures)
     ]
     ic_rate = r.get(top, "intercompany_rate", "", rate, default=None)
+    ic_terms = (
+        None
+        if top.get("intercompany") is None
+        else read_intercompany(r, top["intercompany"], ic_rate)
+    )
     balances_name = _inside(r, folder, "balances", r.get(top, "balances", "", _file_name))
     fx_name = _inside(r, folder, "fx_rates", r.get(top, "fx_rates", "", _file_name, default=None))
     if isinstance(top.get("entities"), list) and not entities:
@@ -149,6 +156,7 @@ def load_case(path: str | Path) -> Case:
         or base is MISSING
         or bank is MISSING
         or ic_rate is MISSING
+        or ic_terms is MISSING
         or history is MISSING
         or fx is MISSING
         or read_entities is MISSING
@@ -168,6 +176,7 @@ def load_case(path: str | Path) -> Case:
         proposing_bank=bank,
         source=label,
         inputs=tuple(str(p) for p in read_from),
+        intercompany=ic_terms,
     )
 
 

@@ -12,7 +12,15 @@ from ruamel.yaml import YAML
 from cashmgmt.files import check_folder, write_output
 from cashmgmt.inputs import tables
 from cashmgmt.inputs.casefile.load import FORMAT_VERSION
-from cashmgmt.model import Case, Fees, PhysicalStructure, Structure, Terms, Tier
+from cashmgmt.model import (
+    Case,
+    Fees,
+    IntercompanyTerms,
+    PhysicalStructure,
+    Structure,
+    Terms,
+    Tier,
+)
 from cashmgmt.money import Money, format_rate
 
 
@@ -159,6 +167,23 @@ def case_document(case: Case) -> dict[str, object]:
             if case.intercompany_rate is None
             else format_rate(case.intercompany_rate),
             "structures": [_structure(s) for s in case.structures] or None,
+            "intercompany": _intercompany(case.intercompany),
+        }
+    )
+
+
+def _intercompany(terms: IntercompanyTerms | None) -> dict[str, object] | None:
+    """`intercompany:` as read (spreads of 0 and unstated day counts are not written)."""
+    if terms is None:
+        return None
+    return _drop_none(
+        {
+            "rates": {c: format_rate(v) for c, v in terms.rates.items()} or None,
+            "lending_spread": format_rate(terms.lending_spread) if terms.lending_spread else None,
+            "borrowing_spread": format_rate(terms.borrowing_spread)
+            if terms.borrowing_spread
+            else None,
+            "day_count": dict(terms.day_counts) or None,
         }
     )
 
