@@ -37,7 +37,9 @@ def pct(draw: st.DrawFn, low: int, high: int) -> str:
 
 @st.composite
 def terms(draw: st.DrawFn, cur: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"day_count": draw(st.sampled_from(["ACT/360", "ACT/365"]))}
+    out: dict[str, Any] = {}
+    if draw(st.integers(0, 3)):  # unstated, the day count is the currency's convention
+        out["day_count"] = draw(st.sampled_from(["ACT/360", "ACT/365"]))
     if draw(st.booleans()):
         if draw(st.booleans()):
             out["credit_rate"] = pct(draw, -50, 500)
@@ -66,18 +68,23 @@ def terms(draw: st.DrawFn, cur: str) -> dict[str, Any]:
 @st.composite
 def random_case(draw: st.DrawFn) -> tuple[dict[str, Any], str, str, str]:
     n_entities = draw(st.integers(1, 4))
-    entities = [{"id": "E0", "name": "Top", "country": "CN"}]
+    # entity countries reach every withholding case: domestic, treaty (CN to HK), the EU
+    # directive (IT to DE), statutory (GB to CN? treaty; IT to HK: statutory) and VAT (CN)
+    homes = ["CN", "CN", "HK", "GB", "IT", "DE", "US"]
+    entities = [{"id": "E0", "name": "Top", "country": draw(st.sampled_from(homes))}]
     for i in range(1, n_entities):
         entities.append(
             {
                 "id": f"E{i}",
                 "name": f"Sub {i}",
-                "country": "CN",
+                "country": draw(st.sampled_from(homes)),
                 "parent": f"E{draw(st.integers(0, i - 1))}",
             }
         )
     base = draw(st.sampled_from(["CNY", "USD"]))
-    currencies = draw(st.sampled_from([["CNY"], ["CNY", "USD"], ["CNY", "JPY"]]))
+    currencies = draw(
+        st.sampled_from([["CNY"], ["CNY", "USD"], ["CNY", "JPY"], ["GBP", "CNY"], ["HKD"]])
+    )
     n = draw(st.integers(2, 7))
     accounts = []
     for i in range(n):
@@ -108,7 +115,8 @@ def random_case(draw: st.DrawFn) -> tuple[dict[str, Any], str, str, str]:
     fx_rows = ["date,currency,rate"]
     for code in sorted({"CNY", "USD", *currencies} - {base}):
         for d in [0, *range(1, days, draw(st.integers(1, 9)))]:
-            level = {"USD": 7.2, "JPY": 0.048, "CNY": 1.0}[code] / (7.2 if base == "USD" else 1)
+            level = {"USD": 7.2, "JPY": 0.048, "CNY": 1.0, "GBP": 9.1, "HKD": 0.92}[code]
+            level /= 7.2 if base == "USD" else 1
             rate = Decimal(str(round(level * (1 + draw(st.integers(-50, 50)) / 1000), 6)))
             fx_rows.append(f"{(first + timedelta(days=d)).isoformat()},{code},{rate}")
     kind = draw(st.sampled_from(["physical", "physical", "notional"]))
@@ -179,6 +187,17 @@ def random_case(draw: st.DrawFn) -> tuple[dict[str, Any], str, str, str]:
         "intercompany_rate": pct(draw, 0, 800),
         "structures": [structure],
     }
+    if draw(st.booleans()):
+        ic: dict[str, Any] = {}
+        if draw(st.booleans()):
+            ic["rates"] = {currencies[0]: pct(draw, -50, 900)}
+        if draw(st.booleans()):
+            ic["lending_spread"] = pct(draw, 0, 100)
+        if draw(st.booleans()):
+            ic["borrowing_spread"] = pct(draw, 0, 150)
+        if draw(st.booleans()):
+            ic["day_count"] = {currencies[0]: draw(st.sampled_from(["ACT/360", "ACT/365"]))}
+        doc["intercompany"] = ic or {"lending_spread": "0.1%"}
     return doc, "\n".join(rows) + "\n", "\n".join(fx_rows) + "\n", base
 
 
@@ -216,6 +235,12 @@ def compare(case: cashmgmt.Case, structure: str = "s") -> None:
         for i in want["intercompany"]
     ]
     assert mine_ic == want_ic
+    mine_tax = [(i.withholding, i.vat) for i in got.intercompany]
+    assert mine_tax == [(i["withholding"], i["vat"]) for i in want["intercompany"]]
+    assert got.tax.total == want["tax"]["total"]
+    assert {e.id: (e.withholding, e.vat) for e in got.tax.entities} == want["tax"]["entities"]
+    for entity in got.entities:
+        assert entity.tax == sum(want["tax"]["entities"].get(entity.id, ()), Decimal(0))
 
 
 @settings(
