@@ -361,6 +361,20 @@ Structure = PhysicalStructure | NotionalPool
 
 
 @attrs.frozen
+class IntercompanyTerms:
+    """Interest on the intercompany positions sweeps create (docs/simulation.md): a rate per
+    currency (a currency not listed takes the case's `intercompany_rate`, else 0); the
+    participant entity that lends to the header's entity (the in-house bank) receives the rate
+    less `lending_spread`, one that borrows from it pays the rate plus `borrowing_spread`; a
+    day count per currency where stated, else the currency's money-market convention."""
+
+    rates: Mapping[str, Decimal] = attrs.field(factory=dict)
+    lending_spread: Decimal = Decimal(0)
+    borrowing_spread: Decimal = Decimal(0)
+    day_counts: Mapping[str, DayCount] = attrs.field(factory=dict)
+
+
+@attrs.frozen
 class Case:
     """Everything known about one client group: the input to every phase of the cycle."""
 
@@ -378,6 +392,9 @@ class Case:
     #: The files it was read from (the case file, its balance and FX tables), as the loader
     #: found them: outputs must never replace one ("()" when built in code).
     inputs: tuple[str, ...] = attrs.field(default=(), eq=False)
+    #: Intercompany rates per currency, spreads and day counts (`intercompany:`); None: the
+    #: one `intercompany_rate` for every currency, each at its own day count.
+    intercompany: IntercompanyTerms | None = None
     #: Entities and accounts by id, made from the fields in __attrs_post_init__ and never
     #: written to after (the engine's caches live in the caller's Replay, not here).
     _entities: dict[str, Entity] = attrs.field(init=False, eq=False, repr=False)

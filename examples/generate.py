@@ -780,7 +780,7 @@ def case_yaml(case: Case) -> str:
         note = f"{case.base_currency} per one {names}, same business days"
         add(commented("fx_rates: fx.csv", note))
     if case.intercompany_rate:
-        note = "on intercompany positions created by sweeps (ACT/360)"
+        note = "on intercompany positions created by sweeps (each currency's day count)"
         add(commented(f"intercompany_rate: {case.intercompany_rate}", note))
     add(f"# Calendar: {case.calendar_note}")
     add("")

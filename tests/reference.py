@@ -21,6 +21,8 @@ import holidays
 
 from cashmgmt.model import Case, Fees, NotionalPool, PhysicalStructure, SweepRule, Terms
 from cashmgmt.money import exponent
+from cashmgmt.reference.conventions import day_count_table
+from cashmgmt.reference.tax import tax_table
 
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
@@ -477,24 +479,98 @@ def simulate_physical_with_shortfall(
     return closing, sweeps, positions, shortfall
 
 
+def ic_rate_and_basis(case: Case, currency: str) -> tuple[Fraction, int]:
+    """A position's rate (intercompany.rates, else intercompany_rate, else 0) and day-count
+    basis (intercompany.day_count, else the currency's money-market convention)."""
+    stated = case.intercompany.rates if case.intercompany else {}
+    level = stated.get(currency, case.intercompany_rate)
+    counts = case.intercompany.day_counts if case.intercompany else {}
+    count = counts.get(currency) or day_count_table().currencies.get(currency, "ACT/360")
+    return Fraction(level or 0), 360 if count == "ACT/360" else 365
+
+
+def in_house_bank(case: Case, structure: PhysicalStructure, a: str, b: str) -> str:
+    """The entity of the header account of the first rule between entities `a` and `b`."""
+    for rule in structure.rules:
+        ends = {case.account(rule.participant).entity, case.account(rule.header).entity}
+        if ends == {a, b}:
+            return case.account(rule.header).entity
+    raise AssertionError("no rule between the two entities")
+
+
+def withholding_rate(payer: str, receiver: str) -> Fraction:
+    """Withholding on interest paid from `payer`'s country to `receiver`'s (the spec's order:
+    domestic, treaty, EU directive, statutory; a country not listed: 0)."""
+    table = tax_table()
+    if payer not in table.countries:
+        return Fraction(0)
+    if payer == receiver:
+        return Fraction(table.countries[payer].resident)
+    if (payer, receiver) in table.treaties:
+        return Fraction(table.treaties[(payer, receiver)][0])
+    if table.countries[payer].eu and receiver in table.countries and table.countries[receiver].eu:
+        return Fraction(table.eu_rate)
+    return Fraction(table.countries[payer].non_resident)
+
+
+def vat_rate(receiver: str) -> Fraction:
+    """VAT on interest income in the receiver's country (not listed: 0)."""
+    tax = tax_table().countries.get(receiver)
+    return Fraction(tax.vat) if tax else Fraction(0)
+
+
 def intercompany_entries(
-    case: Case, positions: dict[tuple[str, str, str], Position], dates: list[date], posts: set[int]
-) -> list[dict[str, Any]]:
-    """One entry per entity pair and currency whose closing position was ever nonzero."""
-    rate = Fraction(case.intercompany_rate) if case.intercompany_rate is not None else Fraction(0)
+    case: Case,
+    structure: PhysicalStructure,
+    positions: dict[tuple[str, str, str], Position],
+    dates: list[date],
+    posts: set[int],
+) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+    """One entry per entity pair and currency whose closing position was ever nonzero, and
+    the tax each entity bears: [withholding, VAT] in base minor units."""
     entries: list[dict[str, Any]] = []
+    borne: dict[str, list[int]] = {}
+    lending = Fraction(case.intercompany.lending_spread) if case.intercompany else Fraction(0)
+    borrowing = Fraction(case.intercompany.borrowing_spread) if case.intercompany else Fraction(0)
     for position in positions.values():
         series = position.daily
-        if not any(series):
-            continue
-        # Interest to `first` (the lender while the position is positive), ACT/360.
+        rate, basis = ic_rate_and_basis(case, position.currency)
+        bank = in_house_bank(case, structure, position.first, position.second)
+        # `first` lends while the position is positive; the side that is not the in-house bank
+        # gets rate - lending spread when it lends, pays rate + borrowing spread when it borrows
+        if bank == position.second:
+            when_first_lends, when_first_borrows = rate - lending, rate + borrowing
+        else:
+            when_first_lends, when_first_borrows = rate + borrowing, rate - lending
         interest = 0
+        wht = 0
+        vat = 0
         accrued = Fraction(0)
         for d, value in enumerate(series):
-            accrued += value * rate / 360
+            accrued += value * (when_first_lends if value > 0 else when_first_borrows) / basis
             if d in posts:
-                interest += convert(round_half_away(accrued), position.currency, case, dates[d])
+                posted = round_half_away(accrued)
                 accrued = Fraction(0)
+                interest += convert(posted, position.currency, case, dates[d])
+                if posted == 0:
+                    continue
+                receiver, payer = (
+                    (position.first, position.second)
+                    if posted > 0
+                    else (position.second, position.first)
+                )
+                to, frm = case.entity(receiver).country, case.entity(payer).country
+                w = round_half_away(abs(posted) * withholding_rate(frm, to))
+                v = round_half_away(abs(posted) * vat_rate(to))
+                w_base = convert(w, position.currency, case, dates[d])
+                v_base = convert(v, position.currency, case, dates[d])
+                figures = borne.setdefault(receiver, [0, 0])
+                figures[0] += w_base
+                figures[1] += v_base
+                wht += w_base
+                vat += v_base
+        if not any(series):
+            continue
         peak_size = max(abs(v) for v in series)
         at_peak = next(v for v in series if abs(v) == peak_size)
         sign = 1 if series[-1] > 0 else -1 if series[-1] < 0 else (1 if at_peak > 0 else -1)
@@ -509,10 +585,12 @@ def intercompany_entries(
                 "closing_position": to_decimal(sign * series[-1], position.currency),
                 "peak": to_decimal(peak_size, position.currency),
                 "interest": to_decimal(sign * interest, case.base_currency),
+                "withholding": to_decimal(wht, case.base_currency),
+                "vat": to_decimal(vat, case.base_currency),
             }
         )
     entries.sort(key=lambda e: (e["lender"], e["borrower"], e["currency"]))
-    return entries
+    return entries, {e: f for e, f in borne.items() if any(f)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -813,13 +891,14 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
     sweeps = 0
     intercompany: list[dict[str, Any]] = []
     shortfall: dict[str, list[int]] = {}
+    borne: dict[str, list[int]] = {}
     if isinstance(structure, PhysicalStructure):
         closing, sweeps, positions, shortfall = simulate_physical_with_shortfall(
             case, structure, history, dates
         )
         tops = {r.header for r in structure.rules} - {r.participant for r in structure.rules}
         after = {a: account_interest(case, a, closing[a], dates, posts) for a in account_ids}
-        intercompany = intercompany_entries(case, positions, dates, posts)
+        intercompany, borne = intercompany_entries(case, structure, positions, dates, posts)
     else:
         closing = {a: list(history[a]) for a in account_ids}
         tops = {structure.interest_header}
@@ -841,7 +920,8 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
     fees = fees_in_base(case, structure, sweeps, dates)
     baseline_net = sum(f.net for f in baseline.values())
     structure_net = sum(f.net for f in after.values())
-    benefit = structure_net - baseline_net - fees
+    tax = sum(w + v for w, v in borne.values())
+    benefit = structure_net - baseline_net - fees - tax
     # the set-up fee spread over the contract, not counted whole in the period
     setup = fees_in_base(
         case, attrs.evolve(structure, fees=Fees(setup=structure.fees.setup)), 0, dates
@@ -872,4 +952,10 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
             for a in account_ids
         },
         "shortfall_daily": shortfall,
+        "tax": {
+            "total": to_decimal(tax, base),
+            "entities": {
+                e: (to_decimal(w, base), to_decimal(v, base)) for e, (w, v) in sorted(borne.items())
+            },
+        },
     }

@@ -56,7 +56,9 @@ def debit_rate(draw: st.DrawFn) -> object:
 
 @st.composite
 def terms(draw: st.DrawFn, cur: str, first: date | None = None, days: int = 0) -> dict[str, Any]:
-    out: dict[str, Any] = {"day_count": draw(st.sampled_from(["ACT/360", "ACT/365"]))}
+    out: dict[str, Any] = {}
+    if draw(st.integers(0, 3)):  # unstated, the day count is the currency's convention
+        out["day_count"] = draw(st.sampled_from(["ACT/360", "ACT/365"]))
     if draw(st.booleans()):
         out["credit_rate"] = credit_rate(draw)
     if draw(st.booleans()):
@@ -96,18 +98,23 @@ def random_case(
     """A random case with one structure `s`; `per_currency`: a notional pool over two or three
     currencies in per-currency mode, usually with an offset rate and a haircut."""
     n_entities = draw(st.integers(1, 4))
-    entities = [{"id": "E0", "name": "Top", "country": "CN"}]
+    # entity countries reach every withholding case: domestic, treaty (CN to HK), the EU
+    # directive (IT to DE), statutory (GB to CN? treaty; IT to HK: statutory) and VAT (CN)
+    homes = ["CN", "CN", "HK", "GB", "IT", "DE", "US"]
+    entities = [{"id": "E0", "name": "Top", "country": draw(st.sampled_from(homes))}]
     for i in range(1, n_entities):
         entities.append(
             {
                 "id": f"E{i}",
                 "name": f"Sub {i}",
-                "country": "CN",
+                "country": draw(st.sampled_from(homes)),
                 "parent": f"E{draw(st.integers(0, i - 1))}",
             }
         )
     base = draw(st.sampled_from(["CNY", "USD"]))
-    currencies = draw(st.sampled_from([["CNY"], ["CNY", "USD"], ["CNY", "JPY"]]))
+    currencies = draw(
+        st.sampled_from([["CNY"], ["CNY", "USD"], ["CNY", "JPY"], ["GBP", "CNY"], ["HKD"]])
+    )
     n = draw(st.integers(2, 7))
     if per_currency:
         currencies = draw(st.sampled_from([["CNY", "USD"], ["USD", "JPY"], ["CNY", "USD", "JPY"]]))
@@ -141,7 +148,8 @@ def random_case(
     fx_rows = ["date,currency,rate"]
     for code in sorted({"CNY", "USD", *currencies} - {base}):
         for d in [0, *range(1, days, draw(st.integers(1, 9)))]:
-            level = {"USD": 7.2, "JPY": 0.048, "CNY": 1.0}[code] / (7.2 if base == "USD" else 1)
+            level = {"USD": 7.2, "JPY": 0.048, "CNY": 1.0, "GBP": 9.1, "HKD": 0.92}[code]
+            level /= 7.2 if base == "USD" else 1
             rate = Decimal(str(round(level * (1 + draw(st.integers(-50, 50)) / 1000), 6)))
             fx_rows.append(f"{(first + timedelta(days=d)).isoformat()},{code},{rate}")
     kind = (
@@ -239,6 +247,17 @@ def random_case(
         "structures": [structure],
         "contract_months": draw(st.integers(1, 120)),
     }
+    if draw(st.booleans()):
+        ic: dict[str, Any] = {}
+        if draw(st.booleans()):
+            ic["rates"] = {currencies[0]: pct(draw, -50, 900)}
+        if draw(st.booleans()):
+            ic["lending_spread"] = pct(draw, 0, 100)
+        if draw(st.booleans()):
+            ic["borrowing_spread"] = pct(draw, 0, 150)
+        if draw(st.booleans()):
+            ic["day_count"] = {currencies[0]: draw(st.sampled_from(["ACT/360", "ACT/365"]))}
+        doc["intercompany"] = ic or {"lending_spread": "0.1%"}
     return doc, "\n".join(rows) + "\n", "\n".join(fx_rows) + "\n", base
 
 
@@ -280,6 +299,12 @@ def compare(case: cashmgmt.Case, structure: str = "s") -> None:
         for i in want["intercompany"]
     ]
     assert mine_ic == want_ic
+    mine_tax = [(i.withholding, i.vat) for i in got.intercompany]
+    assert mine_tax == [(i["withholding"], i["vat"]) for i in want["intercompany"]]
+    assert got.tax.total == want["tax"]["total"]
+    assert {e.id: (e.withholding, e.vat) for e in got.tax.entities} == want["tax"]["entities"]
+    for entity in got.entities:
+        assert entity.tax == sum(want["tax"]["entities"].get(entity.id, ()), Decimal(0))
 
 
 @settings(

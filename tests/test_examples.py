@@ -63,4 +63,4 @@ def test_every_structure_simulates_and_conserves_money(name: str) -> None:
             assert np.array_equal(result.structure_daily, result.baseline_daily)
             assert result.fees.sweeps > 0
         gross = result.structure.net - result.baseline.net
-        assert result.benefit == gross - result.fees.total
+        assert result.benefit == gross - result.fees.total - result.tax.total

@@ -326,6 +326,8 @@ def test_zero_balance_three_days(make: Make) -> None:
             "closing_position": D("120.00"),
             "peak": D("150.00"),
             "interest": D("0.04"),
+            "withholding": D("0.00"),  # both CN: no withholding; VAT 6% x 4 fen = 0.24 fen -> 0
+            "vat": D("0.00"),
         }
     ]
 
@@ -439,6 +441,8 @@ def test_two_level_cascade_same_evening(make: Make) -> None:
             "closing_position": D("40.00"),
             "peak": D("50.00"),
             "interest": D("0.00"),
+            "withholding": D("0.00"),  # nothing posted, no tax
+            "vat": D("0.00"),
         }
     ]
 
@@ -465,6 +469,8 @@ def test_intercompany_closing_at_zero_named_by_peak(make: Make) -> None:
             "closing_position": D("0.00"),
             "peak": D("50.00"),
             "interest": D("0.01"),
+            "withholding": D("0.00"),  # both CN: no withholding; VAT 6% x 1 fen = 0.06 fen -> 0
+            "vat": D("0.00"),
         }
     ]
 

@@ -1,6 +1,9 @@
-"""Intercompany positions: the loans sweeps create between entities, and their interest."""
+"""Intercompany positions: the loans sweeps create between entities, their interest at the
+case's intercompany terms (a rate, spreads and a day count per currency), and the tax on it."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -10,19 +13,60 @@ from cashmgmt.engine.interest import RATE_SCALE, rate_units
 from cashmgmt.engine.kernels import positions
 from cashmgmt.engine.replay import Replay
 from cashmgmt.engine.results import IntercompanyResult
-from cashmgmt.model import Case
+from cashmgmt.engine.tax import position_tax
+from cashmgmt.model import Case, IntercompanyTerms, PhysicalStructure
 from cashmgmt.money import from_minor
+from cashmgmt.reference.conventions import day_count_for
 
 Int64Array = npt.NDArray[np.int64]
 
 
+def leaders(case: Case, structure: PhysicalStructure | None) -> Mapping[frozenset[str], str]:
+    """The in-house bank of each pair of entities a structure sweeps between: the entity of
+    the header account of the first rule between them (docs/simulation.md)."""
+    found: dict[frozenset[str], str] = {}
+    for rule in structure.rules if structure is not None else ():
+        lender = case.account(rule.participant).entity
+        header = case.account(rule.header).entity
+        if lender != header:
+            found.setdefault(frozenset((lender, header)), header)
+    return found
+
+
+def pair_rates(
+    case: Case, pairs: tuple[tuple[str, str, str], ...], structure: PhysicalStructure | None
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Per pair (first, second, currency), in units of 1e-8: the rate while the first entity
+    lends, the rate while it borrows, and the day-count basis (360 or 365)."""
+    terms = case.intercompany or IntercompanyTerms()
+    flat = case.intercompany_rate
+    lead = leaders(case, structure)
+    lends, borrows, basis = (np.zeros(len(pairs), dtype=np.int64) for _ in range(3))
+    for k, (first, second, cur) in enumerate(pairs):
+        level = terms.rates.get(cur, flat)
+        rate = rate_units(level) if level is not None else 0
+        up, down = rate_units(terms.borrowing_spread), rate_units(terms.lending_spread)
+        # the participant side (not the in-house bank) gets rate - lending spread when it
+        # lends, and pays rate + borrowing spread when it borrows
+        if lead.get(frozenset((first, second)), second) == second:
+            lends[k], borrows[k] = rate - down, rate + up
+        else:
+            lends[k], borrows[k] = rate + up, rate - down
+        count = terms.day_counts.get(cur) or day_count_for(cur)
+        basis[k] = 360 if count == "ACT/360" else 365
+    return lends, borrows, basis
+
+
 def intercompany_positions(
-    case: Case, replay: Replay, pairs: tuple[tuple[str, str, str], ...], flows: Int64Array
+    case: Case,
+    replay: Replay,
+    pairs: tuple[tuple[str, str, str], ...],
+    flows: Int64Array,
+    structure: PhysicalStructure | None = None,
 ) -> tuple[tuple[IntercompanyResult, ...], dict[str, int]]:
     """Positions per (entity pair, currency) from the net daily flows swept between them
     (`flows[k]` from the first entity of `pairs[k]` to the second), and each entity's net
     intercompany interest in base minor units (received > 0)."""
-    rate = rate_units(case.intercompany_rate) if case.intercompany_rate is not None else 0
     code = case.base_currency
     fx = replay.fx
     results: list[IntercompanyResult] = []
@@ -35,8 +79,17 @@ def intercompany_positions(
     closing, peaks, peak_days = (np.zeros(n, dtype=np.int64) for _ in range(3))
     positions(flows, starts, sums, closing, peaks, peak_days)
     currencies = [cur for _, _, cur in pairs]
-    posted = sum_products_div([(sums, rate)], 360 * RATE_SCALE)
+    lends, borrows, basis = pair_rates(case, pairs, structure)
+    divisor = (basis * RATE_SCALE)[:, None]
+    if np.array_equal(lends, borrows):  # no spread: the signed sums are enough
+        posted = sum_products_div([(sums, lends[:, None])], divisor)
+    else:  # the days the first entity lends, and the days it borrows, apart
+        lent = np.add.reduceat(np.maximum(np.cumsum(flows, axis=1), 0), starts, axis=1)
+        posted = sum_products_div(
+            [(lent, lends[:, None]), (lent - sums, -borrows[:, None])], divisor
+        )
     posted_base = fx.convert(posted, currencies, posting_days).sum(axis=1)
+    taxes = position_tax(case, fx, pairs, posted, posting_days)
     direction = np.where(closing != 0, np.sign(closing), np.sign(peaks))
     last_day = np.full((n, 1), days - 1)
     closing_base = fx.convert((closing * direction)[:, None], currencies, last_day)[:, 0]
@@ -56,6 +109,7 @@ def intercompany_positions(
         interest = posted_k * sign
         by_entity[lender] = by_entity.get(lender, 0) + interest
         by_entity[borrower] = by_entity.get(borrower, 0) - interest
+        tax = taxes[k]
         results.append(
             IntercompanyResult(
                 lender=lender,
@@ -66,6 +120,9 @@ def intercompany_positions(
                 closing_position=from_minor(closing_base_k, code),
                 peak=from_minor(peak_base_k, code),
                 interest=from_minor(interest, code),
+                withholding=from_minor(sum(w for _, w, _ in tax), code),
+                vat=from_minor(sum(v for _, _, v in tax), code),
+                tax_borne=tax,
             )
         )
     results.sort(key=lambda r: (r.lender, r.borrower, r.currency))

@@ -375,7 +375,9 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     side.penalty[rows] = swept.penalty
     closing = base.last.copy()
     closing[rows] = outcome.closing[:, -1]
-    intercompany, by_entity = intercompany_positions(case, replay, outcome.pairs, outcome.flows)
+    intercompany, by_entity = intercompany_positions(
+        case, replay, outcome.pairs, outcome.flows, structure
+    )
     fees = fees_of(case, structure.fees, outcome.sweeps, rows.size, int(starts.size))
     tops = rows[outcome.tops]
     changed = aggregates(outcome.closing, np.arange(rows.size), index, rows)

@@ -79,10 +79,12 @@ class EntityResult:
     baseline: Interest
     structure: Interest
     intercompany_interest: Decimal
+    #: Tax on the intercompany interest it receives (withholding and VAT; a cost, >= 0).
+    tax: Decimal = Decimal(0)
 
     @property
     def benefit(self) -> Decimal:
-        """Change in bank interest (intercompany interest shown apart)."""
+        """Change in bank interest (intercompany interest and its tax shown apart)."""
         return self.structure.net - self.baseline.net
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +95,7 @@ class EntityResult:
             "structure_net_interest": _s(self.structure.net),
             "benefit": _s(self.benefit),
             "intercompany_interest": _s(self.intercompany_interest),
+            "tax": _s(self.tax),
         }
 
 
@@ -108,6 +111,11 @@ class IntercompanyResult:
     closing_position: Decimal  # base currency, at the last day's rate
     peak: Decimal  # base currency, at the peak day's rate
     interest: Decimal  # base currency, received by the lender
+    withholding: Decimal = Decimal(0)  # base currency, withheld on its interest
+    vat: Decimal = Decimal(0)  # base currency, VAT on its interest
+    #: (entity, withholding, VAT) in base minor units, by the entity that bears them (the one
+    #: receiving each posting's interest).
+    tax_borne: tuple[tuple[str, int, int], ...] = attrs.field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract's intercompany entry."""
@@ -120,6 +128,70 @@ class IntercompanyResult:
             "peak": _s(self.peak),
             "peak_local": _s(self.peak_local),
             "interest": _s(self.interest),
+            "withholding": _s(self.withholding),
+            "vat": _s(self.vat),
+        }
+
+
+@attrs.frozen
+class EntityTax:
+    """Tax one entity bears on the intercompany interest it receives, in the base currency."""
+
+    id: str
+    withholding: Decimal
+    vat: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        """Withholding plus VAT."""
+        return self.withholding + self.vat
+
+    def to_dict(self) -> dict[str, Any]:
+        """Decimal strings."""
+        return {
+            "id": self.id,
+            "withholding": _s(self.withholding),
+            "vat": _s(self.vat),
+            "total": _s(self.total),
+        }
+
+
+@attrs.frozen
+class TaxResult:
+    """The structure's tax leakage on intercompany interest (docs/simulation.md), per entity
+    that bears it and in total; a cost of the structure."""
+
+    entities: tuple[EntityTax, ...] = ()
+
+    @property
+    def withholding(self) -> Decimal:
+        """All withholding tax."""
+        return sum((e.withholding for e in self.entities), Decimal(0))
+
+    @property
+    def vat(self) -> Decimal:
+        """All VAT."""
+        return sum((e.vat for e in self.entities), Decimal(0))
+
+    @property
+    def total(self) -> Decimal:
+        """Withholding plus VAT."""
+        return self.withholding + self.vat
+
+    def of(self, entity: str) -> Decimal:
+        """One entity's tax (0 if it bears none)."""
+        return next((e.total for e in self.entities if e.id == entity), Decimal(0))
+
+    def to_dict(self, currency: str) -> dict[str, Any]:
+        """Decimal strings, in the base currency (sums keep its decimals)."""
+        from cashmgmt.money import from_minor
+
+        zero = from_minor(0, currency)
+        return {
+            "total": _s(self.total + zero),
+            "withholding": _s(self.withholding + zero),
+            "vat": _s(self.vat + zero),
+            "entities": [e.to_dict() for e in self.entities],
         }
 
 
@@ -298,6 +370,8 @@ class SimulationResult:
     structure_daily: npt.NDArray[np.int64] = attrs.field(
         eq=attrs.cmp_using(eq=_array_eq), repr=False
     )
+    #: Tax on intercompany interest, counted in `benefit` and `benefit_annual`.
+    tax: TaxResult = TaxResult()
 
     _made: dict[str, object] = attrs.field(
         init=False, eq=False, repr=False, factory=dict, alias="_made"
@@ -347,4 +421,5 @@ class SimulationResult:
             "intercompany": [i.to_dict() for i in self.intercompany],
             "sensitivity": [x.to_dict() for x in self.sensitivity],
             "bank": None if self.bank is None else self.bank.to_dict(),
+            "tax": self.tax.to_dict(self.currency),
         }

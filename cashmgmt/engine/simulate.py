@@ -25,6 +25,7 @@ from cashmgmt.engine.pooling import overlay
 from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.results import AccountTable, EntityResult, Interest, SimulationResult
 from cashmgmt.engine.sensitivity import reposted, sensitivity, shifted_pool
+from cashmgmt.engine.tax import tax_result
 from cashmgmt.engine.totals import Side, aggregates
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool, PhysicalStructure
@@ -229,18 +230,20 @@ def _compare(
         [_sum_by(index.entity, row, len(index.entities)) for row in account_table.interest]
     )
     by_entity = change.intercompany_interest
+    tax = tax_result(code, change.intercompany)
     entities = tuple(
         EntityResult(
             e,
             Interest(*(from_minor(v, code) for v in figures[:3])),
             Interest(*(from_minor(v, code) for v in figures[3:])),
             from_minor(by_entity.get(e, 0), code),
+            from_minor(0, code) + tax.of(e),
         )
         for e, figures in zip(index.entities, per_entity.T.tolist(), strict=True)
     )
     group_base = interest(base.side)
     group_struct = interest(structure_side)
-    benefit = group_struct.net - group_base.net - fees.total
+    benefit = group_struct.net - group_base.net - fees.total - tax.total
     annual_minor = annualise(
         to_minor(benefit, code), to_minor(fees.setup, code), history.days, case.contract_months
     )
@@ -265,6 +268,7 @@ def _compare(
         baseline_daily=base_daily,
         structure_daily=struct_daily,
         bank=bank_side(case, account_table.interest, fees, moved),
+        tax=tax,
     )
 
 

@@ -15,6 +15,7 @@ from cashmgmt.inputs.casefile.sections import (
     read_account,
     read_client,
     read_entity,
+    read_intercompany,
     read_structure,
 )
 from cashmgmt.inputs.limits import MAX_CASE_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
@@ -57,6 +58,7 @@ TOP_KEYS = (
     "structures",
     "contract_months",
     "funds_transfer_price",
+    "intercompany",
 )
 
 
@@ -109,6 +111,11 @@ def load_case(path: str | Path) -> Case:
     ic_rate = r.get(top, "intercompany_rate", "", rate, default=None)
     months = r.get(top, "contract_months", "", contract_months, default=DEFAULT_CONTRACT_MONTHS)
     ftp = _transfer_prices(r, top.get("funds_transfer_price"))
+    ic_terms = (
+        None
+        if top.get("intercompany") is None
+        else read_intercompany(r, top["intercompany"], ic_rate)
+    )
     balances_name = _inside(r, folder, "balances", r.get(top, "balances", "", _file_name))
     fx_name = _inside(r, folder, "fx_rates", r.get(top, "fx_rates", "", _file_name, default=None))
     if isinstance(top.get("entities"), list) and not entities:
@@ -158,6 +165,7 @@ def load_case(path: str | Path) -> Case:
         or ic_rate is MISSING
         or months is MISSING
         or ftp is MISSING
+        or ic_terms is MISSING
         or history is MISSING
         or fx is MISSING
         or read_entities is MISSING
@@ -179,6 +187,7 @@ def load_case(path: str | Path) -> Case:
         inputs=tuple(str(p) for p in read_from),
         contract_months=months,
         funds_transfer_price=ftp,
+        intercompany=ic_terms,
     )
 
 

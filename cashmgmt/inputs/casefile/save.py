@@ -12,7 +12,15 @@ from ruamel.yaml import YAML
 from cashmgmt.files import check_folder, write_output
 from cashmgmt.inputs import tables
 from cashmgmt.inputs.casefile.load import FORMAT_VERSION
-from cashmgmt.model import Case, Fees, PhysicalStructure, Structure, Terms, Tier
+from cashmgmt.model import (
+    Case,
+    Fees,
+    IntercompanyTerms,
+    PhysicalStructure,
+    Structure,
+    Terms,
+    Tier,
+)
 from cashmgmt.money import DEFAULT_CONTRACT_MONTHS, Money, format_rate
 
 
@@ -200,6 +208,23 @@ def case_document(case: Case) -> dict[str, object]:
             "funds_transfer_price": None
             if case.funds_transfer_price is None
             else {c: format_rate(v) for c, v in case.funds_transfer_price.items()},
+            "intercompany": _intercompany(case.intercompany),
+        }
+    )
+
+
+def _intercompany(terms: IntercompanyTerms | None) -> dict[str, object] | None:
+    """`intercompany:` as read (spreads of 0 and unstated day counts are not written)."""
+    if terms is None:
+        return None
+    return _drop_none(
+        {
+            "rates": {c: format_rate(v) for c, v in terms.rates.items()} or None,
+            "lending_spread": format_rate(terms.lending_spread) if terms.lending_spread else None,
+            "borrowing_spread": format_rate(terms.borrowing_spread)
+            if terms.borrowing_spread
+            else None,
+            "day_count": dict(terms.day_counts) or None,
         }
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 import attrs
 
@@ -43,6 +44,7 @@ from cashmgmt.model import (
     Entity,
     Facility,
     Fees,
+    IntercompanyTerms,
     NotionalPool,
     PhysicalStructure,
     RuleKind,
@@ -53,7 +55,17 @@ from cashmgmt.model import (
     Tier,
     Tiering,
 )
-from cashmgmt.money import Money, format_rate, parse_decimal, parse_money
+from cashmgmt.money import (
+    MAX_RATE,
+    MIN_RATE,
+    Money,
+    format_rate,
+    parse_decimal,
+    parse_money,
+)
+from cashmgmt.reference.conventions import day_count_for
+
+W = TypeVar("W")
 
 
 def read_client(r: Reader, data: object) -> Client | Missing:
@@ -171,8 +183,10 @@ def read_terms(r: Reader, data: object, where: str, money_currency: str | None) 
         "changes",
     )
     m = r.mapping(data, where, keys)
+    # Unstated, the day count is the currency's money-market convention (reference data).
+    convention = day_count_for(money_currency) if money_currency else "ACT/360"
     day_count: DayCount | Missing = r.get(
-        m, "day_count", where, one_of(*DAY_COUNTS), default="ACT/360"
+        m, "day_count", where, one_of(*DAY_COUNTS), default=convention
     )
     credit: tuple[Tier, ...] | Missing = ()
     debit: tuple[Tier, ...] | Missing = ()
@@ -304,7 +318,7 @@ def read_account(r: Reader, data: object, where: str) -> Account | Missing:
     home = r.get(m, "country", where, country)
     cur = r.get(m, "currency", where, currency)
     number = r.get(m, "number", where, account_number, default=None)
-    terms: Terms | Missing = Terms()
+    terms: Terms | Missing = r.share(Terms(day_count_for(cur))) if ok(cur) else Terms()
     if m.get("terms") is not None:
         terms = read_terms(r, m["terms"], join(where, "terms"), cur if ok(cur) else None)
     restricted = r.get(m, "restricted", where, flag, default=False)
@@ -660,3 +674,62 @@ def _shares(value: object) -> dict[str, Decimal]:
     if total != 1:
         raise Invalid(f"shares that add up to 100%; these add up to {format_rate(total)}")
     return shares
+
+
+def read_intercompany(
+    r: Reader, data: object, flat: Decimal | Missing | None, where: str = "intercompany"
+) -> IntercompanyTerms | Missing:
+    """`intercompany:` {rates: {CUR: rate}, lending_spread, borrowing_spread, day_count:
+    {CUR: ACT/360 | ACT/365}}. `flat` is the case's `intercompany_rate` (the rate of every
+    currency `rates` does not list); each rate less the lending spread must stay above -100%
+    and plus the borrowing spread at most 1000% (money.RATE), so the engine stays exact."""
+    m = r.mapping(data, where, ("rates", "lending_spread", "borrowing_spread", "day_count"))
+    rates = _per_currency(r, m, "rates", where, rate)
+    day_counts = _per_currency(r, m, "day_count", where, one_of(*DAY_COUNTS))
+    lending = r.get(m, "lending_spread", where, _spread, default=Decimal(0))
+    borrowing = r.get(m, "borrowing_spread", where, _spread, default=Decimal(0))
+    if rates is MISSING or day_counts is MISSING or lending is MISSING or borrowing is MISSING:
+        return MISSING
+    levels: dict[str, Decimal] = {join(join(where, "rates"), c): v for c, v in rates.items()}
+    if ok(flat) and flat is not None:
+        levels["intercompany_rate"] = flat
+    for place, level in levels.items():
+        if level - lending <= MIN_RATE or level + borrowing > MAX_RATE:
+            r.problem(
+                place,
+                f"expected a rate that less the lending spread stays above {MIN_RATE:%} and "
+                f"plus the borrowing spread is at most {MAX_RATE:%}; found {format_rate(level)}",
+            )
+            return MISSING
+    return IntercompanyTerms(rates, lending, borrowing, day_counts)
+
+
+def _spread(value: object) -> Decimal:
+    """A spread that is not negative, like 0.25% (within money.RATE)."""
+    level = rate(value)
+    if level < 0:
+        raise Invalid("a spread that is not negative, like 0.25%", value)
+    return level
+
+
+def _per_currency(
+    r: Reader, m: Mapping[str, object], key: str, where: str, parse: Callable[[object], W]
+) -> dict[str, W] | Missing:
+    """`m[key]` as a mapping of ISO 4217 code to a value each read by `parse` ({} if absent),
+    each problem at its own place (`intercompany.rates.EUR`)."""
+    place = join(where, key)
+    value = m.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not value:
+        expected = "a mapping of ISO 4217 currency code to a value, like {EUR: 3%}"
+        r.problem(place, Invalid(expected, value).message)
+        return MISSING
+    out: dict[str, W] = {}
+    for code, item in value.items():
+        at = join(place, key_text(code))
+        read_code = r.value(code, at, currency)
+        read_item = r.value(item, at, parse)
+        if ok(read_code) and ok(read_item):
+            out[read_code] = read_item
+    return out if len(out) == len(value) else MISSING
