@@ -748,8 +748,10 @@ def simulate_per_currency(
                     uncovered[c][d] = round_half_away(net[c][d] * (debit - o) / Fraction(debit))
 
     # 5: each currency's interest on its uncovered series; its members alone.
-    posted = {c: post_interest(uncovered[c], terms[c], c, posts) for c in codes}
-    alone = {a: post_interest(history[a], terms[cur_of[a]], cur_of[a], posts) for a in members}
+    posted = {c: post_interest(uncovered[c], terms[c], c, posts, dates) for c in codes}
+    alone = {
+        a: post_interest(history[a], terms[cur_of[a]], cur_of[a], posts, dates) for a in members
+    }
 
     received = dict.fromkeys(members, 0)
     head = pool.interest_header

@@ -47,7 +47,13 @@ def per_currency_interest(
     value = fx.convert(net, codes, every_day, to=pool.currency)
     uncovered, cover, scale = _uncovered(net, value, pool)
 
-    table = terms_table([pool.terms_of(c) for c in codes], np.arange(len(codes)), codes)
+    table = terms_table(
+        [pool.terms_of(c) for c in codes],
+        np.arange(len(codes)),
+        codes,
+        case.balances.start,
+        days,
+    )
     currency_net = post(uncovered, table, starts).net
     alone = post(balances, table.take(of_code), starts).net
 

@@ -20,7 +20,7 @@ from cashmgmt.engine.physical import SweepOutcome
 from cashmgmt.engine.replay import Replay
 from cashmgmt.engine.results import ShiftResult
 from cashmgmt.engine.totals import Side, to_base
-from cashmgmt.model import Case, NotionalPool, Terms, Tier
+from cashmgmt.model import Case, IntercompanyTerms, NotionalPool, Terms, TermsChange, Tier
 from cashmgmt.money import (
     MAX_RATE,
     MIN_RATE,
@@ -64,6 +64,7 @@ def shifted(terms: Terms, bp: int) -> Terms:
         credit=move(terms.credit),
         debit=move(terms.debit),
         penalty_rate=None if penalty is None else shift_rate(penalty, bp),
+        changes=tuple(TermsChange(c.start, shifted(c.terms, bp)) for c in terms.changes),
     )
 
 
@@ -93,6 +94,7 @@ def shift_case(case: Case, bp: int) -> Case:
         return memo[id(terms)][1]
 
     rate = case.intercompany_rate
+    terms = case.intercompany
     return attrs.evolve(
         case,
         accounts=tuple(attrs.evolve(a, terms=move(a.terms)) for a in case.accounts),
@@ -100,7 +102,13 @@ def shift_case(case: Case, bp: int) -> Case:
             shifted_pool(s, bp) if isinstance(s, NotionalPool) else s for s in case.structures
         ),
         intercompany_rate=None if rate is None else shift_rate(rate, bp),
+        intercompany=None if terms is None else _shifted_intercompany(terms, bp),
     )
+
+
+def _shifted_intercompany(terms: IntercompanyTerms, bp: int) -> IntercompanyTerms:
+    """Intercompany terms with every currency's rate shifted (spreads and day counts kept)."""
+    return attrs.evolve(terms, rates={c: shift_rate(r, bp) for c, r in terms.rates.items()})
 
 
 _SHIFTED: WeakKeyDictionary[Replay, dict[int, Replay]] = WeakKeyDictionary()
@@ -144,11 +152,12 @@ def sensitivity(
     setup: Decimal,
     contract_months: int,
     shifts: Sequence[int],
-    structure_side: Callable[[Replay, int], Side],
+    structure_side: Callable[[Replay, int], tuple[Side, int]],
 ) -> tuple[ShiftResult, ...]:
-    """The benefit per year under each shift: the structure's side from `structure_side`
-    (given the shifted replay and the shift) against the shifted status quo, less the same
-    fees, annualised as the unshifted benefit is (money.annualise)."""
+    """The benefit per year under each shift: the structure's side and its tax on
+    intercompany interest (base minor units) from `structure_side` (given the shifted replay
+    and the shift) against the shifted status quo, less the same fees, annualised as the
+    unshifted benefit is (money.annualise)."""
     case = replay.case
     code = case.base_currency
     out = []
@@ -156,8 +165,8 @@ def sensitivity(
         if not isinstance(bp, int) or abs(bp) > MAX_SHIFT_BP:
             raise ValueError(f"a shift is a whole number of basis points up to {MAX_SHIFT_BP}")
         held = shifted_replay(replay, bp)
-        side = structure_side(held, bp)
-        benefit = _net(side) - _net(held.baseline.side) - to_minor(fees, code)
+        side, tax = structure_side(held, bp)
+        benefit = _net(side) - _net(held.baseline.side) - to_minor(fees, code) - tax
         annual = annualise(benefit, to_minor(setup, code), case.balances.days, contract_months)
         out.append(ShiftResult(bp, from_minor(annual, code)))
     return tuple(out)

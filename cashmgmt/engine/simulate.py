@@ -18,8 +18,9 @@ import numpy.typing as npt
 from cashmgmt.engine.bank import balance_change, bank_side
 from cashmgmt.engine.capacity import beyond, stated_limits
 from cashmgmt.engine.change import Change, unchanged
+from cashmgmt.engine.intercompany import intercompany_positions
 from cashmgmt.engine.liquidity import liquidity
-from cashmgmt.engine.physical import sweep
+from cashmgmt.engine.physical import SweepOutcome, sweep
 from cashmgmt.engine.poolable import refuse_unpoolable
 from cashmgmt.engine.pooling import overlay
 from cashmgmt.engine.replay import Replay, replay_for
@@ -110,7 +111,11 @@ def simulate_physical(
     change, swept = sweep(case, structure, held)
     moved = balance_change(case, swept.rows, swept.closing)
     result = _compare(case, held, structure.id, structure.name, structure.kind, change, moved)
-    return _with_shifts(result, held, shifts, lambda r, bp: reposted(r, swept))
+
+    def side(r: Replay, bp: int) -> tuple[Side, int]:
+        return reposted(r, swept), _tax(r, swept, structure)
+
+    return _with_shifts(result, held, shifts, side)
 
 
 def simulate_notional(
@@ -127,9 +132,9 @@ def simulate_notional(
     change = overlay(case, pool, held, before)
     result = _compare(case, held, pool.id, pool.name, pool.kind, change, {})
 
-    def side(r: Replay, bp: int) -> Side:
+    def side(r: Replay, bp: int) -> tuple[Side, int]:
         status_quo = attrs.evolve(before, side=r.baseline.side.copy())
-        return overlay(r.case, shifted_pool(pool, bp), r, status_quo).side
+        return overlay(r.case, shifted_pool(pool, bp), r, status_quo).side, 0
 
     return _with_shifts(result, held, shifts, side)
 
@@ -152,18 +157,27 @@ def simulate_hybrid(
     pooled = overlay(case, pool, held, change, swept)
     result = _compare(case, held, id, name, "hybrid", pooled, moved)
 
-    def side(r: Replay, bp: int) -> Side:
+    def side(r: Replay, bp: int) -> tuple[Side, int]:
         after_sweeps = attrs.evolve(change, side=reposted(r, swept))
-        return overlay(r.case, shifted_pool(pool, bp), r, after_sweeps, swept).side
+        pooled = overlay(r.case, shifted_pool(pool, bp), r, after_sweeps, swept).side
+        return pooled, _tax(r, swept, physical)
 
     return _with_shifts(result, held, shifts, side)
+
+
+def _tax(replay: Replay, swept: SweepOutcome, structure: PhysicalStructure) -> int:
+    """The tax on the intercompany interest of `swept`'s positions under `replay`'s (shifted)
+    case, in base minor units."""
+    case = replay.case
+    positions, _ = intercompany_positions(case, replay, swept.pairs, swept.flows, structure)
+    return to_minor(tax_result(case.base_currency, positions).total, case.base_currency)
 
 
 def _with_shifts(
     result: SimulationResult,
     replay: Replay,
     shifts: Sequence[int],
-    side: Callable[[Replay, int], Side],
+    side: Callable[[Replay, int], tuple[Side, int]],
 ) -> SimulationResult:
     """`result` with its benefit under each parallel shift of the rates (none: as it is)."""
     if not shifts:
