@@ -111,6 +111,8 @@ def _two_entities(
                 "name": "S",
                 "kind": "physical",
                 "rules": [{"from": "SUB-1", "to": "HQ-1", "rule": "zero-balance"}],
+                # HQ may fund SUB (docs/simulation.md, "Funding within the header's capacity")
+                "header_limit": {"HQ-1": f"100000000 {currency}"},
             }
         ],
         base=currency,
