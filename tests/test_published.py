@@ -209,3 +209,20 @@ def test_multicurrency_pool_by_hand(case_dir: CaseDir) -> None:
     doc["structures"] = [alone]
     case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=fx))
     assert cashmgmt.simulate(case, "mc").benefit == 0
+
+
+def test_us_withholding_on_interest_to_a_foreign_company() -> None:
+    """A withholdable payment from a US payor to a non-US company bears 30% US tax by
+    withholding: "if a US company paid a UK company 100 of interest, the US company should
+    withhold 30" (news.listonegiant.it, November 2023, on IRC chapter 3/4 withholding; the
+    same 30% statutory rate in PwC's US "Corporate - Withholding taxes"). The UK has a treaty
+    that lowers it to 0, so the statutory case is shown with a Hong Kong lender (no US treaty)
+    and the treaty case with the UK lender."""
+    from cashmgmt.money import round_tax
+    from cashmgmt.reference.tax import tax_table
+
+    table = tax_table()
+    statutory = table.withholding("US", "HK")
+    assert (statutory.rate, statutory.basis) == (Decimal("0.30"), "statutory")
+    assert round_tax(10000, statutory.rate) == 3000  # 30.00 of 100.00, in cents
+    assert table.withholding("US", "GB").rate == 0  # Article 11 of the US-UK treaty
