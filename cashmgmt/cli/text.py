@@ -72,6 +72,8 @@ def simulation(r: SimulationResult) -> None:
         r.structure_liquidity.overdraft_days,
     )
     row(f"fees ({r.fees.sweeps} sweeps)", "", -r.fees.total)
+    if r.tax.entities:
+        row("intercompany tax", "", -r.tax.total)
     row("benefit for the period", "", r.benefit)
     if r.days >= MIN_HISTORY_DAYS:
         row("benefit per year", "", r.benefit_annual)
