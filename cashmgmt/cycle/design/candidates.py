@@ -430,11 +430,7 @@ def _multi_currency(
     account its single-currency pool would be headed by), the offset rate and the haircut
     from multicurrency_pool.yaml."""
     shipped = multicurrency_pool_terms()
-    by_currency: dict[str, list[Account]] = {}
-    for a in eligible:
-        if a.currency != head.currency:
-            by_currency.setdefault(a.currency, []).append(a)
-    per_currency = {cur: _header(group, depth, mean).terms for cur, group in by_currency.items()}
+    per_currency = _currency_terms(eligible, head, depth, mean)
     offset = shipped.offset_rate(tuple(t.rate for t in head.terms.credit))
     pool = NotionalPool(
         "notional-multi",
@@ -496,12 +492,35 @@ def _hybrid(
         None,
         fees["multi-currency-notional" if several else "notional"],
     )
+    if several:  # per currency, as the multi-currency pool (docs/simulation.md)
+        shipped = multicurrency_pool_terms()
+        pool = attrs.evolve(
+            pool,
+            currency_terms=_currency_terms(heads, top, depth, mean),
+            offset_rate=shipped.offset_rate(tuple(t.rate for t in top.terms.credit)),
+            haircut=shipped.haircut,
+        )
     countries = ", ".join(sorted({a.country for a in heads}))
     return (
         HybridStructure("hybrid", "Hybrid: country pools and a notional overlay", physical, pool),
         f"accounts swept to a header per country and currency ({countries}); the headers "
-        f"netted for interest at {top.id}",
+        f"netted for interest at {top.id}, each currency at its own header's terms",
     )
+
+
+def _currency_terms(
+    accounts: Sequence[Account],
+    head: Account,
+    depth: Mapping[str, int],
+    mean: Mapping[str, int],
+) -> dict[str, Terms]:
+    """Each currency other than the head's at the terms of the header its own pool would
+    have among `accounts`."""
+    by_currency: dict[str, list[Account]] = {}
+    for a in accounts:
+        if a.currency != head.currency:
+            by_currency.setdefault(a.currency, []).append(a)
+    return {cur: _header(group, depth, mean).terms for cur, group in by_currency.items()}
 
 
 def _multi_level(
