@@ -19,7 +19,7 @@ from test_engine_reference import random_case
 
 import cashmgmt
 from cashmgmt.cli import cli
-from cashmgmt.cycle.design.candidates import generate
+from cashmgmt.cycle.design.candidates import HybridStructure, generate
 from cashmgmt.cycle.design.feasibility import check
 from cashmgmt.cycle.design.recommend import APPROVAL_TOLERANCE
 from cashmgmt.graph import sweep_forest
@@ -216,5 +216,24 @@ def test_multi_currency_candidate_runs_each_currency_at_its_header_terms(name: s
             assert terms == single.terms
         else:
             assert terms == held[cur].terms
+    assert pool.offset_rate == max(t.rate for t in pool.terms.credit)
+    assert pool.haircut == Decimal("0.08")
+
+
+def test_hybrid_overlay_runs_each_currency_at_its_own_terms() -> None:
+    """The hybrid's notional overlay over the country headers is per currency too: every
+    currency other than the overlay's takes the terms of one of its own country headers
+    (never the overlay currency's), with the shipped offset rate and haircut."""
+    case = cashmgmt.load_case(EXAMPLES / "aurora-industrial")
+    made = {s.id: s for s, _ in generate(case, cashmgmt.assess(case))}
+    hybrid = made["hybrid"]
+    assert isinstance(hybrid, HybridStructure)
+    pool = hybrid.pool
+    assert pool.currency_terms is not None
+    heads = {a: case.account(a) for a in pool.accounts}
+    currencies = {a.currency for a in heads.values()}
+    assert len(currencies) > 1 and set(pool.currency_terms) == currencies - {pool.currency}
+    for cur, terms in pool.currency_terms.items():
+        assert terms in [a.terms for a in heads.values() if a.currency == cur]
     assert pool.offset_rate == max(t.rate for t in pool.terms.credit)
     assert pool.haircut == Decimal("0.08")
