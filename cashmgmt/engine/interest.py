@@ -149,14 +149,17 @@ def terms_table(
     days, all in one set of arrays). Rows are grouped by Terms object (the case loader
     shares equal terms) and currency with integer codes, so each distinct pair is read once
     per epoch and no per-row Python objects are made."""
-    distinct = {id(t): t for t in terms}
-    dates = sorted({c.start for t in distinct.values() for c in t.changes})
+    n = len(terms)
+    _, first, by_object = np.unique(
+        np.fromiter(map(id, terms), np.int64, n), return_index=True, return_inverse=True
+    )
+    dates = sorted({c.start for i in first.tolist() for c in terms[i].changes})
     if not dates:
-        return _table(terms, currency, currencies, ())
+        return _table(terms, by_object, currency, currencies, ())
     if start is None:
         raise ValueError("terms with dated changes need the history's start and days")
     inside = [d for d in dates if start < d < start + timedelta(days=days)]
-    return _table(terms, currency, currencies, (start, *inside))
+    return _table(terms, by_object, currency, currencies, (start, *inside))
 
 
 def epochs_of(terms: Terms, start: date, days: int) -> tuple[tuple[int, Terms], ...]:
@@ -169,15 +172,16 @@ def epochs_of(terms: Terms, start: date, days: int) -> tuple[tuple[int, Terms], 
 
 def _table(
     terms: Sequence[Terms],
+    by_object: Int64Array,
     currency: Int64Array,
     currencies: Sequence[str],
     epochs: Sequence[date],
 ) -> TermsTable:
-    """The table of `terms` as they are (`epochs` empty), or of the terms in force from each
-    of the `epochs` days (the first the history's start)."""
+    """The table of `terms` (`by_object`: each one's number among the distinct Terms
+    objects) as they are (`epochs` empty), or of the terms in force from each of the
+    `epochs` days (the first the history's start)."""
     n = len(terms)
-    _, by_object = np.unique(np.fromiter(map(id, terms), np.int64, n), return_inverse=True)
-    pair = by_object * len(currencies) + currency
+    pair = by_object.reshape(-1) * len(currencies) + currency
     _, first, index = np.unique(pair, return_index=True, return_inverse=True)
     distinct: dict[_Row, int] = {}
     views: list[Callable[[Terms], Terms]] = [
