@@ -10,8 +10,12 @@ from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Inva
 from functools import cache
 
 import attrs
+import numpy as np
+import numpy.typing as npt
 
 from cashmgmt.errors import Invalid
+
+Int64Array = npt.NDArray[np.int64]
 
 #: The only rounding the product uses for money: half away from zero (ROUND_HALF_UP in
 #: `decimal` rounds ties away from zero for negative numbers too).
@@ -123,6 +127,36 @@ def round_tax(minor: int, rate: Decimal) -> int:
     interest"); 1,005 minor units at 6% -> 60 (60.30), 25 at 6% -> 2 (1.50 rounds up)."""
     exact = Decimal(int(minor)) * rate  # exact: Decimal keeps 28 digits, these need < 27
     return int(exact.to_integral_value(rounding=HALF_AWAY_FROM_ZERO))
+
+
+#: Largest magnitude an int64 product may reach.
+_INT64_MAX = (1 << 63) - 1
+
+
+def round_tax_array(minor: Int64Array, rate: Decimal) -> Int64Array:
+    """`round_tax` of every element of an integer array, exactly and with the same result,
+    in integer numpy: the rate as a fraction num/den, |minor| x |num| divided by den with
+    its remainder, plus one when twice the remainder reaches den (half away from zero), and
+    the sign put back. Elements whose product could pass 2^63 (and rates whose fraction
+    does not fit int64) go through `round_tax` one by one, in Python integers; every result
+    must fit int64."""
+    values = np.asarray(minor, dtype=np.int64)
+    num, den = rate.as_integer_ratio()
+    out = np.zeros(values.shape, dtype=np.int64)
+    if num == 0:
+        return out
+    size = abs(num)
+    if size > _INT64_MAX // 2 or den > _INT64_MAX // 2:
+        fits = np.zeros(values.shape, dtype=np.bool_)
+    else:
+        fits = (np.abs(values) <= _INT64_MAX // size) & (values != -_INT64_MAX - 1)
+    magnitude = np.abs(values[fits])
+    quotient, remainder = np.divmod(magnitude * size, den)
+    quotient += 2 * remainder >= den  # 2 x remainder < 2 x den, within int64
+    out[fits] = np.where((values[fits] < 0) != (num < 0), -quotient, quotient)
+    for at in np.flatnonzero(~fits).tolist():
+        out.flat[at] = round_tax(int(values.flat[at]), rate)
+    return out
 
 
 def round_ratio(value: Decimal, places: int) -> Decimal:

@@ -10,13 +10,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from casekit import one_group
+from hypothesis import given
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 import cashmgmt
 from cashmgmt.errors import CaseError
-from cashmgmt.money import is_currency, round_tax
+from cashmgmt.money import is_currency, round_tax, round_tax_array
 from cashmgmt.reference.conventions import day_count_for, day_count_table
 from cashmgmt.reference.tax import tax_table
 
@@ -34,6 +37,26 @@ def test_round_tax_half_away_from_zero_per_posting() -> None:
     assert round_tax(24, Decimal("0.06")) == 1  # 1.44
     assert round_tax(310_000, Decimal("0.07")) == 21_700
     assert round_tax(123, Decimal(0)) == 0
+
+
+@given(
+    st.lists(st.integers(-9 * 10**17, 9 * 10**17), max_size=40),
+    st.integers(-(10**9), 10**9),
+)
+def test_round_tax_array_is_round_tax_on_each_element(minor: list[int], units: int) -> None:
+    """The array form (the engine's) gives the one rule's result on each element: rates with
+    up to 8 decimals up to 1000% either way, amounts up to 9 x 10^17 (past 2^63 / |num|,
+    where it falls back to Python integers; every result fits int64)."""
+    rate = Decimal(units).scaleb(-8)
+    got = round_tax_array(np.array(minor, dtype=np.int64), rate)
+    assert got.tolist() == [round_tax(m, rate) for m in minor]
+
+
+def test_round_tax_array_hand_worked() -> None:
+    amounts = np.array([[100_500, 25, -25], [24, 0, 10**18]], dtype=np.int64)
+    got = round_tax_array(amounts, Decimal("0.06")).tolist()
+    assert got == [[6030, 2, -2], [1, 0, 6 * 10**16]]
+    assert round_tax_array(amounts, Decimal(0)).tolist() == [[0, 0, 0], [0, 0, 0]]
 
 
 # --- the day-count table --------------------------------------------------------------------

@@ -7,10 +7,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from reference import post_interest, posting_days
 
 from cashmgmt.engine.interest import post, posting_periods, terms_table
 from cashmgmt.model import Terms, TermsChange, Tier
+from cashmgmt.money import Money
 
 
 def _flat(credit: str, debit: str | None = None, **kw: object) -> Terms:
@@ -108,3 +111,58 @@ def test_epochs_of_gives_the_terms_in_force() -> None:
     terms = _changed(_flat("0.03"), (date(2024, 12, 1), one), (date(2025, 1, 10), two))
     assert epochs_of(terms, date(2025, 1, 1), 31) == ((0, one), (9, two))
     assert epochs_of(_flat("0.03"), date(2025, 1, 1), 31) == ((0, _flat("0.03")),)
+
+
+@st.composite
+def _terms(draw: st.DrawFn) -> Terms:
+    """Tiered terms (marginal or whole, negative credit rates allowed), an overdraft limit
+    with a penalty rate or none."""
+
+    def tiers(low: int) -> tuple[Tier, ...]:
+        starts = sorted(draw(st.sets(st.integers(1, 5_000), max_size=2)) | {0})
+        return tuple(
+            Tier(Decimal(s), Decimal(draw(st.integers(low, 900))).scaleb(-4)) for s in starts
+        )
+
+    limit = draw(st.none() | st.integers(1, 3_000))
+    return Terms(
+        "ACT/365",
+        tiers(-50),
+        tiers(0),
+        draw(st.sampled_from(["marginal", "whole"])),
+        Money(Decimal(limit), "CNY") if limit is not None else None,
+        Decimal(draw(st.integers(0, 2_000))).scaleb(-4) if limit is not None else None,
+    )
+
+
+@given(
+    st.lists(
+        st.tuples(
+            _terms(),
+            st.lists(st.tuples(st.integers(-20, 80), _terms()), max_size=3),
+            st.lists(st.integers(-400_000, 400_000), min_size=70, max_size=70),
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+@settings(max_examples=40, deadline=None)
+def test_one_pass_posts_every_row_as_the_reference_loop(
+    rows: list[tuple[Terms, list[tuple[int, Terms]], list[int]]],
+) -> None:
+    """Rows with and without changes (several in one month, before and after the history)
+    posted together in the one pass: each row as the reference loop posts it alone."""
+    start = date(2025, 1, 20)
+    terms = [
+        _changed(first, *sorted({start + timedelta(days=d): t for d, t in changes}.items()))
+        for first, changes, _ in rows
+    ]
+    series = [s for _, _, s in rows]
+    starts, _ = posting_periods(start, 70)
+    table = terms_table(terms, np.zeros(len(rows), dtype=np.int64), ["CNY"], start, 70)
+    got = post(np.array(series, dtype=np.int64), table, starts)
+    for i, (t, s) in enumerate(zip(terms, series, strict=True)):
+        mine = list(
+            zip(got.credit[i].tolist(), got.debit[i].tolist(), got.penalty[i].tolist(), strict=True)
+        )
+        assert mine == _reference(s, t, start)

@@ -3,11 +3,13 @@ case's intercompany terms (a rate, spreads and a day count per currency), and th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
 
+from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.exact import sum_products_div
 from cashmgmt.engine.interest import RATE_SCALE, rate_units
 from cashmgmt.engine.kernels import positions
@@ -20,40 +22,62 @@ from cashmgmt.reference.conventions import day_count_for
 
 Int64Array = npt.NDArray[np.int64]
 
+_PARTICIPANT = operator.attrgetter("participant")
+_HEADER = operator.attrgetter("header")
 
-def leaders(case: Case, structure: PhysicalStructure | None) -> Mapping[frozenset[str], str]:
+
+def leaders(index: AccountIndex, structure: PhysicalStructure | None) -> dict[int, int]:
     """The in-house bank of each pair of entities a structure sweeps between: the entity of
-    the header account of the first rule between them (docs/simulation.md)."""
-    found: dict[frozenset[str], str] = {}
-    for rule in structure.rules if structure is not None else ():
-        lender = case.account(rule.participant).entity
-        header = case.account(rule.header).entity
-        if lender != header:
-            found.setdefault(frozenset((lender, header)), header)
-    return found
+    the header account of the first rule between them (docs/simulation.md). Keyed by the
+    pair's entity codes (index.entities) as low x entities + high; found with numpy over
+    the rules' columns (one first occurrence per pair), not rule by rule."""
+    rules = structure.rules if structure is not None else ()
+    n = len(rules)
+    ends = np.fromiter(
+        map(index.row_of.__getitem__, chain(map(_PARTICIPANT, rules), map(_HEADER, rules))),
+        np.int64,
+        2 * n,
+    )
+    entity = index.entity[ends]
+    lender, header = entity[:n], entity[n:]
+    between = np.flatnonzero(lender != header)
+    key = np.minimum(lender, header)[between] * len(index.entities)
+    key += np.maximum(lender, header)[between]
+    keys, first = np.unique(key, return_index=True)
+    return dict(zip(keys.tolist(), header[between[first]].tolist(), strict=True))
 
 
 def pair_rates(
-    case: Case, pairs: tuple[tuple[str, str, str], ...], structure: PhysicalStructure | None
+    index: AccountIndex,
+    case: Case,
+    pairs: tuple[tuple[str, str, str], ...],
+    structure: PhysicalStructure | None,
 ) -> tuple[Int64Array, Int64Array, Int64Array]:
     """Per pair (first, second, currency), in units of 1e-8: the rate while the first entity
     lends, the rate while it borrows, and the day-count basis (360 or 365)."""
     terms = case.intercompany or IntercompanyTerms()
     flat = case.intercompany_rate
-    lead = leaders(case, structure)
+    lead = leaders(index, structure)
+    code = {e: i for i, e in enumerate(index.entities)}
+    up, down = rate_units(terms.borrowing_spread), rate_units(terms.lending_spread)
+    level_of: dict[str, tuple[int, int]] = {}  # currency -> (rate, basis)
     lends, borrows, basis = (np.zeros(len(pairs), dtype=np.int64) for _ in range(3))
     for k, (first, second, cur) in enumerate(pairs):
-        level = terms.rates.get(cur, flat)
-        rate = rate_units(level) if level is not None else 0
-        up, down = rate_units(terms.borrowing_spread), rate_units(terms.lending_spread)
+        if cur not in level_of:
+            level = terms.rates.get(cur, flat)
+            count = terms.day_counts.get(cur) or day_count_for(cur)
+            level_of[cur] = (
+                rate_units(level) if level is not None else 0,
+                360 if count == "ACT/360" else 365,
+            )
+        rate, basis[k] = level_of[cur]
+        a, b = code[first], code[second]
         # the participant side (not the in-house bank) gets rate - lending spread when it
         # lends, and pays rate + borrowing spread when it borrows
-        if lead.get(frozenset((first, second)), second) == second:
+        if lead.get(min(a, b) * len(code) + max(a, b), b) == b:
             lends[k], borrows[k] = rate - down, rate + up
         else:
             lends[k], borrows[k] = rate + up, rate - down
-        count = terms.day_counts.get(cur) or day_count_for(cur)
-        basis[k] = 360 if count == "ACT/360" else 365
     return lends, borrows, basis
 
 
@@ -79,7 +103,7 @@ def intercompany_positions(
     closing, peaks, peak_days = (np.zeros(n, dtype=np.int64) for _ in range(3))
     positions(flows, starts, sums, closing, peaks, peak_days)
     currencies = [cur for _, _, cur in pairs]
-    lends, borrows, basis = pair_rates(case, pairs, structure)
+    lends, borrows, basis = pair_rates(replay.index, case, pairs, structure)
     divisor = (basis * RATE_SCALE)[:, None]
     if np.array_equal(lends, borrows):  # no spread: the signed sums are enough
         posted = sum_products_div([(sums, lends[:, None])], divisor)

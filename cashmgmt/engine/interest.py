@@ -9,15 +9,15 @@ and one exact multiplication and rounding per posting.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import operator
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows, run
+from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows
 from cashmgmt.model import Terms
 from cashmgmt.money import RATE_DECIMALS, to_minor
 
@@ -69,23 +69,19 @@ class TermsTable:
     debit_count: Int64Array
     limit: Int64Array  # debit size allowed before the penalty rate (INF: no limit)
     penalty: Int64Array  # penalty rate units per row (0 without a limit)
-    #: With rate changes inside the history: (first day, table of the terms in force) of each
-    #: epoch between the change dates, the first from day 0 (docs/simulation.md, "Rate
-    #: changes"); () when no series' terms change, and the fields above are the first terms.
-    epochs: tuple[tuple[int, TermsTable], ...] = ()
-    #: With epochs: whether each series' terms change inside the history (the others are
-    #: posted in one pass with the terms above).
-    changing: BoolArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.bool_))
+    #: With rate changes inside the history: the first day of each epoch between the change
+    #: dates (the first 0), and (epochs × series) each series' row in each epoch
+    #: (docs/simulation.md, "Rate changes"); empty when no terms change, and `kind` is then
+    #: each series' row throughout (with changes, `kind` is the first epoch's).
+    epoch_starts: Int64Array = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+    epoch_kind: Int64Array = attrs.field(factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
     def take(self, series: Sequence[int] | Int64Array) -> TermsTable:
         """The table of a subset of the series, in the given order."""
         chosen = np.asarray(series, dtype=np.int64)
-        if not self.epochs:
+        if not self.epoch_starts.size:
             return attrs.evolve(self, kind=self.kind[chosen])
-        epochs = tuple((first, table.take(chosen)) for first, table in self.epochs)
-        return attrs.evolve(
-            self, kind=self.kind[chosen], epochs=epochs, changing=self.changing[chosen]
-        )
+        return attrs.evolve(self, kind=self.kind[chosen], epoch_kind=self.epoch_kind[:, chosen])
 
 
 Tiers = tuple[tuple[int, int, int], ...]
@@ -149,26 +145,21 @@ def terms_table(
 ) -> TermsTable:
     """Arrays for a list of rows, row i with terms[i] in currencies[currency[i]], over the
     `days` days from `start` (needed only when some terms have dated changes: then the
-    table holds one table per epoch between the change dates inside those days). Rows are
-    grouped by Terms object (the case loader shares equal terms) and currency with integer
-    codes, so each distinct pair is read once and no per-row Python objects are made."""
-    distinct = {id(t): t for t in terms}
-    dates = sorted({c.start for t in distinct.values() for c in t.changes})
+    table holds the terms in force in each epoch between the change dates inside those
+    days, all in one set of arrays). Rows are grouped by Terms object (the case loader
+    shares equal terms) and currency with integer codes, so each distinct pair is read once
+    per epoch and no per-row Python objects are made."""
+    n = len(terms)
+    _, first, by_object = np.unique(
+        np.fromiter(map(id, terms), np.int64, n), return_index=True, return_inverse=True
+    )
+    dates = sorted({c.start for i in first.tolist() for c in terms[i].changes})
     if not dates:
-        return _table(terms, currency, currencies)
+        return _table(terms, by_object, currency, currencies, ())
     if start is None:
         raise ValueError("terms with dated changes need the history's start and days")
     inside = [d for d in dates if start < d < start + timedelta(days=days)]
-    epochs = []
-    keys = list(map(id, terms))
-    for day in [start, *inside]:
-        in_force = {key: t.in_force(day) for key, t in distinct.items()}
-        rows = list(map(in_force.__getitem__, keys))
-        epochs.append(((day - start).days, _table(rows, currency, currencies)))
-    end = start + timedelta(days=days)
-    moving = {key for key, t in distinct.items() if any(start < c.start < end for c in t.changes)}
-    changing = np.fromiter(map(moving.__contains__, keys), np.bool_, len(keys))
-    return attrs.evolve(epochs[0][1], epochs=tuple(epochs), changing=changing)
+    return _table(terms, by_object, currency, currencies, (start, *inside))
 
 
 def epochs_of(terms: Terms, start: date, days: int) -> tuple[tuple[int, Terms], ...]:
@@ -179,22 +170,37 @@ def epochs_of(terms: Terms, start: date, days: int) -> tuple[tuple[int, Terms], 
     return tuple(((day - start).days, terms.in_force(day)) for day in [start, *inside])
 
 
-def _table(terms: Sequence[Terms], currency: Int64Array, currencies: Sequence[str]) -> TermsTable:
+def _table(
+    terms: Sequence[Terms],
+    by_object: Int64Array,
+    currency: Int64Array,
+    currencies: Sequence[str],
+    epochs: Sequence[date],
+) -> TermsTable:
+    """The table of `terms` (`by_object`: each one's number among the distinct Terms
+    objects) as they are (`epochs` empty), or of the terms in force from each of the
+    `epochs` days (the first the history's start)."""
     n = len(terms)
-    _, by_object = np.unique(np.fromiter(map(id, terms), np.int64, n), return_inverse=True)
-    pair = by_object * len(currencies) + currency
+    pair = by_object.reshape(-1) * len(currencies) + currency
     _, first, index = np.unique(pair, return_index=True, return_inverse=True)
     distinct: dict[_Row, int] = {}
-    kind = np.array(
+    views: list[Callable[[Terms], Terms]] = [
+        operator.methodcaller("in_force", day) for day in epochs
+    ] or [lambda t: t]
+    kinds = np.array(
         [
-            distinct.setdefault(_row(terms[i], currencies[currency[i]]), len(distinct))
-            for i in first.tolist()
+            [
+                distinct.setdefault(_row(view(terms[i]), currencies[currency[i]]), len(distinct))
+                for i in first.tolist()
+            ]
+            for view in views
         ],
         dtype=np.int64,
-    )
+    ).reshape(len(views), first.size)
+    kind = kinds[:, index.reshape(-1)] if n else np.zeros((kinds.shape[0], 0), dtype=np.int64)
     rows = list(distinct)
-    return TermsTable(
-        kind[index] if n else np.zeros(0, dtype=np.int64),
+    table = TermsTable(
+        kind[0],
         np.array([r.basis for r in rows], dtype=np.int64),
         np.array([r.whole for r in rows], dtype=np.bool_),
         *_padded([r.credit for r in rows]),
@@ -202,6 +208,10 @@ def _table(terms: Sequence[Terms], currency: Int64Array, currencies: Sequence[st
         np.array([r.limit for r in rows], dtype=np.int64),
         np.array([r.penalty for r in rows], dtype=np.int64),
     )
+    if not epochs:
+        return table
+    starts = np.array([(day - epochs[0]).days for day in epochs], dtype=np.int64)
+    return attrs.evolve(table, epoch_starts=starts, epoch_kind=kind)
 
 
 @attrs.frozen
@@ -230,72 +240,26 @@ class BeyondRange(ValueError):
 
 def post(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
     """Interest posted per row and period on a (rows × days) matrix of closing balances, in
-    one compiled pass (kernels.post_rows) split across the cores; with rate changes, one
-    pass per epoch of the terms, each period's parts added and rounded once."""
-    if not table.epochs or not table.changing.any():
-        return _post(balances, table, starts, split=False)[0]
-    if table.changing.all():
-        return _post_epochs(balances, table, starts)
-    # Every row in one pass with the first epoch's terms (cheaper than taking the rows
-    # apart), then the rows whose terms change posted epoch by epoch over it.
-    out = _post(balances, table, starts, split=False)[0]
-    dated = np.flatnonzero(table.changing)
-    posted = _post_epochs(balances[dated], table.take(dated), starts)
-    out.credit[dated], out.debit[dated], out.penalty[dated] = (
-        posted.credit,
-        posted.debit,
-        posted.penalty,
-    )
-    return out
-
-
-def _post_epochs(balances: Int64Array, table: TermsTable, starts: Int64Array) -> Postings:
-    """docs/simulation.md, "Rate changes": each epoch's columns posted with the terms in
-    force, unrounded (floor quotient and remainder per posting period and side), the epochs
-    at once across the cores; the parts of each posting period added, then rounded half
-    away from zero once."""
+    one compiled pass (kernels.post_rows) split across the cores; with rate changes, the
+    rows whose terms change are posted piece by piece (the posting periods cut at the
+    epochs' first days), each piece with the terms in force, each posting rounded once."""
     n, days = balances.shape
-    balances = np.ascontiguousarray(balances, dtype=np.int64)
-    quotient = np.zeros((3, n, starts.size), dtype=np.int64)
-    remainder = np.zeros((3, n, starts.size), dtype=np.int64)
-    bounds = [first for first, _ in table.epochs] + [days]
-    jobs = []
-    for (first, epoch), stop in zip(table.epochs, bounds[1:], strict=True):
-        if first >= stop:
-            continue
-        inside = starts[(starts > first) & (starts < stop)]
-        local = np.concatenate(([first], inside)).astype(np.int64)
-        period = np.searchsorted(starts, local, side="right") - 1
-        # A view of the days up to the epoch's end (rows stay contiguous, nothing is
-        # copied); the periods start from the epoch's first day.
-        jobs.append((period, _arguments(balances[:, :stop], epoch, local, True)))
-    if jobs:
-        run([(post_rows, (*args, 0, n)) for _, args in jobs])
-    for period, args in jobs:
-        *_, credit, debit, penalty, too_large, rest = args
-        if too_large.any():
-            raise BeyondRange(int(np.argmax(too_large)))
-        span = slice(int(period[0]), int(period[-1]) + 1)  # the epoch's periods, in order
-        for side, posted in enumerate((credit, debit, penalty)):
-            quotient[side, :, span] += posted
-            remainder[side, :, span] += rest[side]
-    divisor = (table.basis[table.kind] * RATE_SCALE)[None, :, None]
-    quotient += remainder // divisor
-    remainder %= divisor
-    up = np.where(quotient >= 0, 2 * remainder >= divisor, 2 * remainder > divisor)
-    credit, debit, penalty = quotient + up
-    return Postings(credit, debit, penalty)
-
-
-def _arguments(
-    balances: Int64Array, table: TermsTable, starts: Int64Array, split: bool
-) -> tuple[Any, ...]:
-    """The arguments of kernels.post_rows but the row range, with zeroed outputs."""
-    n = balances.shape[0]
-    return (
-        balances if split else np.ascontiguousarray(balances, dtype=np.int64),
+    periods = starts.size
+    if table.epoch_starts.size > 1:
+        kind = table.epoch_kind
+        pieces = np.union1d(starts, table.epoch_starts)
+        piece_period = np.searchsorted(starts, pieces, side="right") - 1
+        epoch_piece = np.append(np.searchsorted(pieces, table.epoch_starts), pieces.size)
+    else:
+        kind = table.kind[None, :]
+        pieces, piece_period, epoch_piece = starts, starts, np.array([0, periods])
+    args = (
+        np.ascontiguousarray(balances, dtype=np.int64),
         np.ascontiguousarray(starts, dtype=np.int64),
-        table.kind,
+        pieces.astype(np.int64),
+        piece_period.astype(np.int64),
+        epoch_piece.astype(np.int64),
+        np.ascontiguousarray(kind, dtype=np.int64),
         table.credit_low,
         table.credit_high,
         table.credit_rate,
@@ -308,19 +272,11 @@ def _arguments(
         table.limit,
         table.penalty,
         table.basis * RATE_SCALE,
-        *(np.zeros((n, starts.size), dtype=np.int64) for _ in range(3)),
+        *(np.zeros((n, periods), dtype=np.int64) for _ in range(3)),
         np.zeros(n, dtype=np.bool_),
-        np.zeros((3, n, starts.size) if split else (0, 0, 0), dtype=np.int64),
     )
-
-
-def _post(
-    balances: Int64Array, table: TermsTable, starts: Int64Array, *, split: bool
-) -> tuple[Postings, Int64Array]:
-    n, days = balances.shape
-    args = _arguments(balances, table, starts, split)
     by_rows(post_rows, n if days else 0, *args)
-    *_, credit, debit, penalty, too_large, remainders = args
+    *_, credit, debit, penalty, too_large = args
     if too_large.any():
         raise BeyondRange(int(np.argmax(too_large)))
-    return Postings(credit, debit, penalty), remainders
+    return Postings(credit, debit, penalty)

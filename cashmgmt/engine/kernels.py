@@ -82,23 +82,6 @@ def _rounded(high: int, low: int, divisor: int) -> int:
 rounded: Callable[[int, int, int], int] = _compile(_rounded)
 
 
-def _floored(high: int, low: int, divisor: int) -> tuple[int, int]:
-    """(q, r) with high·2^LIMB + low = q·divisor + r and 0 <= r < divisor, exactly, for the
-    same bounds as `_rounded` (floor division limb by limb): the parts of a posting whose
-    accrual segments are added before one rounding (docs/simulation.md, "Rate changes")."""
-    if -SMALL < high < SMALL:
-        numerator = (high << LIMB) + low
-        q = numerator // divisor
-        return q, numerator - q * divisor
-    q1 = high // divisor
-    rest = ((high - q1 * divisor) << LIMB) + low
-    q2 = rest // divisor
-    return (q1 << LIMB) + q2, rest - q2 * divisor
-
-
-floored: Callable[[int, int, int], tuple[int, int]] = _compile(_floored)
-
-
 def _holding_py(
     lows: Int64Array, highs: Int64Array, r: int, count: int, least: int, most: int
 ) -> int:
@@ -115,6 +98,9 @@ _holding: Callable[..., int] = _compile(_holding_py)
 def _post_rows(
     balances: Int64Array,
     starts: Int64Array,
+    pieces: Int64Array,
+    piece_period: Int64Array,
+    epoch_piece: Int64Array,
     kind: Int64Array,
     credit_low: Int64Array,
     credit_high: Int64Array,
@@ -132,37 +118,49 @@ def _post_rows(
     debit: Int64Array,
     penalty: Int64Array,
     too_large: BoolArray,
-    remainders: Int64Array,
     first: int,
     stop: int,
 ) -> None:
-    """Interest posted per row and posting period, exactly (docs/simulation.md, "Interest").
-    Row r has the terms of row kind[r] of the terms arrays (interest.TermsTable). With
-    `remainders` of shape (3, rows, periods), credit, debit and penalty get the floor of
-    each quotient and `remainders` what is left (0 <= r < divisor), unrounded, so that the
-    segments of a posting split by a rate change are rounded once (interest.post); with
-    shape (0, 0, 0), the rounded posting.
+    """Interest posted per row and posting period, exactly (docs/simulation.md, "Interest"
+    and "Rate changes"). `kind` is (epochs × rows): in epoch e row r has the terms of row
+    kind[e, r] of the terms arrays (interest.TermsTable). A row whose kind is the same in
+    every epoch is posted period by period (`starts`), each posting rounded as it is found.
+    A row whose terms change is posted piece by piece: `pieces` are the period starts and
+    the epochs' first days merged, piece q lies in period piece_period[q], and epoch e's
+    pieces are epoch_piece[e]..epoch_piece[e + 1] - 1; each piece accrues with the terms in
+    force, the exact numerators of a period's pieces are added and the sum is rounded once.
 
     Per tier, the sum of the daily balances (or debit sizes) the tier's rate applies to
-    (the interest numbers, 积数) times the rate, over `divisor` (basis × 10^8), rounded
-    half away from zero. Credit tiers apply to balances above 0, debit tiers to the debit
-    size up to `limit`, the penalty rate to the size past it. Marginal tiers take the part
-    of the balance in [low, high); whole tiers take the whole balance when it lies in
-    [low, high). Each sum is a branch-free pass over one period of one row, which the
-    compiler vectorises. A row with a balance of PEAK or more is marked `too_large` and
-    skipped: its sums could leave int64.
+    (the interest numbers, 积数) times the rate, over `divisor` (basis × 10^8, the same in
+    every epoch: the day count never changes), rounded half away from zero. Credit tiers
+    apply to balances above 0, debit tiers to the debit size up to `limit`, the penalty rate
+    to the size past it. Marginal tiers take the part of the balance in [low, high); whole
+    tiers take the whole balance when it lies in [low, high). Each sum is a branch-free pass
+    over one piece of one row, which the compiler vectorises. A row with a balance of PEAK
+    or more is marked `too_large` and skipped: its sums could leave int64. The terms are
+    looked up once per run of pieces with one set of terms (the whole row, or an epoch), so
+    that rows without changes cost what they did before rate changes were posted here.
     """
     days = balances.shape[1]
     periods = starts.shape[0]
-    split = remainders.shape[0] > 0
-    lowest = np.empty(periods, dtype=np.int64)
-    highest = np.empty(periods, dtype=np.int64)
-    credits = np.empty(periods, dtype=np.int64)
-    debits = np.empty(periods, dtype=np.int64)
+    epochs = kind.shape[0]
+    most_pieces = max(periods, pieces.shape[0])
+    lowest = np.empty(most_pieces, dtype=np.int64)
+    highest = np.empty(most_pieces, dtype=np.int64)
+    credits = np.empty(most_pieces, dtype=np.int64)
+    debits = np.empty(most_pieces, dtype=np.int64)
     for r in range(first, stop):
         row = balances[r]
-        for p in range(periods):
-            seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
+        t = kind[0, r]
+        moving = False
+        for e in range(1, epochs):
+            moving |= kind[e, r] != t
+        cut = pieces if moving else starts
+        count = cut.shape[0]
+        row_max = 0
+        row_min = 0
+        for q in range(count):
+            seg = row[cut[q] : cut[q + 1] if q + 1 < count else days]
             mn = seg[0]
             mx = seg[0]
             up = 0
@@ -173,111 +171,144 @@ def _post_rows(
                 mx = max(mx, b)
                 up += b if b > 0 else 0
                 down -= b if b < 0 else 0
-            lowest[p] = mn
-            highest[p] = mx
-            credits[p] = up
-            debits[p] = down
-        if max(highest.max(), -lowest.min()) >= PEAK:
+            lowest[q] = mn
+            highest[q] = mx
+            credits[q] = up
+            debits[q] = down
+            row_max = max(row_max, mx)
+            row_min = min(row_min, mn)
+        if max(row_max, -row_min) >= PEAK:
             too_large[r] = True
             continue
-        t = kind[r]
-        w = whole[t]
-        lim = limit[t]
-        for p in range(periods):
-            seg = row[starts[p] : starts[p + 1] if p + 1 < periods else days]
-            m = seg.shape[0]
-            high = 0
-            low = 0
-            j = _holding(credit_low, credit_high, t, credit_count[t], max(lowest[p], 0), highest[p])
-            if highest[p] <= 0:
-                pass  # no credit balance in the period
-            elif j >= 0:
-                # Every credit balance of the period lies in tier j: the tiers below it are
-                # full every day, and tier j takes the period's credit sum (less its floor
-                # each day, when marginal). No further pass over the days.
-                for k in range(0 if w else j):
-                    full = (credit_high[t, k] - credit_low[t, k]) * m
-                    high += (full >> LIMB) * credit_rate[t, k]
-                    low += (full & LOW) * credit_rate[t, k]
-                part = credits[p] - (0 if w else credit_low[t, j] * m)
-                high += (part >> LIMB) * credit_rate[t, j]
-                low += (part & LOW) * credit_rate[t, j]
-            else:
-                for k in range(credit_count[t]):
-                    floor = credit_low[t, k]
-                    ceiling = credit_high[t, k]
-                    if highest[p] < floor:
-                        break  # no balance reaches this tier, nor the ones above it
-                    acc = 0
-                    if w:
-                        for d in range(m):
-                            b = seg[d]
-                            acc += b if (b >= floor) & (b < ceiling) else 0
-                    else:
-                        width = ceiling - floor
-                        for d in range(m):
-                            v = seg[d] - floor
-                            v = v if v > 0 else 0
-                            acc += v if v < width else width
-                    high += (acc >> LIMB) * credit_rate[t, k]
-                    low += (acc & LOW) * credit_rate[t, k]
-            if split:
-                credit[r, p], remainders[0, r, p] = floored(high, low, divisor[t])
-            else:
-                credit[r, p] = rounded(high, low, divisor[t])
-            high = 0
-            low = 0
-            most = -lowest[p]
-            j = _holding(debit_low, debit_high, t, debit_count[t], max(-highest[p], 0), most)
-            if most <= 0:
-                pass  # no debit balance in the period
-            elif j >= 0 and most <= lim:
-                # Every debit size lies in tier j and within the limit: as for credit.
-                for k in range(0 if w else j):
-                    full = (debit_high[t, k] - debit_low[t, k]) * m
-                    high += (full >> LIMB) * debit_rate[t, k]
-                    low += (full & LOW) * debit_rate[t, k]
-                part = debits[p] - (0 if w else debit_low[t, j] * m)
-                high += (part >> LIMB) * debit_rate[t, j]
-                low += (part & LOW) * debit_rate[t, j]
-            else:
-                for k in range(debit_count[t]):
-                    floor = debit_low[t, k]
-                    ceiling = debit_high[t, k]
-                    if most < floor:
-                        break
-                    acc = 0
-                    if w:
-                        for d in range(m):
-                            size = -seg[d]
-                            size = size if size > 0 else 0
-                            size = size if size < lim else lim
-                            acc += size if (size >= floor) & (size < ceiling) else 0
-                    else:
-                        width = ceiling - floor
-                        for d in range(m):
-                            size = -seg[d]
-                            size = size if size < lim else lim
-                            v = size - floor
-                            v = v if v > 0 else 0
-                            acc += v if v < width else width
-                    high += (acc >> LIMB) * debit_rate[t, k]
-                    low += (acc & LOW) * debit_rate[t, k]
-            if split:
-                debit[r, p], remainders[1, r, p] = floored(high, low, divisor[t])
-            else:
-                debit[r, p] = rounded(high, low, divisor[t])
-            if most > lim:
-                acc = 0
-                for d in range(m):
-                    v = -seg[d] - lim
-                    acc += v if v > 0 else 0
-                high = (acc >> LIMB) * penalty_rate[t]
-                low = (acc & LOW) * penalty_rate[t]
-                if split:
-                    penalty[r, p], remainders[2, r, p] = floored(high, low, divisor[t])
+        divide = divisor[t]
+        # With rate changes: the exact numerators of the period so far per side, in two
+        # limbs (high·2^LIMB + low), rounded at its last piece.
+        ch = cl = dh = dl = ph = pl = 0
+        # Runs of pieces with one set of terms: the whole row, or each epoch's pieces.
+        for e in range(epochs if moving else 1):
+            t = kind[e, r]
+            w = whole[t]
+            lim = limit[t]
+            for q in range(
+                epoch_piece[e] if moving else 0, epoch_piece[e + 1] if moving else count
+            ):
+                seg = row[cut[q] : cut[q + 1] if q + 1 < count else days]
+                m = seg.shape[0]
+                high = 0
+                low = 0
+                j = _holding(
+                    credit_low, credit_high, t, credit_count[t], max(lowest[q], 0), highest[q]
+                )
+                if highest[q] <= 0:
+                    pass  # no credit balance in the piece
+                elif j >= 0:
+                    # Every credit balance of the piece lies in tier j: the tiers below it are
+                    # full every day, and tier j takes the piece's credit sum (less its floor
+                    # each day, when marginal). No further pass over the days.
+                    for k in range(0 if w else j):
+                        full = (credit_high[t, k] - credit_low[t, k]) * m
+                        high += (full >> LIMB) * credit_rate[t, k]
+                        low += (full & LOW) * credit_rate[t, k]
+                    part = credits[q] - (0 if w else credit_low[t, j] * m)
+                    high += (part >> LIMB) * credit_rate[t, j]
+                    low += (part & LOW) * credit_rate[t, j]
                 else:
-                    penalty[r, p] = rounded(high, low, divisor[t])
+                    for k in range(credit_count[t]):
+                        floor = credit_low[t, k]
+                        ceiling = credit_high[t, k]
+                        if highest[q] < floor:
+                            break  # no balance reaches this tier, nor the ones above it
+                        acc = 0
+                        if w:
+                            for d in range(m):
+                                b = seg[d]
+                                acc += b if (b >= floor) & (b < ceiling) else 0
+                        else:
+                            width = ceiling - floor
+                            for d in range(m):
+                                v = seg[d] - floor
+                                v = v if v > 0 else 0
+                                acc += v if v < width else width
+                        high += (acc >> LIMB) * credit_rate[t, k]
+                        low += (acc & LOW) * credit_rate[t, k]
+                if moving:
+                    ch += high
+                    cl += low
+                else:
+                    credit[r, q] = rounded(high, low, divide)
+                high = 0
+                low = 0
+                most = -lowest[q]
+                j = _holding(debit_low, debit_high, t, debit_count[t], max(-highest[q], 0), most)
+                if most <= 0:
+                    pass  # no debit balance in the piece
+                elif j >= 0 and most <= lim:
+                    # Every debit size lies in tier j and within the limit: as for credit.
+                    for k in range(0 if w else j):
+                        full = (debit_high[t, k] - debit_low[t, k]) * m
+                        high += (full >> LIMB) * debit_rate[t, k]
+                        low += (full & LOW) * debit_rate[t, k]
+                    part = debits[q] - (0 if w else debit_low[t, j] * m)
+                    high += (part >> LIMB) * debit_rate[t, j]
+                    low += (part & LOW) * debit_rate[t, j]
+                else:
+                    for k in range(debit_count[t]):
+                        floor = debit_low[t, k]
+                        ceiling = debit_high[t, k]
+                        if most < floor:
+                            break
+                        acc = 0
+                        if w:
+                            for d in range(m):
+                                size = -seg[d]
+                                size = size if size > 0 else 0
+                                size = size if size < lim else lim
+                                acc += size if (size >= floor) & (size < ceiling) else 0
+                        else:
+                            width = ceiling - floor
+                            for d in range(m):
+                                size = -seg[d]
+                                size = size if size < lim else lim
+                                v = size - floor
+                                v = v if v > 0 else 0
+                                acc += v if v < width else width
+                        high += (acc >> LIMB) * debit_rate[t, k]
+                        low += (acc & LOW) * debit_rate[t, k]
+                if moving:
+                    dh += high
+                    dl += low
+                else:
+                    debit[r, q] = rounded(high, low, divide)
+                if most > lim:
+                    acc = 0
+                    for d in range(m):
+                        v = -seg[d] - lim
+                        acc += v if v > 0 else 0
+                    high = (acc >> LIMB) * penalty_rate[t]
+                    low = (acc & LOW) * penalty_rate[t]
+                    if moving:
+                        ph += high
+                        pl += low
+                    else:
+                        penalty[r, q] = rounded(high, low, divide)
+                if not moving:
+                    continue
+                p = piece_period[q]
+                if q + 1 == count or piece_period[q + 1] != p:
+                    # The period's last piece: round each side once.
+                    credit[r, p] = rounded(ch, cl, divide)
+                    debit[r, p] = rounded(dh, dl, divide)
+                    penalty[r, p] = rounded(ph, pl, divide)
+                    ch = cl = dh = dl = ph = pl = 0
+                else:
+                    # More pieces of the period follow: carry each low limb into its high
+                    # limb, so that the sums stay within the bounds `rounded` needs.
+                    ch += cl >> LIMB
+                    cl &= LOW
+                    dh += dl >> LIMB
+                    dl &= LOW
+                    ph += pl >> LIMB
+                    pl &= LOW
 
 
 def _sweep_level(

@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.calendar import sweep_days
-from cashmgmt.engine.capacity import beyond, stated_limits
+from cashmgmt.engine.capacity import beyond
 from cashmgmt.engine.change import Change
 from cashmgmt.engine.fees import fees_of
 from cashmgmt.engine.intercompany import intercompany_positions
@@ -392,7 +392,7 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     shortfall = np.zeros((2, len(history.accounts)), dtype=np.int64)
     shortfall[0, rows] = outcome.shortfall_days
     shortfall[1, rows] = outcome.peak_shortfall
-    limits = stated_limits(index)
+    limits = replay.limits
     breaches = beyond(history.minor, outside, limits[outside]) | beyond(
         outcome.closing, np.arange(rows.size), limits[rows]
     )

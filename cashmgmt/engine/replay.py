@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 from functools import cached_property
+from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.baseline import Baseline, status_quo_of
+from cashmgmt.engine.capacity import beyond, stated_limits
 from cashmgmt.engine.fx import DailyFx, daily_fx
 from cashmgmt.engine.interest import TermsTable, posting_periods, terms_table
 from cashmgmt.model import Case
@@ -64,6 +67,25 @@ class Replay:
         fx = self.fx
         starts, posting_days = self.periods
         return status_quo_of(self.case, fx, self.index, self.table, starts, posting_days)
+
+    @cached_property
+    def limits(self) -> Int64Array:
+        """Each history row's stated overdraft limit (capacity.stated_limits)."""
+        return stated_limits(self.index)
+
+    @cached_property
+    def base_breach_days(self) -> int:
+        """Days on which some account of the history closes beyond its stated limit."""
+        history = self.case.balances
+        every = np.arange(len(history.accounts))
+        return int(beyond(history.minor, every, self.limits).sum())
+
+    @cached_property
+    def unpoolable(self) -> frozenset[str]:
+        """The accounts no structure may sweep or pool (restricted, or a facility's)."""
+        accounts = self.case.accounts
+        barred = map(operator.not_, map(operator.attrgetter("poolable"), accounts))
+        return frozenset(compress(map(operator.attrgetter("id"), accounts), barred))
 
 
 def replay_for(case: Case, replay: Replay | None) -> Replay:

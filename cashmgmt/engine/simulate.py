@@ -16,7 +16,6 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.bank import balance_change, bank_side
-from cashmgmt.engine.capacity import beyond, stated_limits
 from cashmgmt.engine.change import Change, unchanged
 from cashmgmt.engine.intercompany import intercompany_positions
 from cashmgmt.engine.liquidity import liquidity
@@ -82,7 +81,9 @@ def simulate_structure(
     """Replay the history through any structure over the case's accounts (the design phase's
     own candidates too): physical, notional, or a hybrid of both; SimulationError when it
     touches an account that may not be pooled (restricted, or a facility's)."""
-    refuse_unpoolable(case, structure.id, _accounts(structure))
+    replay = replay_for(case, replay)
+    if replay.unpoolable:  # else no structure can touch one
+        refuse_unpoolable(case, structure.id, _accounts(structure))
     if isinstance(structure, PhysicalStructure):
         return simulate_physical(case, structure, replay=replay, shifts=shifts)
     if isinstance(structure, NotionalPool):
@@ -206,8 +207,7 @@ def _compare(
         replay.fx, base.aggregates, aggregates(history.minor, tops, index, tops)
     )
     struct_liq, struct_daily = liquidity(replay.fx, change.totals, change.top_totals)
-    every = np.arange(len(history.accounts))
-    base_breaches = int(beyond(history.minor, every, stated_limits(index)).sum())
+    base_breaches = replay.base_breach_days
     base_liq = attrs.evolve(base_liq, limit_breach_days=base_breaches)
     struct_liq = attrs.evolve(
         struct_liq,

@@ -4,6 +4,7 @@ withholding tax and VAT on each posting, borne by the entity that receives the i
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 import numpy as np
 import numpy.typing as npt
@@ -11,7 +12,7 @@ import numpy.typing as npt
 from cashmgmt.engine.fx import DailyFx
 from cashmgmt.engine.results import EntityTax, IntercompanyResult, TaxResult
 from cashmgmt.model import Case
-from cashmgmt.money import from_minor, round_tax
+from cashmgmt.money import from_minor, round_tax_array
 from cashmgmt.reference.tax import tax_table
 
 Int64Array = npt.NDArray[np.int64]
@@ -29,34 +30,49 @@ def position_tax(
     """Per pair (first, second, currency), from its interest posted each period (local minor
     units, > 0 received by the first entity): withholding at the payer country's rate for the
     receiver's country and VAT at the receiver country's rate, each rounded per posting
-    (money.round_tax), converted to base at the posting day's rate, summed by receiver."""
+    (money.round_tax, in its array form: one call per distinct rate), converted to base at
+    the posting day's rate, summed by receiver."""
     table = tax_table()
-    n, periods = posted.shape
-    local = np.zeros((2, n, periods), dtype=np.int64)  # withholding, VAT
-    receivers: list[list[str]] = []
+    n = len(pairs)
+    country = {e.id: e.country for e in case.entities}
+    # Each pair's two directions: 0 while the first entity receives (posted >= 0), 1 while
+    # the second does; each direction's (withholding, VAT) rates, looked up once per
+    # (payer country, receiver country).
+    looked: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    rate_code: dict[Decimal, int] = {}
+    codes = np.zeros((2, 2, n), dtype=np.int64)  # (tax, direction, pair) -> rate code
     for k, (first, second, _) in enumerate(pairs):
-        countries = {e: case.entity(e).country for e in (first, second)}
-        row = []
-        for p, amount in enumerate(posted[k].tolist()):
-            receiver, payer = (first, second) if amount >= 0 else (second, first)
-            row.append(receiver)
-            if amount == 0:
-                continue
-            wht = table.withholding(countries[payer], countries[receiver]).rate
-            vat = table.vat(countries[receiver])
-            local[0, k, p] = round_tax(abs(amount), wht)
-            local[1, k, p] = round_tax(abs(amount), vat)
-        receivers.append(row)
+        for direction, (payer, receiver) in enumerate(((second, first), (first, second))):
+            key = (country[payer], country[receiver])
+            if key not in looked:
+                looked[key] = (table.withholding(*key).rate, table.vat(key[1]))
+            for tax, rate in enumerate(looked[key]):
+                codes[tax, direction, k] = rate_code.setdefault(rate, len(rate_code))
+    rates = list(rate_code)
+    first_receives = posted >= 0
+    size = np.abs(posted)
     currencies = [cur for _, _, cur in pairs]
-    base = [fx.convert(local[i], currencies, posting_days).tolist() for i in (0, 1)]
+    borne = np.zeros((2, 2, n), dtype=np.int64)  # (tax, direction, pair) in base units
+    for tax in (0, 1):
+        code = np.where(first_receives, codes[tax, 0][:, None], codes[tax, 1][:, None])
+        local = np.zeros(posted.shape, dtype=np.int64)
+        for c, rate in enumerate(rates):
+            chosen = code == c
+            if rate and chosen.any():
+                local[chosen] = round_tax_array(size[chosen], rate)
+        base = fx.convert(local, currencies, posting_days)
+        borne[tax, 0] = np.where(first_receives, base, 0).sum(axis=1)
+        borne[tax, 1] = np.where(first_receives, 0, base).sum(axis=1)
     out: list[Borne] = []
-    for k in range(n):
-        borne: dict[str, list[int]] = {}
-        for p, receiver in enumerate(receivers[k]):
-            figures = borne.setdefault(receiver, [0, 0])
-            figures[0] += base[0][k][p]
-            figures[1] += base[1][k][p]
-        out.append(tuple((e, w, v) for e, (w, v) in sorted(borne.items()) if w or v))
+    for k, (w_first, w_second, v_first, v_second) in enumerate(
+        zip(*(borne[t, d].tolist() for t in (0, 1) for d in (0, 1)), strict=True)
+    ):
+        first, second, _ = pairs[k]
+        figures: dict[str, list[int]] = {first: [w_first, v_first]}
+        figures.setdefault(second, [0, 0])
+        figures[second][0] += w_second
+        figures[second][1] += v_second
+        out.append(tuple((e, w, v) for e, (w, v) in sorted(figures.items()) if w or v))
     return out
 
 
