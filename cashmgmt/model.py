@@ -372,6 +372,27 @@ class IntercompanyTerms:
     lending_spread: Decimal = Decimal(0)
     borrowing_spread: Decimal = Decimal(0)
     day_counts: Mapping[str, DayCount] = attrs.field(factory=dict)
+    #: Dated changes, in increasing order: complete terms in force from each date (inclusive),
+    #: without changes of their own and with the same day counts.
+    changes: tuple[IntercompanyChange, ...] = ()
+
+    def in_force(self, day: date) -> IntercompanyTerms:
+        """The terms in force on `day`: those of the latest change from `day` or before, else
+        these terms without their changes."""
+        found = attrs.evolve(self, changes=()) if self.changes else self
+        for change in self.changes:
+            if change.start > day:
+                break
+            found = change.terms
+        return found
+
+
+@attrs.frozen
+class IntercompanyChange:
+    """Intercompany terms in force from `start` (inclusive) until the next change."""
+
+    start: date
+    terms: IntercompanyTerms
 
 
 @attrs.frozen

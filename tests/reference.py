@@ -19,7 +19,15 @@ from typing import Any
 import attrs
 import holidays
 
-from cashmgmt.model import Case, Fees, NotionalPool, PhysicalStructure, SweepRule, Terms
+from cashmgmt.model import (
+    Case,
+    Fees,
+    IntercompanyTerms,
+    NotionalPool,
+    PhysicalStructure,
+    SweepRule,
+    Terms,
+)
 from cashmgmt.money import exponent
 from cashmgmt.reference.conventions import day_count_table
 from cashmgmt.reference.tax import tax_table
@@ -479,10 +487,22 @@ def simulate_physical_with_shortfall(
     return closing, sweeps, positions, shortfall
 
 
-def ic_rate_and_basis(case: Case, currency: str) -> tuple[Fraction, int]:
-    """A position's rate (intercompany.rates, else intercompany_rate, else 0) and day-count
-    basis (intercompany.day_count, else the currency's money-market convention)."""
-    stated = case.intercompany.rates if case.intercompany else {}
+def ic_terms_on(case: Case, day: date) -> IntercompanyTerms:
+    """ "Rate changes": the intercompany terms in force on `day`, those of the latest change
+    dated on or before it, else the terms as first stated."""
+    terms = case.intercompany or IntercompanyTerms()
+    found = attrs.evolve(terms, changes=())
+    for change in terms.changes:
+        if change.start <= day:
+            found = change.terms
+    return found
+
+
+def ic_rate_and_basis(case: Case, currency: str, day: date) -> tuple[Fraction, int]:
+    """A position's rate on `day` (intercompany.rates in force, else intercompany_rate, else 0)
+    and day-count basis (intercompany.day_count, else the currency's money-market
+    convention)."""
+    stated = ic_terms_on(case, day).rates
     level = stated.get(currency, case.intercompany_rate)
     counts = case.intercompany.day_counts if case.intercompany else {}
     count = counts.get(currency) or day_count_table().currencies.get(currency, "ACT/360")
@@ -530,23 +550,24 @@ def intercompany_entries(
     the tax each entity bears: [withholding, VAT] in base minor units."""
     entries: list[dict[str, Any]] = []
     borne: dict[str, list[int]] = {}
-    lending = Fraction(case.intercompany.lending_spread) if case.intercompany else Fraction(0)
-    borrowing = Fraction(case.intercompany.borrowing_spread) if case.intercompany else Fraction(0)
     for position in positions.values():
         series = position.daily
-        rate, basis = ic_rate_and_basis(case, position.currency)
         bank = in_house_bank(case, structure, position.first, position.second)
-        # `first` lends while the position is positive; the side that is not the in-house bank
-        # gets rate - lending spread when it lends, pays rate + borrowing spread when it borrows
-        if bank == position.second:
-            when_first_lends, when_first_borrows = rate - lending, rate + borrowing
-        else:
-            when_first_lends, when_first_borrows = rate + borrowing, rate - lending
         interest = 0
         wht = 0
         vat = 0
         accrued = Fraction(0)
         for d, value in enumerate(series):
+            terms = ic_terms_on(case, dates[d])
+            lending, borrowing = Fraction(terms.lending_spread), Fraction(terms.borrowing_spread)
+            rate, basis = ic_rate_and_basis(case, position.currency, dates[d])
+            # `first` lends while the position is positive; the side that is not the in-house
+            # bank gets rate - lending spread when it lends, pays rate + borrowing spread when
+            # it borrows
+            if bank == position.second:
+                when_first_lends, when_first_borrows = rate - lending, rate + borrowing
+            else:
+                when_first_lends, when_first_borrows = rate + borrowing, rate - lending
             accrued += value * (when_first_lends if value > 0 else when_first_borrows) / basis
             if d in posts:
                 posted = round_half_away(accrued)

@@ -257,6 +257,19 @@ def random_case(
             ic["borrowing_spread"] = pct(draw, 0, 150)
         if draw(st.booleans()):
             ic["day_count"] = {currencies[0]: draw(st.sampled_from(["ACT/360", "ACT/365"]))}
+        if draw(st.booleans()):  # dated changes, from just before to just after the history
+            offsets = sorted(set(draw(st.lists(st.integers(-3, days + 3), min_size=1, max_size=3))))
+            changes = []
+            for offset in offsets:
+                change: dict[str, Any] = {"from": (first + timedelta(days=offset)).isoformat()}
+                if draw(st.booleans()):
+                    change["rates"] = {draw(st.sampled_from(currencies)): pct(draw, -50, 900)}
+                if draw(st.booleans()) or len(change) == 1:
+                    change["lending_spread"] = pct(draw, 0, 100)
+                if draw(st.booleans()):
+                    change["borrowing_spread"] = pct(draw, 0, 150)
+                changes.append(change)
+            ic["changes"] = changes
         doc["intercompany"] = ic or {"lending_spread": "0.1%"}
     return doc, "\n".join(rows) + "\n", "\n".join(fx_rows) + "\n", base
 

@@ -300,3 +300,47 @@ def test_the_borrowing_spread_when_the_participant_borrows(case_dir: CaseDir) ->
     (position,) = result.intercompany
     assert (position.lender, position.borrower) == ("HQ", "SUB")
     assert position.interest == Decimal("3100.00")
+
+
+def test_intercompany_rate_changes_on_the_date_stated(case_dir: CaseDir) -> None:
+    """Hand-worked: SUB lends CNY 1,000,000.00 to HQ all January at 3.65% ACT/365 (100.00 a
+    day) until a change from 16 January to 7.30% (200.00 a day) and a lending spread of
+    0.365% (SUB is not the in-house bank, so it receives 7.30% - 0.365% = 6.935%: 190.00 a
+    day): 15 × 100.00 + 16 × 190.00 = 4,540.00, posted once on 31 January."""
+    ic = {
+        "day_count": {"CNY": "ACT/365"},
+        "changes": [{"from": "2025-01-16", "rates": {"CNY": "7.30%"}, "lending_spread": "0.365%"}],
+    }
+    doc, balances = _two_entities("HK", "HK", ic)
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances))
+    (position,) = cashmgmt.simulate(case, "s").intercompany
+    assert (position.lender, position.interest) == ("SUB", Decimal("4540.00"))
+    assert case.intercompany is not None
+    before, after = (case.intercompany.in_force(date(2025, 1, d)) for d in (15, 16))
+    assert (before.rates, before.lending_spread) == ({}, Decimal(0))  # intercompany_rate 3.65%
+    assert (after.rates, after.lending_spread) == ({"CNY": Decimal("0.073")}, Decimal("0.00365"))
+    # and the change is written back as it was stated
+    document = cashmgmt.inputs.casefile.save.case_document(case)["intercompany"]
+    assert isinstance(document, dict)
+    assert document["changes"] == [
+        {"from": "2025-01-16", "rates": {"CNY": "7.3%"}, "lending_spread": "0.365%"}
+    ]
+
+
+def test_intercompany_changes_are_checked_with_their_place(case_dir: CaseDir) -> None:
+    """Changes out of order, or stating nothing, are refused where they are written."""
+    for changes, place in (
+        (
+            [
+                {"from": "2025-01-16", "rates": {"CNY": "2%"}},
+                {"from": "2025-01-10", "rates": {"CNY": "1%"}},
+            ],
+            "intercompany.changes[1].from",
+        ),
+        ([{"from": "2025-01-16"}], "intercompany.changes[0]"),
+        ([{"from": "2025-01-16", "day_count": {"CNY": "ACT/360"}}], "intercompany.changes[0]"),
+    ):
+        doc, balances = _two_entities("HK", "HK", {"changes": changes})
+        with pytest.raises(cashmgmt.CaseError) as caught:
+            cashmgmt.load_case(case_dir(case=doc, balances=balances))
+        assert any(p.where.startswith(place) for p in caught.value.problems), caught.value

@@ -4,6 +4,7 @@ case's intercompany terms (a rate, spreads and a day count per currency), and th
 from __future__ import annotations
 
 import operator
+from datetime import date, timedelta
 from itertools import chain
 
 import numpy as np
@@ -52,10 +53,12 @@ def pair_rates(
     case: Case,
     pairs: tuple[tuple[str, str, str], ...],
     structure: PhysicalStructure | None,
+    in_force: IntercompanyTerms | None = None,
 ) -> tuple[Int64Array, Int64Array, Int64Array]:
     """Per pair (first, second, currency), in units of 1e-8: the rate while the first entity
-    lends, the rate while it borrows, and the day-count basis (360 or 365)."""
-    terms = case.intercompany or IntercompanyTerms()
+    lends, the rate while it borrows, and the day-count basis (360 or 365), under `in_force`
+    (default: the case's terms before any dated change)."""
+    terms = in_force or (case.intercompany or IntercompanyTerms()).in_force(date.min)
     flat = case.intercompany_rate
     lead = leaders(index, structure)
     code = {e: i for i, e in enumerate(index.entities)}
@@ -81,6 +84,15 @@ def pair_rates(
     return lends, borrows, basis
 
 
+def _epochs(case: Case, days: int) -> list[tuple[int, IntercompanyTerms]]:
+    """(first day index, terms in force) of each run of days between the intercompany terms'
+    dated changes inside the history (docs/simulation.md, "Rate changes")."""
+    terms = case.intercompany or IntercompanyTerms()
+    start = case.balances.start
+    inside = [c.start for c in terms.changes if start < c.start <= start + timedelta(days - 1)]
+    return [((day - start).days, terms.in_force(day)) for day in [start, *inside]]
+
+
 def intercompany_positions(
     case: Case,
     replay: Replay,
@@ -103,15 +115,29 @@ def intercompany_positions(
     closing, peaks, peak_days = (np.zeros(n, dtype=np.int64) for _ in range(3))
     positions(flows, starts, sums, closing, peaks, peak_days)
     currencies = [cur for _, _, cur in pairs]
-    lends, borrows, basis = pair_rates(replay.index, case, pairs, structure)
-    divisor = (basis * RATE_SCALE)[:, None]
-    if np.array_equal(lends, borrows):  # no spread: the signed sums are enough
-        posted = sum_products_div([(sums, lends[:, None])], divisor)
-    else:  # the days the first entity lends, and the days it borrows, apart
-        lent = np.add.reduceat(np.maximum(np.cumsum(flows, axis=1), 0), starts, axis=1)
-        posted = sum_products_div(
-            [(lent, lends[:, None]), (lent - sums, -borrows[:, None])], divisor
-        )
+    epochs = _epochs(case, days)
+    rates = [pair_rates(replay.index, case, pairs, structure, terms) for _, terms in epochs]
+    divisor = (rates[0][2] * RATE_SCALE)[:, None]
+    if len(epochs) == 1:
+        lends, borrows, _ = rates[0]
+        if np.array_equal(lends, borrows):  # no spread: the signed sums are enough
+            posted = sum_products_div([(sums, lends[:, None])], divisor)
+        else:  # the days the first entity lends, and the days it borrows, apart
+            lent = np.add.reduceat(np.maximum(np.cumsum(flows, axis=1), 0), starts, axis=1)
+            posted = sum_products_div(
+                [(lent, lends[:, None]), (lent - sums, -borrows[:, None])], divisor
+            )
+    else:  # each epoch's days at its rates, each posting's parts added and rounded once
+        running = np.cumsum(flows, axis=1)
+        parts = []
+        bounds = [first for first, _ in epochs[1:]] + [days]
+        for (first, _), stop, (lends, borrows, _) in zip(epochs, bounds, rates, strict=True):
+            inside = np.zeros_like(running)
+            inside[:, first:stop] = running[:, first:stop]
+            signed = np.add.reduceat(inside, starts, axis=1)
+            lent = np.add.reduceat(np.maximum(inside, 0), starts, axis=1)
+            parts += [(lent, lends[:, None]), (lent - signed, -borrows[:, None])]
+        posted = sum_products_div(parts, divisor)
     posted_base = fx.convert(posted, currencies, posting_days).sum(axis=1)
     taxes = position_tax(case, fx, pairs, posted, posting_days)
     direction = np.where(closing != 0, np.sign(closing), np.sign(peaks))

@@ -20,7 +20,15 @@ from cashmgmt.engine.physical import SweepOutcome
 from cashmgmt.engine.replay import Replay
 from cashmgmt.engine.results import ShiftResult
 from cashmgmt.engine.totals import Side, to_base
-from cashmgmt.model import Case, IntercompanyTerms, NotionalPool, Terms, TermsChange, Tier
+from cashmgmt.model import (
+    Case,
+    IntercompanyChange,
+    IntercompanyTerms,
+    NotionalPool,
+    Terms,
+    TermsChange,
+    Tier,
+)
 from cashmgmt.money import (
     MAX_RATE,
     MIN_RATE,
@@ -107,8 +115,15 @@ def shift_case(case: Case, bp: int) -> Case:
 
 
 def _shifted_intercompany(terms: IntercompanyTerms, bp: int) -> IntercompanyTerms:
-    """Intercompany terms with every currency's rate shifted (spreads and day counts kept)."""
-    return attrs.evolve(terms, rates={c: shift_rate(r, bp) for c, r in terms.rates.items()})
+    """Intercompany terms with every currency's rate shifted, in every dated change too
+    (spreads and day counts kept)."""
+    return attrs.evolve(
+        terms,
+        rates={c: shift_rate(r, bp) for c, r in terms.rates.items()},
+        changes=tuple(
+            IntercompanyChange(c.start, _shifted_intercompany(c.terms, bp)) for c in terms.changes
+        ),
+    )
 
 
 _SHIFTED: WeakKeyDictionary[Replay, dict[int, Replay]] = WeakKeyDictionary()

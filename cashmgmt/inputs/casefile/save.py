@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 from ruamel.yaml import YAML
 
 from cashmgmt.files import check_folder, write_output
@@ -15,6 +16,7 @@ from cashmgmt.inputs.casefile.load import FORMAT_VERSION
 from cashmgmt.model import (
     Case,
     Fees,
+    IntercompanyChange,
     IntercompanyTerms,
     PhysicalStructure,
     Structure,
@@ -225,6 +227,43 @@ def _intercompany(terms: IntercompanyTerms | None) -> dict[str, object] | None:
             if terms.borrowing_spread
             else None,
             "day_count": dict(terms.day_counts) or None,
+            "changes": [_intercompany_change(step) for step in _steps(terms)] or None,
+        }
+    )
+
+
+def _steps(terms: IntercompanyTerms) -> list[tuple[IntercompanyTerms, IntercompanyChange]]:
+    """Each change with the terms in force before it."""
+    before = [attrs.evolve(terms, changes=()), *(c.terms for c in terms.changes)]
+    return list(zip(before, terms.changes, strict=False))
+
+
+def _intercompany_change(step: tuple[IntercompanyTerms, IntercompanyChange]) -> dict[str, object]:
+    """One dated change as the keys that differ from the terms in force before it (a change
+    that restates the same terms keeps one key, so that it reads back)."""
+    before, change = step
+    after = change.terms
+    rates = {c: format_rate(v) for c, v in after.rates.items() if before.rates.get(c) != v}
+    if not rates and (after.lending_spread, after.borrowing_spread) == (
+        before.lending_spread,
+        before.borrowing_spread,
+    ):
+        rates = {c: format_rate(v) for c, v in after.rates.items()}
+        if not rates:
+            return {
+                "from": change.start.isoformat(),
+                "lending_spread": format_rate(after.lending_spread),
+            }
+    return _drop_none(
+        {
+            "from": change.start.isoformat(),
+            "rates": rates or None,
+            "lending_spread": format_rate(after.lending_spread)
+            if after.lending_spread != before.lending_spread
+            else None,
+            "borrowing_spread": format_rate(after.borrowing_spread)
+            if after.borrowing_spread != before.borrowing_spread
+            else None,
         }
     )
 

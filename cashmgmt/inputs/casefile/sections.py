@@ -44,6 +44,7 @@ from cashmgmt.model import (
     Entity,
     Facility,
     Fees,
+    IntercompanyChange,
     IntercompanyTerms,
     NotionalPool,
     PhysicalStructure,
@@ -683,25 +684,83 @@ def read_intercompany(
     {CUR: ACT/360 | ACT/365}}. `flat` is the case's `intercompany_rate` (the rate of every
     currency `rates` does not list); each rate less the lending spread must stay above -100%
     and plus the borrowing spread at most 1000% (money.RATE), so the engine stays exact."""
-    m = r.mapping(data, where, ("rates", "lending_spread", "borrowing_spread", "day_count"))
+    m = r.mapping(
+        data, where, ("rates", "lending_spread", "borrowing_spread", "day_count", "changes")
+    )
     rates = _per_currency(r, m, "rates", where, rate)
     day_counts = _per_currency(r, m, "day_count", where, one_of(*DAY_COUNTS))
     lending = r.get(m, "lending_spread", where, _spread, default=Decimal(0))
     borrowing = r.get(m, "borrowing_spread", where, _spread, default=Decimal(0))
     if rates is MISSING or day_counts is MISSING or lending is MISSING or borrowing is MISSING:
         return MISSING
-    levels: dict[str, Decimal] = {join(join(where, "rates"), c): v for c, v in rates.items()}
+    first = IntercompanyTerms(rates, lending, borrowing, day_counts)
+    if not _within_range(r, first, flat, where):
+        return MISSING
+    if m.get("changes") is None:
+        return first
+    changes = _intercompany_changes(r, m["changes"], join(where, "changes"), first, flat)
+    return MISSING if changes is MISSING else attrs.evolve(first, changes=changes)
+
+
+def _within_range(
+    r: Reader, terms: IntercompanyTerms, flat: Decimal | Missing | None, where: str
+) -> bool:
+    """Each rate less the lending spread above -100% and plus the borrowing spread at most
+    1000% (money.RATE); else a problem at the rate's place."""
+    levels: dict[str, Decimal] = {join(join(where, "rates"), c): v for c, v in terms.rates.items()}
     if ok(flat) and flat is not None:
         levels["intercompany_rate"] = flat
     for place, level in levels.items():
-        if level - lending <= MIN_RATE or level + borrowing > MAX_RATE:
+        if level - terms.lending_spread <= MIN_RATE or level + terms.borrowing_spread > MAX_RATE:
             r.problem(
                 place,
                 f"expected a rate that less the lending spread stays above {MIN_RATE:%} and "
                 f"plus the borrowing spread is at most {MAX_RATE:%}; found {format_rate(level)}",
             )
+            return False
+    return True
+
+
+#: What a dated change of intercompany terms may state (day counts are the contract's).
+INTERCOMPANY_CHANGE_KEYS = ("from", "rates", "lending_spread", "borrowing_spread")
+
+
+def _intercompany_changes(
+    r: Reader, value: object, where: str, first: IntercompanyTerms, flat: Decimal | Missing | None
+) -> tuple[IntercompanyChange, ...] | Missing:
+    """Dated changes of intercompany terms, in increasing order of `from`: each replaces the
+    spreads it states and the rates of the currencies it lists (docs/case-format.md)."""
+    items = r.sequence(value, where)
+    if len(items) > MAX_RATE_CHANGES:
+        r.problem(where, f"expected at most {MAX_RATE_CHANGES} changes, got {len(items)}")
+        return MISSING
+    changes: list[IntercompanyChange] = []
+    previous, last = first, None
+    for i, item in enumerate(items):
+        place = f"{where}[{i}]"
+        m = r.mapping(item, place, INTERCOMPANY_CHANGE_KEYS)
+        start = r.get(m, "from", place, calendar_date)
+        if start is MISSING:
             return MISSING
-    return IntercompanyTerms(rates, lending, borrowing, day_counts)
+        if last is not None and start <= last:
+            r.problem(join(place, "from"), f"expected a date after {last}, got {start}")
+            return MISSING
+        if not any(m.get(key) is not None for key in INTERCOMPANY_CHANGE_KEYS[1:]):
+            r.problem(place, "expected at least one of " + ", ".join(INTERCOMPANY_CHANGE_KEYS[1:]))
+            return MISSING
+        rates = _per_currency(r, m, "rates", place, rate)
+        lending = r.get(m, "lending_spread", place, _spread, default=previous.lending_spread)
+        borrowing = r.get(m, "borrowing_spread", place, _spread, default=previous.borrowing_spread)
+        if rates is MISSING or lending is MISSING or borrowing is MISSING:
+            return MISSING
+        terms = IntercompanyTerms(
+            {**previous.rates, **rates}, lending, borrowing, previous.day_counts
+        )
+        if not _within_range(r, terms, flat, place):
+            return MISSING
+        changes.append(IntercompanyChange(start, terms))
+        previous, last = terms, start
+    return tuple(changes)
 
 
 def _spread(value: object) -> Decimal:
