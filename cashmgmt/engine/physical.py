@@ -417,7 +417,7 @@ def _ration(
     tree = tree_of[root]
     binds_all = np.zeros((tops.size, days), dtype=np.int64)
     np.add.at(binds_all, tree[forest.slots], below)
-    binding = binds_all.any(axis=1)
+    binding: BoolArray = binds_all.max(axis=1) > 0
     # Kernel positions: tree by tree (ascending top), its rules leaf to root, then its top.
     chosen = np.flatnonzero(binding[tree[participant]])
     ends = tops[binding[tree[tops]]]
@@ -479,16 +479,16 @@ def _ration(
         cut = min(max(cut, 1), numbered.size - 1)
         parts = [(0, cut), (cut, numbered.size)]
     moved = [done.flows, *(np.zeros_like(done.flows) for _ in parts[1:])]
-    on = [short_on, *(np.zeros_like(short_on) for _ in parts[1:])]
+    marks = [short_on, *(np.zeros_like(short_on) for _ in parts[1:])]
     run(
         [
             (ration_trees, (*args, by, changed, days_short, peak_short, when, a, b))
-            for (a, b), by, when in zip(parts, moved, on, strict=True)
+            for (a, b), by, when in zip(parts, moved, marks, strict=True)
         ]
     )
     flows = done.flows
-    for more, when in zip(moved[1:], on[1:], strict=True):
-        flows += more
+    for part, when in zip(moved[1:], marks[1:], strict=True):
+        flows += part
         short_on |= when
     short_days[position] = days_short
     short_peak[position] = peak_short
