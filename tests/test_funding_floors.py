@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 from casekit import one_group, write_case
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from reference import reference_simulate
 from test_engine_properties import SETTINGS, build, histories, sweeps_of, trees
@@ -233,3 +233,60 @@ def test_with_ample_limits_day_by_day_equals_the_levels(
     assert np.array_equal(levels.flows, daily.flows)
     assert levels.sweeps == daily.sweeps
     assert not daily.shortfall_days.any() and not daily.peak_shortfall.any()
+
+
+forest_histories = st.integers(4, 9).flatmap(
+    lambda n: st.integers(5, 60).flatmap(
+        lambda days: st.lists(
+            st.lists(st.integers(-(10**7), 10**7), min_size=days, max_size=days),
+            min_size=n,
+            max_size=n,
+        )
+    )
+)
+
+
+@SETTINGS
+@given(st.data(), forest_histories)
+def test_rationing_tree_by_tree_from_the_first_binding_day_equals_the_day_by_day_replay(
+    data: st.DataObject, values: list[list[int]]
+) -> None:
+    """The engine reruns only the trees in which a floor binds, from the first day it binds,
+    and goes back to the level kernel's result once the replay agrees with it
+    (kernels.ration_trees): on random forests, floors and calendars its balances, flows,
+    sweeps and shortfalls equal the whole structure's day-by-day replay
+    (kernels.sweep_rationed), which rations every day from the first."""
+    series = {f"A{i}": v for i, v in enumerate(values)}
+    rules = data.draw(trees(list(series), ["zero-balance", "target", "threshold", "range"]))
+    # Some accounts sweep nowhere: a forest of several trees.
+    kept = [r for r in rules if data.draw(st.integers(0, 3)) > 0] or rules[:1]
+    headers = sorted({r["to"] for r in kept})
+    named = data.draw(st.lists(st.sampled_from(headers), unique=True))
+    limits = {h: f"{data.draw(st.integers(0, 150000))} CNY" for h in named}
+    schedule = data.draw(st.sampled_from(["daily", "business", "weekly:WED"]))
+    doc: dict[str, Any] = {
+        "id": "s",
+        "name": "s",
+        "kind": "physical",
+        "sweep_days": schedule,
+        "rules": kept,
+    }
+    if limits:
+        doc["header_limit"] = limits
+    case = build(series, doc)
+    structure = case.structure("s")
+    assert isinstance(structure, PhysicalStructure)
+    index = Replay(case).index
+    history = case.balances
+    fast = run_sweeps(structure, history.minor, index, history.start)
+    daily = run_sweeps(structure, history.minor, index, history.start, day_by_day=True)
+    assert np.array_equal(fast.closing, daily.closing)
+    assert np.array_equal(fast.flows, daily.flows)
+    assert fast.sweeps == daily.sweeps
+    assert np.array_equal(fast.shortfall_days, daily.shortfall_days)
+    assert np.array_equal(fast.peak_shortfall, daily.peak_shortfall)
+    assert np.array_equal(fast.short_on, daily.short_on)
+    short = int((daily.shortfall_days > 0).sum())
+    days = len(values[0])
+    event("shortfall on some days only" if 0 < daily.shortfall_days.max() < days else "other")
+    assert short <= len(kept)

@@ -376,8 +376,8 @@ def _sweep_level(
             sweep_b = on_b[d] and (before_b > high_b or before_b < low_b)
             balance_a = target_a if sweep_a else before_a
             balance_b = target_b if sweep_b else before_b
-            count_a += sweep_a
-            count_b += sweep_b
+            count_a += before_a != balance_a
+            count_b += before_b != balance_b
             out_a[d] = balance_a
             out_b[d] = balance_b
             up_a[d] += before_a - balance_a
@@ -410,6 +410,7 @@ def _sweep_rationed(
     counts: Int64Array,
     shortfall_days: Int64Array,
     peak_shortfall: Int64Array,
+    short_on: BoolArray,
 ) -> None:
     """Replay whole trees day by day, funding within each header's floor
     (docs/simulation.md, "Funding within the header's capacity").
@@ -485,6 +486,7 @@ def _sweep_rationed(
                 if short > 0:
                     shortfall_days[k] += 1
                     peak_shortfall[k] = max(peak_shortfall[k], short)
+                    short_on[d] = True
                 cut_in[k] = 0
                 cut_out[k] = 0
                 t = s[k]
@@ -499,6 +501,191 @@ def _sweep_rationed(
             row = closing[closing_row[k]]
             for d in range(first, stop):
                 row[d] = out_buffer[d - first, k]
+
+
+# Columns of `ration_trees`' per-position table: one row of constants per position.
+(
+    AT_HISTORY,
+    AT_CLOSING,
+    AT_HEADER,
+    AT_CALENDAR,
+    AT_TARGET,
+    AT_LOW,
+    AT_HIGH,
+    AT_FLOW_ROW,
+    AT_FLOW_SIGN,
+    AT_FLOOR,
+) = range(10)
+
+
+def _ration_trees(
+    history: Int64Array,
+    closing: Int64Array,
+    calendars: BoolArray,
+    binds: BoolArray,
+    table: Int64Array,
+    tree_start: Int64Array,
+    tree_group: Int64Array,
+    group_header: Int64Array,
+    group_start: Int64Array,
+    group_rules: Int64Array,
+    flows: Int64Array,
+    changed: Int64Array,
+    shortfall_days: Int64Array,
+    peak_shortfall: Int64Array,
+    short_on: BoolArray,
+    first: int,
+    stop: int,
+) -> None:
+    """Correct the level kernel's result, tree by tree, for the days on which funding is
+    rationed (docs/simulation.md, "Funding within the header's capacity").
+
+    `closing` holds the level kernel's balances (and `flows` its transfers); they are the
+    result up to the first day a header of the tree closes below its floor (`binds[t, d]`),
+    since before that the rationing cuts nothing. From that day on the trees are replayed
+    day by day with both passes, alongside a shadow replay without rationing (the level
+    kernel's own state, recomputed): `closing` gets the rationed balances of the days
+    replayed, and `flows` and `changed[t]` (the change in the number of non-zero transfers)
+    the difference of the transfers where they differ. Days run in blocks of 32 (flows read
+    and balances written back row by row, the day loop in order); after a block that ends
+    with both replays equal, the level kernel's result stands again until the tree's next
+    binding day, where the replay restarts from the level kernel's balances of the day
+    before.
+
+    Tree t is positions tree_start[t]..tree_start[t + 1] - 1: its rules, leaf to root (the
+    rule of position k sweeps k into `table[k, AT_HEADER]`), then its top header. Its header
+    groups are tree_group[t]..tree_group[t + 1] - 1, in decreasing height, group g being
+    header `group_header[g]` and its rules `group_rules[group_start[g]:group_start[g + 1]]`
+    last rule first. `shortfall_days` and `peak_shortfall` are per position, `short_on` the
+    days on which some position is short.
+    """
+    days = history.shape[1]
+    m = table.shape[0]
+    block = 32
+    widest = 1
+    for t in range(first, stop):
+        widest = max(widest, tree_start[t + 1] - tree_start[t])
+    buffer = np.empty((block, widest), dtype=np.int64)
+    out = np.empty((block, widest), dtype=np.int64)
+    balance = np.zeros(m, dtype=np.int64)
+    shadow = np.zeros(m, dtype=np.int64)
+    s = np.zeros(m, dtype=np.int64)
+    cut_in = np.zeros(m, dtype=np.int64)
+    cut_out = np.zeros(m, dtype=np.int64)
+    marked = np.zeros(m, dtype=np.bool_)
+    touched = np.empty(m, dtype=np.int64)
+    for t in range(first, stop):
+        a = tree_start[t]
+        top = tree_start[t + 1] - 1
+        count = 0
+        synced = True
+        d = 0
+        while d < days:
+            if synced:
+                while d < days and not binds[t, d]:
+                    d += 1
+                if d == days:
+                    break
+            end = min(d + block, days)
+            # The block's daily flows, day-major; the state of the day before on a restart.
+            for k in range(a, top + 1):
+                row = history[table[k, AT_HISTORY]]
+                previous = row[d - 1] if d > 0 else 0
+                if synced:
+                    opening = closing[table[k, AT_CLOSING], d - 1] if d > 0 else 0
+                    balance[k] = opening
+                    shadow[k] = opening
+                for j in range(d, end):
+                    buffer[j - d, k - a] = row[j] - previous
+                    previous = row[j]
+            for j in range(d, end):
+                flow = buffer[j - d]
+                kept = out[j - d]
+                # Transfers, leaf to root, rationed and not.
+                for k in range(a, top):
+                    f = flow[k - a]
+                    b = balance[k] + f
+                    bs = shadow[k] + f
+                    sent = 0
+                    sent_shadow = 0
+                    if calendars[table[k, AT_CALENDAR], j]:
+                        target, low, high = table[k, AT_TARGET], table[k, AT_LOW], table[k, AT_HIGH]
+                        if b > high or b < low:
+                            sent = b - target
+                            b = target
+                        if bs > high or bs < low:
+                            sent_shadow = bs - target
+                            bs = target
+                    h = table[k, AT_HEADER]
+                    balance[h] += sent
+                    shadow[h] += sent_shadow
+                    balance[k] = b
+                    shadow[k] = bs
+                    kept[k - a] = b
+                    s[k] = sent
+                    if sent != sent_shadow:
+                        count += (sent != 0) - (sent_shadow != 0)
+                        if table[k, AT_FLOW_ROW] >= 0:
+                            flows[table[k, AT_FLOW_ROW], j] += table[k, AT_FLOW_SIGN] * (
+                                sent - sent_shadow
+                            )
+                f = flow[top - a]
+                balance[top] += f
+                shadow[top] += f
+                kept[top - a] = balance[top]
+                # Rationing, root to leaves.
+                cuts = 0
+                for g in range(tree_group[t], tree_group[t + 1]):
+                    h = group_header[g]
+                    need = table[h, AT_FLOOR] - balance[h]
+                    if need <= 0:
+                        continue
+                    for i in range(group_start[g], group_start[g + 1]):
+                        k = group_rules[i]
+                        if s[k] >= 0:
+                            continue
+                        c = min(need, -s[k])
+                        count += (s[k] + c != 0) - 1
+                        s[k] += c
+                        if table[k, AT_FLOW_ROW] >= 0:
+                            flows[table[k, AT_FLOW_ROW], j] += table[k, AT_FLOW_SIGN] * c
+                        balance[h] += c
+                        balance[k] -= c
+                        cut_in[k] += c
+                        cut_out[h] += c
+                        if not marked[k]:
+                            marked[k] = True
+                            touched[cuts] = k
+                            cuts += 1
+                        if not marked[h]:
+                            marked[h] = True
+                            touched[cuts] = h
+                            cuts += 1
+                        need -= c
+                        if need == 0:
+                            break
+                for i in range(cuts):
+                    k = touched[i]
+                    short = cut_in[k] - cut_out[k]
+                    if short > 0:
+                        shortfall_days[k] += 1
+                        peak_shortfall[k] = max(peak_shortfall[k], short)
+                        short_on[j] = True
+                    kept[k - a] = balance[k]
+                    cut_in[k] = 0
+                    cut_out[k] = 0
+                    marked[k] = False
+            for k in range(a, top + 1):
+                row = closing[table[k, AT_CLOSING]]
+                for j in range(d, end):
+                    row[j] = out[j - d, k - a]
+            synced = True
+            for k in range(a, top + 1):
+                if balance[k] != shadow[k]:
+                    synced = False
+                    break
+            d = end
+        changed[t] = count
 
 
 def _aggregate(
@@ -570,6 +757,7 @@ def _div_round(a: Int64Array, b: Int64Array, d: Int64Array, out: Int64Array) -> 
 post_rows: Callable[..., None] = _compile(_post_rows)
 sweep_level: Callable[..., None] = _compile(_sweep_level)
 sweep_rationed: Callable[..., None] = _compile(_sweep_rationed)
+ration_trees: Callable[..., None] = _compile(_ration_trees)
 aggregate_rows: Callable[..., None] = _compile(_aggregate)
 div_round: Callable[..., None] = _compile(_div_round)
 positions: Callable[..., None] = _compile(_positions)

@@ -19,6 +19,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from cashmgmt.engine import kernels
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.calendar import sweep_days
 from cashmgmt.engine.capacity import beyond
@@ -26,7 +27,14 @@ from cashmgmt.engine.change import Change
 from cashmgmt.engine.fees import fees_of
 from cashmgmt.engine.intercompany import intercompany_positions
 from cashmgmt.engine.interest import post
-from cashmgmt.engine.kernels import UNLIMITED, run, spans, sweep_level, sweep_rationed
+from cashmgmt.engine.kernels import (
+    UNLIMITED,
+    ration_trees,
+    run,
+    spans,
+    sweep_level,
+    sweep_rationed,
+)
 from cashmgmt.engine.limits import in_range
 from cashmgmt.engine.replay import Replay
 from cashmgmt.engine.totals import aggregates, combine, to_base
@@ -54,6 +62,8 @@ class SweepOutcome:
     #: (minor units of its currency): funding its rule asked for and its header could not give.
     shortfall_days: Int64Array = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
     peak_shortfall: Int64Array = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
+    #: (days,) the days on which some account has a shortfall.
+    short_on: BoolArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.bool_))
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -170,9 +180,10 @@ def run_sweeps(
     given, supplies the closing-balance matrix (simulate reuses one per thread: fresh memory
     costs a page fault per 4 KiB).
 
-    Funding within the headers' floors: if some header closes below its floor, the structure
-    is replayed day by day with the rationing (kernels.sweep_rationed), which gives the same
-    balances as the levels wherever it cuts nothing; `day_by_day` replays it so always.
+    Funding within the headers' floors: if some header closes below its floor, the trees
+    where it does are corrected from the first such day on (`_ration`); `day_by_day`
+    replays the whole structure day by day with the rationing instead
+    (kernels.sweep_rationed), which gives the same result.
     """
     rules = structure.rules
     days = history.shape[1]
@@ -229,7 +240,8 @@ def run_sweeps(
     dims = (rows.size, days)
     closing = scratch(dims) if scratch else np.empty(dims, dtype=np.int64)
     source = np.ascontiguousarray(history, dtype=np.int64)
-    height = heights(participant, header, rows.size)[participant]
+    rank = heights(participant, header, rows.size)
+    height = rank[participant]
     sweeps = 0
     for level in np.unique(height):
         idx = np.flatnonzero(height == level)
@@ -268,11 +280,11 @@ def run_sweeps(
         closing[top] = source[rows[top]] + np.cumsum(inflow[slot_of[top]])
     short_days = np.zeros(rows.size, dtype=np.int64)
     short_peak = np.zeros(rows.size, dtype=np.int64)
+    short_on = np.zeros(days, dtype=np.bool_)
     floor = floors(structure, index, rows, slots)
-    if day_by_day or (closing[slots] < floor[slots, None]).any():
-        # Some header closes below its floor: replay day by day, rationing its funding.
+    if day_by_day:
+        # The whole structure day by day, rationing as it goes (the reference for tests).
         flows[:] = 0
-        rank = heights(participant, header, rows.size)
         # Kernel positions: rule k's participant is position k (rules leaf to root), the
         # top headers come after.
         order = np.argsort(height, kind="stable")
@@ -306,10 +318,23 @@ def run_sweeps(
             counts,
             days_short,
             peak_short,
+            short_on,
         )
         short_days[position] = days_short
         short_peak[position] = peak_short
         sweeps = int(counts.sum())
+    else:
+        below = closing[slots] < floor[slots, None]
+        if below.any():
+            sweeps += _ration(
+                Forest(participant, header, height, rank, tops, slots),
+                Rules(calendar, bands, flow_row, flow_sign),
+                below,
+                Replayed(source, rows, floor, calendars, closing, flows),
+                short_days,
+                short_peak,
+                short_on,
+            )
     return SweepOutcome(
         index.ids,
         rows,
@@ -322,7 +347,152 @@ def run_sweeps(
         tops,
         short_days,
         short_peak,
+        short_on,
     )
+
+
+@attrs.frozen
+class Forest:
+    """The sweep forest by structure positions: each rule's participant and header, each
+    rule's height, each position's height, the top headers and the header positions."""
+
+    participant: Int64Array
+    header: Int64Array
+    height: Int64Array
+    rank: Int64Array
+    tops: Int64Array
+    slots: Int64Array
+
+
+@attrs.frozen
+class Rules:
+    """Per rule: its calendar, band (target, low, high), entity-pair row and sign."""
+
+    calendar: Int64Array
+    bands: Int64Array
+    flow_row: Int64Array
+    flow_sign: Int64Array
+
+
+@attrs.frozen
+class Replayed:
+    """The history, the structure's rows and floors, and the level kernel's output."""
+
+    source: Int64Array
+    rows: Int64Array
+    floor: Int64Array
+    calendars: BoolArray
+    closing: Int64Array
+    flows: Int64Array
+
+
+def _ration(
+    forest: Forest,
+    rules: Rules,
+    below: BoolArray,
+    done: Replayed,
+    short_days: Int64Array,
+    short_peak: Int64Array,
+    short_on: BoolArray,
+) -> int:
+    """Correct the level kernel's closing balances and flows, in place, for the rationing
+    (kernels.ration_trees), in the trees (top headers' subtrees) where some header closes
+    below its floor (`below`: header slots × days), from the first such day; the change in
+    the number of non-zero transfers is returned. Trees are split between two threads by
+    size when there are several."""
+    participant, header, tops = forest.participant, forest.header, forest.tops
+    size = done.rows.size
+    days = below.shape[1]
+    parent = np.full(size, -1, dtype=np.int64)
+    parent[participant] = header
+    root = np.arange(size)
+    while True:
+        up = parent[root]
+        more = up >= 0
+        if not more.any():
+            break
+        root[more] = up[more]
+    tree_of = np.full(size, -1, dtype=np.int64)
+    tree_of[tops] = np.arange(tops.size)
+    tree = tree_of[root]
+    binds_all = np.zeros((tops.size, days), dtype=np.int64)
+    np.add.at(binds_all, tree[forest.slots], below)
+    binding: BoolArray = binds_all.max(axis=1) > 0
+    # Kernel positions: tree by tree (ascending top), its rules leaf to root, then its top.
+    chosen = np.flatnonzero(binding[tree[participant]])
+    ends = tops[binding[tree[tops]]]
+    item = np.r_[participant[chosen], ends]
+    rule_of = np.r_[chosen, np.full(ends.size, -1)]
+    o = np.lexsort(
+        (
+            np.r_[chosen, np.zeros(ends.size, dtype=np.int64)],
+            np.r_[forest.height[chosen], np.full(ends.size, size + 1)],
+            tree[item],
+        )
+    )
+    position, rule_of = item[o], rule_of[o]
+    m = position.size
+    kp = np.full(size, -1, dtype=np.int64)
+    kp[position] = np.arange(m)
+    is_rule = rule_of >= 0
+    r = rule_of[is_rule]
+    table = np.zeros((m, 10), dtype=np.int64)
+    table[:, kernels.AT_HISTORY] = done.rows[position]
+    table[:, kernels.AT_CLOSING] = position
+    table[:, kernels.AT_HEADER] = -1
+    table[is_rule, kernels.AT_HEADER] = kp[header[r]]
+    table[is_rule, kernels.AT_CALENDAR] = rules.calendar[r]
+    table[is_rule, kernels.AT_TARGET : kernels.AT_HIGH + 1] = rules.bands[r]
+    table[:, kernels.AT_FLOW_ROW] = -1
+    table[is_rule, kernels.AT_FLOW_ROW] = rules.flow_row[r]
+    table[is_rule, kernels.AT_FLOW_SIGN] = rules.flow_sign[r]
+    table[:, kernels.AT_FLOOR] = done.floor[position]
+    trees_in = tree[position]
+    tree_start = np.flatnonzero(np.r_[True, np.diff(trees_in) != 0, True])
+    # Header groups: tree by tree, headers in decreasing height, rules last rule first.
+    on = header[chosen]
+    by_header = chosen[np.lexsort((-chosen, on, -forest.rank[on], tree[on]))]
+    group_start = np.flatnonzero(np.r_[True, np.diff(header[by_header]) != 0])
+    group_tree = tree[header[by_header[group_start]]]
+    numbered = np.flatnonzero(binding)
+    tree_group = np.searchsorted(group_tree, np.r_[numbered, tops.size])
+    binds = np.ascontiguousarray(binds_all[binding] > 0)
+    changed = np.zeros(numbered.size, dtype=np.int64)
+    days_short = np.zeros(m, dtype=np.int64)
+    peak_short = np.zeros(m, dtype=np.int64)
+    args = (
+        done.source,
+        done.closing,
+        done.calendars,
+        binds,
+        table,
+        tree_start.astype(np.int64),
+        tree_group.astype(np.int64),
+        kp[header[by_header[group_start]]],
+        np.r_[group_start, chosen.size].astype(np.int64),
+        kp[participant[by_header]],
+    )
+    widths = np.diff(tree_start)
+    parts = [(0, numbered.size)]
+    if numbered.size > 1:
+        cut = int(np.searchsorted(np.cumsum(widths), widths.sum() / 2)) + 1
+        cut = min(max(cut, 1), numbered.size - 1)
+        parts = [(0, cut), (cut, numbered.size)]
+    moved = [done.flows, *(np.zeros_like(done.flows) for _ in parts[1:])]
+    marks = [short_on, *(np.zeros_like(short_on) for _ in parts[1:])]
+    run(
+        [
+            (ration_trees, (*args, by, changed, days_short, peak_short, when, a, b))
+            for (a, b), by, when in zip(parts, moved, marks, strict=True)
+        ]
+    )
+    flows = done.flows
+    for part, when in zip(moved[1:], marks[1:], strict=True):
+        flows += part
+        short_on |= when
+    short_days[position] = days_short
+    short_peak[position] = peak_short
+    return int(changed.sum())
 
 
 def floors(
