@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.accounts import AccountIndex
+from cashmgmt.engine.kernels import breach_days
 from cashmgmt.money import to_minor
 
 Int64Array = npt.NDArray[np.int64]
@@ -37,8 +38,12 @@ def beyond(matrix: Int64Array, rows: Int64Array, limits: Int64Array) -> BoolArra
     """(days,) whether some listed row of `matrix` closes beyond its limit that day (`limits`
     one per listed row; NO_LIMIT rows never do)."""
     limited = limits != NO_LIMIT
-    picked = rows[limited]
-    if not picked.size:
-        return np.zeros(matrix.shape[1], dtype=np.bool_)
-    below: BoolArray = (matrix[picked] < -limits[limited][:, None]).any(axis=0)
+    below = np.zeros(matrix.shape[1], dtype=np.bool_)
+    if limited.any():
+        breach_days(
+            np.ascontiguousarray(matrix),
+            np.ascontiguousarray(rows[limited], dtype=np.int64),
+            np.ascontiguousarray(-limits[limited], dtype=np.int64),
+            below,
+        )
     return below

@@ -791,3 +791,17 @@ def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: i
         above += c
         negative += n
     return total, above, negative
+
+
+def _breach_days(matrix: Int64Array, rows: Int64Array, floors: Int64Array, out: BoolArray) -> None:
+    """out[d] |= some listed row of `matrix` is below its floor (minus its limit) on day d:
+    one pass over the listed rows, no copies (capacity.beyond)."""
+    for i in range(rows.shape[0]):
+        row = matrix[rows[i]]
+        floor = floors[i]
+        for d in range(row.shape[0]):
+            if row[d] < floor:
+                out[d] = True
+
+
+breach_days = _compile(_breach_days)

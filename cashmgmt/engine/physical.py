@@ -81,9 +81,16 @@ def heights(participant: Int64Array, header: Int64Array, accounts: int) -> Int64
     """Height of each account in the sweep forest (leaves 0, a header 1 + its tallest
     participant), by relaxing every edge until nothing changes (depth + 1 rounds)."""
     height = np.zeros(accounts, dtype=np.int64)
+    if not header.size:
+        return height
+    # edges sorted by header once, then each round a max per run (np.maximum.at is slow)
+    order = np.argsort(header, kind="stable")
+    ranked = header[order]
+    runs = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    heads, below = ranked[runs], participant[order]
     for _ in range(accounts + 1):
         raised = height.copy()
-        np.maximum.at(raised, header, height[participant] + 1)
+        raised[heads] = np.maximum(raised[heads], np.maximum.reduceat(height[below] + 1, runs))
         if np.array_equal(raised, height):
             break
         height = raised

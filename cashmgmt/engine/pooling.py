@@ -34,11 +34,14 @@ def overlay(
     pool's fees added (it moves no money, so balances and totals stay as they were)."""
     history = case.balances
     row_of = replay.index.row_of
-    after = {a: i for i, a in enumerate(swept.accounts)} if swept is not None else {}
-    closing = swept.closing if swept is not None else history.minor
-    balances = np.stack(
-        [closing[after[a]] if a in after else history.minor[row_of[a]] for a in pool.accounts]
-    )
+    member_rows = np.array([row_of[a] for a in pool.accounts], dtype=np.int64)
+    balances = history.minor[member_rows]
+    if swept is not None:  # members the sweeps touched: their balances after the sweeps
+        position = np.full(len(history.accounts), -1, dtype=np.int64)
+        position[swept.rows] = np.arange(swept.rows.size)
+        moved = position[member_rows]
+        touched = np.flatnonzero(moved >= 0)
+        balances[touched] = swept.closing[moved[touched]]
     members, interest = _pool_interest(case, pool, replay, balances)
     side = change.side.copy()
     for row, credit in zip(members, interest, strict=True):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import operator
 from functools import cached_property
-from itertools import compress
 
 import numpy as np
 import numpy.typing as npt
@@ -83,9 +81,7 @@ class Replay:
     @cached_property
     def unpoolable(self) -> frozenset[str]:
         """The accounts no structure may sweep or pool (restricted, or a facility's)."""
-        accounts = self.case.accounts
-        barred = map(operator.not_, map(operator.attrgetter("poolable"), accounts))
-        return frozenset(compress(map(operator.attrgetter("id"), accounts), barred))
+        return frozenset(a.id for a in self.case.accounts if a.restricted or a.facility is not None)
 
 
 def replay_for(case: Case, replay: Replay | None) -> Replay:

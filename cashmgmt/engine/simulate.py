@@ -240,9 +240,7 @@ def _compare(
         closing=np.stack([base.last, change.closing]),
         shortfall=change.shortfall,
     )
-    per_entity = np.stack(
-        [_sum_by(index.entity, row, len(index.entities)) for row in account_table.interest]
-    )
+    per_entity = _sum_by(index.entity, account_table.interest, len(index.entities))
     by_entity = change.intercompany_interest
     tax = tax_result(code, change.intercompany)
     entities = tuple(
@@ -287,7 +285,14 @@ def _compare(
 
 
 def _sum_by(owner: Int64Array, values: Int64Array, groups: int) -> Int64Array:
-    """Exact integer sums of `values` per group (np.bincount would go through floats)."""
-    sums = np.zeros(groups, dtype=np.int64)
-    np.add.at(sums, owner, values)
+    """Exact integer sums of each row of `values` (rows × items) per group of items, as a
+    (rows × groups) array: items sorted by group, then summed run by run (np.bincount would
+    go through floats, np.add.at is slow)."""
+    sums = np.zeros((values.shape[0], groups), dtype=np.int64)
+    if not owner.size:
+        return sums
+    order = np.argsort(owner, kind="stable")
+    ranked = owner[order]
+    runs = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    sums[:, ranked[runs]] = np.add.reduceat(values[:, order], runs, axis=1)
     return sums
