@@ -26,6 +26,7 @@ class Success:
     idle_credit_before: Decimal
     idle_credit_after: Decimal
     days: int
+    tax: Decimal = Decimal(0)  # withholding tax and VAT on intercompany interest, the period
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: amounts as decimal strings."""
@@ -50,4 +51,5 @@ def celebrate(design: Design) -> Success | None:
         idle_credit_before=r.baseline_liquidity.average_idle_credit,
         idle_credit_after=r.structure_liquidity.average_idle_credit,
         days=r.days,
+        tax=r.tax.total,
     )
