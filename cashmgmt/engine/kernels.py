@@ -515,20 +515,233 @@ def _sweep_rationed(
     AT_FLOW_ROW,
     AT_FLOW_SIGN,
     AT_FLOOR,
-) = range(10)
+    AT_INFLOW,
+    AT_GROUP,
+) = range(12)
+
+
+def _heap_push(heap: Int64Array, size: int, value: int) -> int:
+    """Add `value` to the binary min-heap heap[:size]; the new size is returned."""
+    i = size
+    heap[i] = value
+    while i > 0:
+        up = (i - 1) >> 1
+        if heap[up] <= value:
+            break
+        heap[i] = heap[up]
+        i = up
+    heap[i] = value
+    return size + 1
+
+
+def _heap_pop(heap: Int64Array, size: int) -> int:
+    """Remove and return the least value of the binary min-heap heap[:size] (size > 0)."""
+    least = heap[0]
+    size -= 1
+    value = heap[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= value:
+            break
+        heap[i] = heap[child]
+        i = child
+    if size > 0:
+        heap[i] = value
+    return int(least)
+
+
+heap_push: Callable[..., int] = _compile(_heap_push)
+heap_pop: Callable[..., int] = _compile(_heap_pop)
+
+
+def _level_before(
+    history: Int64Array,
+    closing: Int64Array,
+    inflow: Int64Array,
+    table: Int64Array,
+    k: int,
+    j: int,
+    shift: int,
+) -> int:
+    """The level kernel's balance of position k on day j before its own transfer: its
+    closing balance of the day before (`closing` holds it plus `shift`), its own daily flow
+    and what its participants swept in."""
+    row = history[table[k, AT_HISTORY]]
+    value = row[j]
+    if j > 0:
+        value += closing[table[k, AT_CLOSING], j - 1] - shift - row[j - 1]
+    if table[k, AT_INFLOW] >= 0:
+        value += inflow[table[k, AT_INFLOW], j]
+    return int(value)
+
+
+level_before: Callable[..., int] = _compile(_level_before)
+
+
+DENSE = 8  # a tree is replayed whole once more than 1/DENSE of its positions differ
+
+
+def _ration_dense(
+    history: Int64Array,
+    closing: Int64Array,
+    calendars: BoolArray,
+    table: Int64Array,
+    a: int,
+    top: int,
+    group_header: Int64Array,
+    group_start: Int64Array,
+    group_rules: Int64Array,
+    group_first: int,
+    group_stop: int,
+    gap: Int64Array,
+    d: int,
+    flows: Int64Array,
+    shortfall_days: Int64Array,
+    peak_shortfall: Int64Array,
+    short_on: BoolArray,
+) -> tuple[int, int]:
+    """Replay the tree of positions a..top whole from day d, for `ration_trees` (same
+    arguments): both passes, alongside a shadow replay without rationing (the level kernel's
+    own state, recomputed from `closing` of the day before less `gap`). Days run in blocks
+    of 32 (flows read and balances written back row by row, the day loop in order) until a
+    block ends with both replays equal, or the last day. Returns the day after the last
+    replayed and the change in the number of non-zero transfers."""
+    days = history.shape[1]
+    block = 32
+    width = top + 1 - a
+    buffer = np.empty((block, width), dtype=np.int64)
+    out = np.empty((block, width), dtype=np.int64)
+    balance = np.empty(width, dtype=np.int64)
+    shadow = np.empty(width, dtype=np.int64)
+    s = np.zeros(width, dtype=np.int64)
+    cut_in = np.zeros(width, dtype=np.int64)
+    cut_out = np.zeros(width, dtype=np.int64)
+    marked = np.zeros(width, dtype=np.bool_)
+    touched = np.empty(width, dtype=np.int64)
+    for k in range(a, top + 1):
+        balance[k - a] = closing[table[k, AT_CLOSING], d - 1]
+        shadow[k - a] = balance[k - a] - gap[k]
+    count = 0
+    while d < days:
+        end = min(d + block, days)
+        # The block's daily flows, day-major.
+        for k in range(a, top + 1):
+            row = history[table[k, AT_HISTORY]]
+            previous = row[d - 1]
+            for j in range(d, end):
+                buffer[j - d, k - a] = row[j] - previous
+                previous = row[j]
+        for j in range(d, end):
+            flow = buffer[j - d]
+            kept = out[j - d]
+            # Transfers, leaf to root, rationed and not.
+            for k in range(a, top):
+                f = flow[k - a]
+                b = balance[k - a] + f
+                bs = shadow[k - a] + f
+                sent = 0
+                sent_shadow = 0
+                if calendars[table[k, AT_CALENDAR], j]:
+                    target, low, high = table[k, AT_TARGET], table[k, AT_LOW], table[k, AT_HIGH]
+                    if b > high or b < low:
+                        sent = b - target
+                        b = target
+                    if bs > high or bs < low:
+                        sent_shadow = bs - target
+                        bs = target
+                h = table[k, AT_HEADER] - a
+                balance[h] += sent
+                shadow[h] += sent_shadow
+                balance[k - a] = b
+                shadow[k - a] = bs
+                kept[k - a] = b
+                s[k - a] = sent
+                if sent != sent_shadow:
+                    count += (sent != 0) - (sent_shadow != 0)
+                    if table[k, AT_FLOW_ROW] >= 0:
+                        flows[table[k, AT_FLOW_ROW], j] += table[k, AT_FLOW_SIGN] * (
+                            sent - sent_shadow
+                        )
+            f = flow[top - a]
+            balance[top - a] += f
+            shadow[top - a] += f
+            kept[top - a] = balance[top - a]
+            # Rationing, root to leaves.
+            cuts = 0
+            for g in range(group_first, group_stop):
+                h = group_header[g]
+                need = table[h, AT_FLOOR] - balance[h - a]
+                if need <= 0:
+                    continue
+                for i in range(group_start[g], group_start[g + 1]):
+                    k = group_rules[i]
+                    if s[k - a] >= 0:
+                        continue
+                    c = min(need, -s[k - a])
+                    count += (s[k - a] + c != 0) - 1
+                    s[k - a] += c
+                    if table[k, AT_FLOW_ROW] >= 0:
+                        flows[table[k, AT_FLOW_ROW], j] += table[k, AT_FLOW_SIGN] * c
+                    balance[h - a] += c
+                    balance[k - a] -= c
+                    cut_in[k - a] += c
+                    cut_out[h - a] += c
+                    for x in (k - a, h - a):
+                        if not marked[x]:
+                            marked[x] = True
+                            touched[cuts] = x
+                            cuts += 1
+                    need -= c
+                    if need == 0:
+                        break
+            for i in range(cuts):
+                x = touched[i]
+                short = cut_in[x] - cut_out[x]
+                if short > 0:
+                    shortfall_days[x + a] += 1
+                    peak_shortfall[x + a] = max(peak_shortfall[x + a], short)
+                    short_on[j] = True
+                kept[x] = balance[x]
+                cut_in[x] = 0
+                cut_out[x] = 0
+                marked[x] = False
+        for k in range(a, top + 1):
+            row = closing[table[k, AT_CLOSING]]
+            for j in range(d, end):
+                row[j] = out[j - d, k - a]
+        d = end
+        synced = True
+        for x in range(width):
+            if balance[x] != shadow[x]:
+                synced = False
+                break
+        if synced:
+            break
+    return d, count
+
+
+ration_dense: Callable[..., tuple[int, int]] = _compile(_ration_dense)
 
 
 def _ration_trees(
     history: Int64Array,
     closing: Int64Array,
+    inflow: Int64Array,
     calendars: BoolArray,
-    binds: BoolArray,
     table: Int64Array,
     tree_start: Int64Array,
     tree_group: Int64Array,
     group_header: Int64Array,
     group_start: Int64Array,
     group_rules: Int64Array,
+    event_start: Int64Array,
+    event_day: Int64Array,
+    event_header: Int64Array,
     flows: Int64Array,
     changed: Int64Array,
     shortfall_days: Int64Array,
@@ -540,151 +753,215 @@ def _ration_trees(
     """Correct the level kernel's result, tree by tree, for the days on which funding is
     rationed (docs/simulation.md, "Funding within the header's capacity").
 
-    `closing` holds the level kernel's balances (and `flows` its transfers); they are the
-    result up to the first day a header of the tree closes below its floor (`binds[t, d]`),
-    since before that the rationing cuts nothing. From that day on the trees are replayed
-    day by day with both passes, alongside a shadow replay without rationing (the level
-    kernel's own state, recomputed): `closing` gets the rationed balances of the days
-    replayed, and `flows` and `changed[t]` (the change in the number of non-zero transfers)
-    the difference of the transfers where they differ. Days run in blocks of 32 (flows read
-    and balances written back row by row, the day loop in order); after a block that ends
-    with both replays equal, the level kernel's result stands again until the tree's next
-    binding day, where the replay restarts from the level kernel's balances of the day
-    before.
+    `closing` holds the level kernel's balances (and `flows` its transfers, `inflow` what
+    each header received each day); they are the result up to the first day a header of
+    the tree closes below its floor, since before that the rationing cuts nothing. From
+    that day on only the differences are followed: `gap[k]`, the rationed balance of
+    position k less the level kernel's. Each day, in position order (leaf to root), the
+    positions whose gap of the day before or whose participants' transfers differ are
+    replayed from the level kernel's balance plus that difference; a transfer that differs
+    moves the difference to its header. Then the header groups whose header is below its
+    floor (the level kernel's balance plus the gap: the days listed in `event_day` /
+    `event_header` for the tree's events `event_start[t]:event_start[t + 1]`, sorted by
+    day, and those whose gap is not zero) are rationed in group order, a cut moving the
+    gap from participant to header. A transfer the day's replay did not reach is the level
+    kernel's (its balance before, less its closing balance). `closing` gets the rationed
+    balances where they differ, and `flows` and `changed[t]` (the change in the number of
+    non-zero transfers) the difference of the transfers. Days with no gap and no header
+    below its floor are skipped: the cost follows the accounts affected.
 
     Tree t is positions tree_start[t]..tree_start[t + 1] - 1: its rules, leaf to root (the
     rule of position k sweeps k into `table[k, AT_HEADER]`), then its top header. Its header
     groups are tree_group[t]..tree_group[t + 1] - 1, in decreasing height, group g being
     header `group_header[g]` and its rules `group_rules[group_start[g]:group_start[g + 1]]`
-    last rule first. `shortfall_days` and `peak_shortfall` are per position, `short_on` the
-    days on which some position is short.
+    last rule first; `table[h, AT_GROUP]` is header h's group (-1: none). `shortfall_days`
+    and `peak_shortfall` are per position, `short_on` the days on which some position is
+    short.
     """
     days = history.shape[1]
     m = table.shape[0]
-    block = 32
-    widest = 1
-    for t in range(first, stop):
-        widest = max(widest, tree_start[t + 1] - tree_start[t])
-    buffer = np.empty((block, widest), dtype=np.int64)
-    out = np.empty((block, widest), dtype=np.int64)
-    balance = np.zeros(m, dtype=np.int64)
-    shadow = np.zeros(m, dtype=np.int64)
+    gap = np.zeros(m, dtype=np.int64)
+    incoming = np.zeros(m, dtype=np.int64)
     s = np.zeros(m, dtype=np.int64)
+    s_day = np.full(m, -1, dtype=np.int64)
+    queued = np.zeros(m, dtype=np.bool_)
+    dirty = np.zeros(m, dtype=np.bool_)
     cut_in = np.zeros(m, dtype=np.int64)
     cut_out = np.zeros(m, dtype=np.int64)
     marked = np.zeros(m, dtype=np.bool_)
     touched = np.empty(m, dtype=np.int64)
+    today = np.empty(m, dtype=np.int64)
+    live = np.empty(m, dtype=np.int64)
+    heap = np.empty(m, dtype=np.int64)
+    groups = group_header.shape[0]
+    in_heap = np.zeros(max(groups, 1), dtype=np.bool_)
     for t in range(first, stop):
-        a = tree_start[t]
         top = tree_start[t + 1] - 1
         count = 0
-        synced = True
-        d = 0
-        while d < days:
-            if synced:
-                while d < days and not binds[t, d]:
-                    d += 1
-                if d == days:
-                    break
-            end = min(d + block, days)
-            # The block's daily flows, day-major; the state of the day before on a restart.
-            for k in range(a, top + 1):
-                row = history[table[k, AT_HISTORY]]
-                previous = row[d - 1] if d > 0 else 0
-                if synced:
-                    opening = closing[table[k, AT_CLOSING], d - 1] if d > 0 else 0
-                    balance[k] = opening
-                    shadow[k] = opening
-                for j in range(d, end):
-                    buffer[j - d, k - a] = row[j] - previous
-                    previous = row[j]
-            for j in range(d, end):
-                flow = buffer[j - d]
-                kept = out[j - d]
-                # Transfers, leaf to root, rationed and not.
-                for k in range(a, top):
-                    f = flow[k - a]
-                    b = balance[k] + f
-                    bs = shadow[k] + f
-                    sent = 0
-                    sent_shadow = 0
-                    if calendars[table[k, AT_CALENDAR], j]:
-                        target, low, high = table[k, AT_TARGET], table[k, AT_LOW], table[k, AT_HIGH]
-                        if b > high or b < low:
-                            sent = b - target
-                            b = target
-                        if bs > high or bs < low:
-                            sent_shadow = bs - target
-                            bs = target
+        p = event_start[t]
+        end = event_start[t + 1]
+        if p == end:
+            changed[t] = 0
+            continue
+        n_live = 0
+        j = event_day[p]
+        while j < days:
+            # Transfers, leaf to root, where the rationed replay may differ.
+            size = 0
+            for i in range(n_live):
+                k = live[i]
+                queued[k] = True
+                size = heap_push(heap, size, k)
+            n_today = 0
+            while size > 0:
+                k = heap_pop(heap, size)
+                size -= 1
+                queued[k] = False
+                e = gap[k] + incoming[k]
+                incoming[k] = 0
+                before = level_before(history, closing, inflow, table, k, j, gap[k])
+                level = closing[table[k, AT_CLOSING], j]
+                if not dirty[k]:
+                    dirty[k] = True
+                    today[n_today] = k
+                    n_today += 1
+                if k == top:
+                    gap[k] = e
+                    continue
+                level_sent = before - level
+                b = before + e
+                sent = 0
+                if calendars[table[k, AT_CALENDAR], j] and (
+                    b > table[k, AT_HIGH] or b < table[k, AT_LOW]
+                ):
+                    sent = b - table[k, AT_TARGET]
+                    b = table[k, AT_TARGET]
+                gap[k] = b - level
+                s[k] = sent
+                s_day[k] = j
+                if sent != level_sent:
+                    count += (sent != 0) - (level_sent != 0)
+                    if table[k, AT_FLOW_ROW] >= 0:
+                        flows[table[k, AT_FLOW_ROW], j] += table[k, AT_FLOW_SIGN] * (
+                            sent - level_sent
+                        )
                     h = table[k, AT_HEADER]
-                    balance[h] += sent
-                    shadow[h] += sent_shadow
-                    balance[k] = b
-                    shadow[k] = bs
-                    kept[k - a] = b
-                    s[k] = sent
-                    if sent != sent_shadow:
-                        count += (sent != 0) - (sent_shadow != 0)
-                        if table[k, AT_FLOW_ROW] >= 0:
-                            flows[table[k, AT_FLOW_ROW], j] += table[k, AT_FLOW_SIGN] * (
-                                sent - sent_shadow
-                            )
-                f = flow[top - a]
-                balance[top] += f
-                shadow[top] += f
-                kept[top - a] = balance[top]
-                # Rationing, root to leaves.
-                cuts = 0
-                for g in range(tree_group[t], tree_group[t + 1]):
-                    h = group_header[g]
-                    need = table[h, AT_FLOOR] - balance[h]
-                    if need <= 0:
+                    incoming[h] += sent - level_sent
+                    if not queued[h]:
+                        queued[h] = True
+                        size = heap_push(heap, size, h)
+            # Rationing, root to leaves: the groups whose header may be below its floor.
+            size = 0
+            while p < end and event_day[p] == j:
+                g = table[event_header[p], AT_GROUP]
+                if not in_heap[g]:
+                    in_heap[g] = True
+                    size = heap_push(heap, size, g)
+                p += 1
+            for i in range(n_today):
+                k = today[i]
+                g = table[k, AT_GROUP]
+                if gap[k] != 0 and g >= 0 and not in_heap[g]:
+                    in_heap[g] = True
+                    size = heap_push(heap, size, g)
+            cuts = 0
+            while size > 0:
+                g = heap_pop(heap, size)
+                size -= 1
+                in_heap[g] = False
+                h = group_header[g]
+                need = table[h, AT_FLOOR] - closing[table[h, AT_CLOSING], j] - gap[h]
+                if need <= 0:
+                    continue
+                for i in range(group_start[g], group_start[g + 1]):
+                    k = group_rules[i]
+                    if s_day[k] != j:
+                        s[k] = (
+                            level_before(history, closing, inflow, table, k, j, 0)
+                            - closing[table[k, AT_CLOSING], j]
+                        )
+                        s_day[k] = j
+                    if s[k] >= 0:
                         continue
-                    for i in range(group_start[g], group_start[g + 1]):
-                        k = group_rules[i]
-                        if s[k] >= 0:
-                            continue
-                        c = min(need, -s[k])
-                        count += (s[k] + c != 0) - 1
-                        s[k] += c
-                        if table[k, AT_FLOW_ROW] >= 0:
-                            flows[table[k, AT_FLOW_ROW], j] += table[k, AT_FLOW_SIGN] * c
-                        balance[h] += c
-                        balance[k] -= c
-                        cut_in[k] += c
-                        cut_out[h] += c
-                        if not marked[k]:
-                            marked[k] = True
-                            touched[cuts] = k
+                    c = min(need, -s[k])
+                    count += (s[k] + c != 0) - 1
+                    s[k] += c
+                    if table[k, AT_FLOW_ROW] >= 0:
+                        flows[table[k, AT_FLOW_ROW], j] += table[k, AT_FLOW_SIGN] * c
+                    gap[h] += c
+                    gap[k] -= c
+                    cut_in[k] += c
+                    cut_out[h] += c
+                    for x in (k, h):
+                        if not marked[x]:
+                            marked[x] = True
+                            touched[cuts] = x
                             cuts += 1
-                        if not marked[h]:
-                            marked[h] = True
-                            touched[cuts] = h
-                            cuts += 1
-                        need -= c
-                        if need == 0:
-                            break
-                for i in range(cuts):
-                    k = touched[i]
-                    short = cut_in[k] - cut_out[k]
-                    if short > 0:
-                        shortfall_days[k] += 1
-                        peak_shortfall[k] = max(peak_shortfall[k], short)
-                        short_on[j] = True
-                    kept[k - a] = balance[k]
-                    cut_in[k] = 0
-                    cut_out[k] = 0
-                    marked[k] = False
-            for k in range(a, top + 1):
-                row = closing[table[k, AT_CLOSING]]
-                for j in range(d, end):
-                    row[j] = out[j - d, k - a]
-            synced = True
-            for k in range(a, top + 1):
-                if balance[k] != shadow[k]:
-                    synced = False
+                        if not dirty[x]:
+                            dirty[x] = True
+                            today[n_today] = x
+                            n_today += 1
+                    sub = table[k, AT_GROUP]
+                    if sub >= 0 and not in_heap[sub]:
+                        in_heap[sub] = True
+                        size = heap_push(heap, size, sub)
+                    need -= c
+                    if need == 0:
+                        break
+            for i in range(cuts):
+                k = touched[i]
+                short = cut_in[k] - cut_out[k]
+                if short > 0:
+                    shortfall_days[k] += 1
+                    peak_shortfall[k] = max(peak_shortfall[k], short)
+                    short_on[j] = True
+                cut_in[k] = 0
+                cut_out[k] = 0
+                marked[k] = False
+            # The rationed balances where they differ; tomorrow's positions to replay.
+            n_live = 0
+            for i in range(n_today):
+                k = today[i]
+                dirty[k] = False
+                if gap[k] != 0:
+                    closing[table[k, AT_CLOSING], j] += gap[k]
+                    live[n_live] = k
+                    n_live += 1
+            if DENSE * n_live > top - tree_start[t] and j + 1 < days:
+                # Most of the tree differs: replay it whole until it agrees again.
+                j, more = ration_dense(
+                    history,
+                    closing,
+                    calendars,
+                    table,
+                    tree_start[t],
+                    top,
+                    group_header,
+                    group_start,
+                    group_rules,
+                    tree_group[t],
+                    tree_group[t + 1],
+                    gap,
+                    j + 1,
+                    flows,
+                    shortfall_days,
+                    peak_shortfall,
+                    short_on,
+                )
+                count += more
+                for i in range(n_live):
+                    gap[live[i]] = 0
+                n_live = 0
+                while p < end and event_day[p] < j:
+                    p += 1
+            else:
+                j += 1
+            if n_live == 0:
+                if p == end or j >= days:
                     break
-            d = end
+                j = event_day[p]
+        for i in range(n_live):
+            gap[live[i]] = 0
         changed[t] = count
 
 

@@ -337,7 +337,7 @@ def run_sweeps(
                 Forest(participant, header, height, rank, tops, slots),
                 Rules(calendar, bands, flow_row, flow_sign),
                 below,
-                Replayed(source, rows, floor, calendars, closing, flows),
+                Replayed(source, rows, floor, calendars, closing, flows, inflow),
                 short_days,
                 short_peak,
                 short_on,
@@ -383,7 +383,8 @@ class Rules:
 
 @attrs.frozen
 class Replayed:
-    """The history, the structure's rows and floors, and the level kernel's output."""
+    """The history, the structure's rows and floors, and the level kernel's output (with
+    what each header slot received each day)."""
 
     source: Int64Array
     rows: Int64Array
@@ -391,6 +392,7 @@ class Replayed:
     calendars: BoolArray
     closing: Int64Array
     flows: Int64Array
+    inflow: Int64Array
 
 
 def _ration(
@@ -409,7 +411,6 @@ def _ration(
     size when there are several."""
     participant, header, tops = forest.participant, forest.header, forest.tops
     size = done.rows.size
-    days = below.shape[1]
     parent = np.full(size, -1, dtype=np.int64)
     parent[participant] = header
     root = np.arange(size)
@@ -422,9 +423,8 @@ def _ration(
     tree_of = np.full(size, -1, dtype=np.int64)
     tree_of[tops] = np.arange(tops.size)
     tree = tree_of[root]
-    binds_all = np.zeros((tops.size, days), dtype=np.int64)
-    np.add.at(binds_all, tree[forest.slots], below)
-    binding: BoolArray = binds_all.max(axis=1) > 0
+    binding = np.zeros(tops.size, dtype=np.bool_)
+    binding[tree[forest.slots[below.any(axis=1)]]] = True
     # Kernel positions: tree by tree (ascending top), its rules leaf to root, then its top.
     chosen = np.flatnonzero(binding[tree[participant]])
     ends = tops[binding[tree[tops]]]
@@ -443,7 +443,7 @@ def _ration(
     kp[position] = np.arange(m)
     is_rule = rule_of >= 0
     r = rule_of[is_rule]
-    table = np.zeros((m, 10), dtype=np.int64)
+    table = np.zeros((m, 12), dtype=np.int64)
     table[:, kernels.AT_HISTORY] = done.rows[position]
     table[:, kernels.AT_CLOSING] = position
     table[:, kernels.AT_HEADER] = -1
@@ -454,6 +454,9 @@ def _ration(
     table[is_rule, kernels.AT_FLOW_ROW] = rules.flow_row[r]
     table[is_rule, kernels.AT_FLOW_SIGN] = rules.flow_sign[r]
     table[:, kernels.AT_FLOOR] = done.floor[position]
+    slot_of = np.full(size, -1, dtype=np.int64)
+    slot_of[forest.slots] = np.arange(forest.slots.size)
+    table[:, kernels.AT_INFLOW] = slot_of[position]
     trees_in = tree[position]
     tree_start = np.flatnonzero(np.r_[True, np.diff(trees_in) != 0, True])
     # Header groups: tree by tree, headers in decreasing height, rules last rule first.
@@ -463,21 +466,32 @@ def _ration(
     group_tree = tree[header[by_header[group_start]]]
     numbered = np.flatnonzero(binding)
     tree_group = np.searchsorted(group_tree, np.r_[numbered, tops.size])
-    binds = np.ascontiguousarray(binds_all[binding] > 0)
+    group_of = kp[header[by_header[group_start]]]
+    table[:, kernels.AT_GROUP] = -1
+    table[group_of, kernels.AT_GROUP] = np.arange(group_of.size)
+    # The days each header closes below its floor in the level kernel's result, tree by
+    # tree, sorted by day.
+    slot, day = np.nonzero(below)
+    event_tree = np.searchsorted(numbered, tree[forest.slots[slot]])
+    e = np.lexsort((day, event_tree))
+    event_start = np.searchsorted(event_tree[e], np.arange(numbered.size + 1))
     changed = np.zeros(numbered.size, dtype=np.int64)
     days_short = np.zeros(m, dtype=np.int64)
     peak_short = np.zeros(m, dtype=np.int64)
     args = (
         done.source,
         done.closing,
+        done.inflow,
         done.calendars,
-        binds,
         table,
         tree_start.astype(np.int64),
         tree_group.astype(np.int64),
-        kp[header[by_header[group_start]]],
+        group_of,
         np.r_[group_start, chosen.size].astype(np.int64),
         kp[participant[by_header]],
+        event_start.astype(np.int64),
+        day[e].astype(np.int64),
+        kp[forest.slots[slot[e]]],
     )
     widths = np.diff(tree_start)
     parts = [(0, numbered.size)]
