@@ -27,18 +27,21 @@ _PARTICIPANT = operator.attrgetter("participant")
 _HEADER = operator.attrgetter("header")
 
 
-def leaders(index: AccountIndex, structure: PhysicalStructure | None) -> dict[int, int]:
+def leaders(
+    index: AccountIndex, structure: PhysicalStructure | None, ends: Int64Array | None = None
+) -> dict[int, int]:
     """The in-house bank of each pair of entities a structure sweeps between: the entity of
     the header account of the first rule between them (docs/simulation.md). Keyed by the
     pair's entity codes (index.entities) as low x entities + high; found with numpy over
     the rules' columns (one first occurrence per pair), not rule by rule."""
     rules = structure.rules if structure is not None else ()
     n = len(rules)
-    ends = np.fromiter(
-        map(index.row_of.__getitem__, chain(map(_PARTICIPANT, rules), map(_HEADER, rules))),
-        np.int64,
-        2 * n,
-    )
+    if ends is None or ends.size != 2 * n:  # the sweep's own (run_sweeps) when it has them
+        ends = np.fromiter(
+            map(index.row_of.__getitem__, chain(map(_PARTICIPANT, rules), map(_HEADER, rules))),
+            np.int64,
+            2 * n,
+        )
     entity = index.entity[ends]
     lender, header = entity[:n], entity[n:]
     between = np.flatnonzero(lender != header)
@@ -54,13 +57,14 @@ def pair_rates(
     pairs: tuple[tuple[str, str, str], ...],
     structure: PhysicalStructure | None,
     in_force: IntercompanyTerms | None = None,
+    ends: Int64Array | None = None,
 ) -> tuple[Int64Array, Int64Array, Int64Array]:
     """Per pair (first, second, currency), in units of 1e-8: the rate while the first entity
     lends, the rate while it borrows, and the day-count basis (360 or 365), under `in_force`
     (default: the case's terms before any dated change)."""
     terms = in_force or (case.intercompany or IntercompanyTerms()).in_force(date.min)
     flat = case.intercompany_rate
-    lead = leaders(index, structure)
+    lead = leaders(index, structure, ends)
     code = {e: i for i, e in enumerate(index.entities)}
     up, down = rate_units(terms.borrowing_spread), rate_units(terms.lending_spread)
     level_of: dict[str, tuple[int, int]] = {}  # currency -> (rate, basis)
@@ -99,6 +103,7 @@ def intercompany_positions(
     pairs: tuple[tuple[str, str, str], ...],
     flows: Int64Array,
     structure: PhysicalStructure | None = None,
+    ends: Int64Array | None = None,
 ) -> tuple[tuple[IntercompanyResult, ...], dict[str, int]]:
     """Positions per (entity pair, currency) from the net daily flows swept between them
     (`flows[k]` from the first entity of `pairs[k]` to the second), and each entity's net
@@ -116,7 +121,7 @@ def intercompany_positions(
     positions(flows, starts, sums, closing, peaks, peak_days)
     currencies = [cur for _, _, cur in pairs]
     epochs = _epochs(case, days)
-    rates = [pair_rates(replay.index, case, pairs, structure, terms) for _, terms in epochs]
+    rates = [pair_rates(replay.index, case, pairs, structure, terms, ends) for _, terms in epochs]
     divisor = (rates[0][2] * RATE_SCALE)[:, None]
     if len(epochs) == 1:
         lends, borrows, _ = rates[0]

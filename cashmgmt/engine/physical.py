@@ -64,6 +64,8 @@ class SweepOutcome:
     peak_shortfall: Int64Array = attrs.field(factory=lambda: np.zeros(0, dtype=np.int64))
     #: (days,) the days on which some account has a shortfall.
     short_on: BoolArray = attrs.field(factory=lambda: np.zeros(0, dtype=np.bool_))
+    #: History rows of each rule's participant, then of each rule's header (rule order).
+    ends: Int64Array | None = None
 
     @property
     def accounts(self) -> tuple[str, ...]:
@@ -355,6 +357,7 @@ def run_sweeps(
         short_days,
         short_peak,
         short_on,
+        ends,
     )
 
 
@@ -567,7 +570,7 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     closing = base.last.copy()
     closing[rows] = outcome.closing[:, -1]
     intercompany, by_entity = intercompany_positions(
-        case, replay, outcome.pairs, outcome.flows, structure
+        case, replay, outcome.pairs, outcome.flows, structure, outcome.ends
     )
     fees = fees_of(case, structure.fees, outcome.sweeps, rows.size, int(starts.size))
     tops = rows[outcome.tops]

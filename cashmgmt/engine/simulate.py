@@ -170,7 +170,9 @@ def _tax(replay: Replay, swept: SweepOutcome, structure: PhysicalStructure) -> i
     """The tax on the intercompany interest of `swept`'s positions under `replay`'s (shifted)
     case, in base minor units."""
     case = replay.case
-    positions, _ = intercompany_positions(case, replay, swept.pairs, swept.flows, structure)
+    positions, _ = intercompany_positions(
+        case, replay, swept.pairs, swept.flows, structure, swept.ends
+    )
     return to_minor(tax_result(case.base_currency, positions).total, case.base_currency)
 
 
