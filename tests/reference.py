@@ -896,9 +896,35 @@ def liquidity(
     }
 
 
+def pooled_on(
+    case: Case,
+    pool: NotionalPool,
+    balances: dict[str, list[int]],
+    dates: list[date],
+    after: dict[str, BaseFigures],
+) -> None:
+    """The pool's members' interest, in `after`, replaced by their pool interest on
+    `balances` (the history, or the balances after a hybrid's sweeps)."""
+    if pool.currency_terms is not None:
+        for a, amount in simulate_per_currency(case, pool, balances, dates).items():
+            after[a] = BaseFigures(credit=amount)
+        return
+    for a, periods in simulate_notional(case, pool, balances, dates).items():
+        received = sum(convert(amount, pool.currency, case, dates[d]) for d, amount in periods)
+        after[a] = BaseFigures(credit=received)
+
+
 def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
     """Simulate one structure on the case's history, exactly as docs/simulation.md says."""
-    structure = case.structure(structure_id)
+    return reference_structure(case, case.structure(structure_id))
+
+
+def reference_structure(
+    case: Case, structure: PhysicalStructure | NotionalPool, overlay: NotionalPool | None = None
+) -> dict[str, Any]:
+    """Simulate a structure, or (with `overlay`) the hybrid of a physical structure whose
+    swept balances a notional pool then nets: the pool's members earn their pool interest on
+    their balances after the sweeps, and its fees (no per-sweep fee) are added."""
     base = case.base_currency
     dates = case.balances.dates()
     days = len(dates)
@@ -922,25 +948,18 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
         tops = {r.header for r in structure.rules} - {r.participant for r in structure.rules}
         after = {a: account_interest(case, a, closing[a], dates, posts) for a in account_ids}
         intercompany, borne = intercompany_entries(case, structure, positions, dates, posts)
+        if overlay is not None:
+            pooled_on(case, overlay, closing, dates, after)
     else:
         closing = {a: list(history[a]) for a in account_ids}
         tops = {structure.interest_header}
         after = dict(baseline)
-        if structure.currency_terms is not None:
-            for a, amount in simulate_per_currency(case, structure, history, dates).items():
-                after[a] = BaseFigures(credit=amount)
-        allocations = (
-            simulate_notional(case, structure, history, dates)
-            if structure.currency_terms is None
-            else {}
-        )
-        for a, periods in allocations.items():
-            received = sum(
-                convert(amount, structure.currency, case, dates[d]) for d, amount in periods
-            )
-            after[a] = BaseFigures(credit=received)
+        pooled_on(case, structure, history, dates, after)
 
     fees = fees_in_base(case, structure, sweeps, dates)
+    if overlay is not None:
+        pool_fees = attrs.evolve(overlay, fees=attrs.evolve(overlay.fees, per_sweep=None))
+        fees += fees_in_base(case, pool_fees, 0, dates)
     baseline_net = sum(f.net for f in baseline.values())
     structure_net = sum(f.net for f in after.values())
     tax = sum(w + v for w, v in borne.values())
@@ -949,6 +968,10 @@ def reference_simulate(case: Case, structure_id: str) -> dict[str, Any]:
     setup = fees_in_base(
         case, attrs.evolve(structure, fees=Fees(setup=structure.fees.setup)), 0, dates
     )
+    if overlay is not None:
+        setup += fees_in_base(
+            case, attrs.evolve(overlay, fees=Fees(setup=overlay.fees.setup)), 0, dates
+        )
     annual = round_half_away(
         Fraction((benefit + setup) * 365, days) - Fraction(setup * 12, case.contract_months)
     )
