@@ -44,18 +44,24 @@ def sum_products_div(
     a_max = max((_bound(a) for a, _ in terms), default=0)
     b_max = max((_bound(b) for _, b in terms), default=0)
     n = max(len(terms), 1)
-    # Fast path bounds: |a>>LIMB|·b and (a&LOW)·b summed over the terms stay below 2^62, and
-    # the carried remainder (< d) shifted by LIMB plus the low sum stays below 2^63.
-    high_ok = n * (a_max >> LIMB) * b_max < _MAX
-    low_ok = n * _LOW * b_max < _MAX
-    carry_ok = (_bound(d) << LIMB) + n * _LOW * b_max < (1 << 63)
     d_min = int(d.min()) if d.size else 1
     if d_min <= 0:
         raise ValueError("divisor must be positive")
-    quotient_ok = ((n * (a_max >> LIMB) * b_max) // d_min + 2) << LIMB < _MAX
-    if high_ok and low_ok and carry_ok and quotient_ok:
+    if fits_one_term(a_max, b_max, _bound(d), d_min, n):
         return _fast(terms, d)
     return _slow(terms, d)
+
+
+def fits_one_term(a_max: int, b_max: int, d_max: int, d_min: int, n: int = 1) -> bool:
+    """Whether the fast path is exact for `n` terms with |a| <= a_max, 0 <= b <= b_max and
+    d_min <= d <= d_max: |a>>LIMB|·b and (a&LOW)·b summed over the terms stay below 2^62,
+    the carried remainder (< d) shifted by LIMB plus the low sum stays below 2^63, and the
+    quotient keeps below 2^62."""
+    high_ok = n * (a_max >> LIMB) * b_max < _MAX
+    low_ok = n * _LOW * b_max < _MAX
+    carry_ok = (d_max << LIMB) + n * _LOW * b_max < (1 << 63)
+    quotient_ok = ((n * (a_max >> LIMB) * b_max) // d_min + 2) << LIMB < _MAX
+    return high_ok and low_ok and carry_ok and quotient_ok
 
 
 def _fast(terms: Sequence[tuple[npt.ArrayLike, npt.ArrayLike]], d: Int64Array) -> Int64Array:

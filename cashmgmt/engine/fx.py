@@ -10,8 +10,8 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.exact import BeyondInt64, sum_products_div
-from cashmgmt.engine.kernels import PEAK
+from cashmgmt.engine.exact import BeyondInt64, fits_one_term, sum_products_div
+from cashmgmt.engine.kernels import PEAK, convert_rows
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool
 from cashmgmt.money import exponent, from_minor
@@ -28,6 +28,10 @@ class DailyFx:
     scale: int
     rates: dict[str, Int64Array]
     source: str = "case"  # the case file, named in a problem
+    #: Conversion tables made on first use (never part of the value).
+    _made: dict[tuple[tuple[str, ...], str], tuple[Int64Array, Int64Array]] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False, alias="_made"
+    )
 
     def convert(
         self,
@@ -41,6 +45,10 @@ class DailyFx:
         target = to or self.base
         if set(currencies) <= {target}:
             return amounts.copy()
+        if days.ndim == 1 and amounts.ndim == 2:
+            fast = self._convert_rows(amounts, currencies, days, target)
+            if fast is not None:
+                return fast
         rows = len(currencies)
         mult = np.ones((rows, days.shape[-1]), dtype=np.int64)
         div = np.ones((rows, days.shape[-1]), dtype=np.int64)
@@ -59,6 +67,43 @@ class DailyFx:
         if result is None or (result.size and int(np.abs(result).max()) >= PEAK):
             raise self._beyond(target, currencies, result)
         return result
+
+    def _tables(self, codes: tuple[str, ...], target: str) -> tuple[Int64Array, Int64Array]:
+        """Per code and day, the multiplier and divisor converting it into `target` (1 and 1
+        for `target` itself): the rows of the general path's matrices, made once."""
+        key = (codes, target)
+        if key not in self._made:
+            days = self.rates[target].size
+            mult = np.ones((len(codes), days), dtype=np.int64)
+            div = np.ones((len(codes), days), dtype=np.int64)
+            e_to = exponent(target)
+            for k, cur in enumerate(codes):
+                if cur != target:
+                    e_from = exponent(cur)
+                    mult[k] = self.rates[cur] * 10 ** max(e_to - e_from, 0)
+                    div[k] = self.rates[target] * 10 ** max(e_from - e_to, 0)
+            self._made[key] = (mult, div)
+        return self._made[key]
+
+    def _convert_rows(
+        self, amounts: Int64Array, currencies: Sequence[str], days: Int64Array, target: str
+    ) -> Int64Array | None:
+        """`convert` for one day index per column, in one compiled pass over the amounts
+        (kernels.convert_rows) with the same exact rounding; None where the bounds of
+        exact.sum_products_div's fast path do not hold (the general path then decides)."""
+        codes = tuple(sorted(set(currencies)))
+        mult, div = self._tables(codes, target)
+        a = np.ascontiguousarray(amounts, dtype=np.int64)
+        a_max = int(np.abs(a).max()) if a.size else 0
+        b_max, d_max, d_min = int(mult.max()), int(div.max()), int(div.min())
+        if d_min <= 0 or not fits_one_term(a_max, b_max, d_max, d_min):
+            return None
+        code = np.searchsorted(np.array(codes), np.asarray(currencies)).astype(np.int64)
+        out = np.empty_like(a)
+        convert_rows(a, code, mult, div, np.ascontiguousarray(days, dtype=np.int64), out)
+        if out.size and int(np.abs(out).max()) >= PEAK:
+            raise self._beyond(target, currencies, out)
+        return out
 
     def _beyond(
         self, target: str, currencies: Sequence[str], result: Int64Array | None

@@ -1082,3 +1082,25 @@ def _breach_days(matrix: Int64Array, rows: Int64Array, floors: Int64Array, out: 
 
 
 breach_days = _compile(_breach_days)
+
+
+def _convert_rows(
+    amounts: Int64Array,
+    code: Int64Array,
+    mult: Int64Array,
+    div: Int64Array,
+    days: Int64Array,
+    out: Int64Array,
+) -> None:
+    """out[i, j] = round(amounts[i, j]·mult[code[i], days[j]] / div[code[i], days[j]]) half
+    away from zero, exactly (as _div_round with one term), for inputs within
+    exact.sum_products_div's bounds; no rate matrices are built (fx.DailyFx.convert)."""
+    for i in range(amounts.shape[0]):
+        c = code[i]
+        for j in range(amounts.shape[1]):
+            a = amounts[i, j]
+            b = mult[c, days[j]]
+            out[i, j] = rounded((a >> LIMB) * b, (a & LOW) * b, div[c, days[j]])
+
+
+convert_rows: Callable[..., None] = _compile(_convert_rows)
