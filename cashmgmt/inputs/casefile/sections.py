@@ -67,6 +67,7 @@ from cashmgmt.money import (
 from cashmgmt.reference.conventions import day_count_for
 
 W = TypeVar("W")
+T = TypeVar("T")
 
 
 def read_client(r: Reader, data: object) -> Client | Missing:
@@ -236,25 +237,8 @@ def read_changes(
 ) -> tuple[TermsChange, ...] | Missing:
     """Dated changes of `first`, in increasing order of `from`: each replaces the keys it
     states in the terms in force before it (docs/case-format.md, "Rate changes")."""
-    items = r.sequence(value, where)
-    if len(items) > MAX_RATE_CHANGES:
-        r.problem(where, f"expected at most {MAX_RATE_CHANGES} changes, got {len(items)}")
-        return MISSING
-    changes: list[TermsChange] = []
-    previous = first
-    last: date | None = None
-    for i, item in enumerate(items):
-        place = f"{where}[{i}]"
-        m = r.mapping(item, place, CHANGE_KEYS)
-        start = r.get(m, "from", place, calendar_date)
-        if start is MISSING:
-            return MISSING
-        if last is not None and start <= last:
-            r.problem(join(place, "from"), f"expected a date after {last}, got {start}")
-            return MISSING
-        if not any(m.get(key) is not None for key in CHANGE_KEYS[1:]):
-            r.problem(place, "expected at least one of " + ", ".join(CHANGE_KEYS[1:]))
-            return MISSING
+
+    def step(m: Mapping[str, object], place: str, previous: Terms) -> Terms | Missing:
         terms = _change(r, m, place, money_currency, previous)
         if terms is MISSING:
             return MISSING
@@ -264,9 +248,48 @@ def read_changes(
                 "expected an overdraft_limit in force: the penalty rate applies beyond it",
             )
             return MISSING
-        changes.append(TermsChange(start, r.share(terms)))
+        return r.share(terms)
+
+    dated = _read_dated(r, value, where, CHANGE_KEYS, first, step)
+    return MISSING if dated is MISSING else tuple(TermsChange(*d) for d in dated)
+
+
+def _read_dated(
+    r: Reader,
+    value: object,
+    where: str,
+    keys: tuple[str, ...],
+    first: T,
+    step: Callable[[Mapping[str, object], str, T], T | Missing],
+) -> list[tuple[date, T]] | Missing:
+    """A list of dated changes of `first`: at most MAX_RATE_CHANGES mappings with `from`
+    (dates increasing) and at least one other of `keys`; `step(mapping, place, previous)`
+    reads one change into the terms in force from its date."""
+    items = r.sequence(value, where)
+    if len(items) > MAX_RATE_CHANGES:
+        r.problem(where, f"expected at most {MAX_RATE_CHANGES} changes, got {len(items)}")
+        return MISSING
+    out: list[tuple[date, T]] = []
+    previous = first
+    last: date | None = None
+    for i, item in enumerate(items):
+        place = f"{where}[{i}]"
+        m = r.mapping(item, place, keys)
+        start = r.get(m, "from", place, calendar_date)
+        if start is MISSING:
+            return MISSING
+        if last is not None and start <= last:
+            r.problem(join(place, "from"), f"expected a date after {last}, got {start}")
+            return MISSING
+        if not any(m.get(key) is not None for key in keys[1:]):
+            r.problem(place, "expected at least one of " + ", ".join(keys[1:]))
+            return MISSING
+        terms = step(m, place, previous)
+        if terms is MISSING:
+            return MISSING
+        out.append((start, terms))
         previous, last = terms, start
-    return tuple(changes)
+    return out
 
 
 def _change(
@@ -730,24 +753,10 @@ def _intercompany_changes(
 ) -> tuple[IntercompanyChange, ...] | Missing:
     """Dated changes of intercompany terms, in increasing order of `from`: each replaces the
     spreads it states and the rates of the currencies it lists (docs/case-format.md)."""
-    items = r.sequence(value, where)
-    if len(items) > MAX_RATE_CHANGES:
-        r.problem(where, f"expected at most {MAX_RATE_CHANGES} changes, got {len(items)}")
-        return MISSING
-    changes: list[IntercompanyChange] = []
-    previous, last = first, None
-    for i, item in enumerate(items):
-        place = f"{where}[{i}]"
-        m = r.mapping(item, place, INTERCOMPANY_CHANGE_KEYS)
-        start = r.get(m, "from", place, calendar_date)
-        if start is MISSING:
-            return MISSING
-        if last is not None and start <= last:
-            r.problem(join(place, "from"), f"expected a date after {last}, got {start}")
-            return MISSING
-        if not any(m.get(key) is not None for key in INTERCOMPANY_CHANGE_KEYS[1:]):
-            r.problem(place, "expected at least one of " + ", ".join(INTERCOMPANY_CHANGE_KEYS[1:]))
-            return MISSING
+
+    def step(
+        m: Mapping[str, object], place: str, previous: IntercompanyTerms
+    ) -> IntercompanyTerms | Missing:
         rates = _per_currency(r, m, "rates", place, rate)
         lending = r.get(m, "lending_spread", place, _spread, default=previous.lending_spread)
         borrowing = r.get(m, "borrowing_spread", place, _spread, default=previous.borrowing_spread)
@@ -756,11 +765,10 @@ def _intercompany_changes(
         terms = IntercompanyTerms(
             {**previous.rates, **rates}, lending, borrowing, previous.day_counts
         )
-        if not _within_range(r, terms, flat, place):
-            return MISSING
-        changes.append(IntercompanyChange(start, terms))
-        previous, last = terms, start
-    return tuple(changes)
+        return terms if _within_range(r, terms, flat, place) else MISSING
+
+    dated = _read_dated(r, value, where, INTERCOMPANY_CHANGE_KEYS, first, step)
+    return MISSING if dated is MISSING else tuple(IntercompanyChange(*d) for d in dated)
 
 
 def _spread(value: object) -> Decimal:
