@@ -429,28 +429,29 @@ def _multi_currency(
     "Multi-currency pools, per currency"): each currency at the terms of its own header (the
     account its single-currency pool would be headed by), the offset rate and the haircut
     from multicurrency_pool.yaml."""
-    shipped = multicurrency_pool_terms()
-    per_currency = _currency_terms(eligible, head, depth, mean)
-    offset = shipped.offset_rate(tuple(t.rate for t in head.terms.credit))
-    pool = NotionalPool(
-        "notional-multi",
-        "Multi-currency notional pool",
-        head.currency,
-        tuple(a.id for a in eligible),
-        head.terms,
-        "fair-share",
-        head.id,
-        None,
-        fees,
-        per_currency,
-        offset,
-        shipped.haircut,
+    pool = _per_currency(
+        NotionalPool(
+            "notional-multi",
+            "Multi-currency notional pool",
+            head.currency,
+            tuple(a.id for a in eligible),
+            head.terms,
+            "fair-share",
+            head.id,
+            None,
+            fees,
+        ),
+        eligible,
+        head,
+        depth,
+        mean,
     )
+    assert pool.offset_rate is not None and pool.haircut is not None
     return (
         pool,
         f"all accounts at the bank pooled for interest, each currency at its own header's "
-        f"terms; debit covered by other currencies' credit (less a {format_rate(shipped.haircut)} "
-        f"FX haircut) pays {format_rate(offset)}",
+        f"terms; debit covered by other currencies' credit (less a {format_rate(pool.haircut)} "
+        f"FX haircut) pays {format_rate(pool.offset_rate)}",
     )
 
 
@@ -492,14 +493,8 @@ def _hybrid(
         None,
         fees["multi-currency-notional" if several else "notional"],
     )
-    if several:  # per currency, as the multi-currency pool (docs/simulation.md)
-        shipped = multicurrency_pool_terms()
-        pool = attrs.evolve(
-            pool,
-            currency_terms=_currency_terms(heads, top, depth, mean),
-            offset_rate=shipped.offset_rate(tuple(t.rate for t in top.terms.credit)),
-            haircut=shipped.haircut,
-        )
+    if several:  # per currency, as the multi-currency pool
+        pool = _per_currency(pool, heads, top, depth, mean)
     countries = ", ".join(sorted({a.country for a in heads}))
     return (
         HybridStructure("hybrid", "Hybrid: country pools and a notional overlay", physical, pool),
@@ -508,19 +503,29 @@ def _hybrid(
     )
 
 
-def _currency_terms(
+def _per_currency(
+    pool: NotionalPool,
     accounts: Sequence[Account],
     head: Account,
     depth: Mapping[str, int],
     mean: Mapping[str, int],
-) -> dict[str, Terms]:
-    """Each currency other than the head's at the terms of the header its own pool would
-    have among `accounts`."""
+) -> NotionalPool:
+    """`pool` in per-currency mode (docs/simulation.md, "Multi-currency pools, per
+    currency"): each currency other than the head's at the terms of the header its own pool
+    would have among `accounts`; the offset rate and haircut from multicurrency_pool.yaml."""
     by_currency: dict[str, list[Account]] = {}
     for a in accounts:
         if a.currency != head.currency:
             by_currency.setdefault(a.currency, []).append(a)
-    return {cur: _header(group, depth, mean).terms for cur, group in by_currency.items()}
+    shipped = multicurrency_pool_terms()
+    return attrs.evolve(
+        pool,
+        currency_terms={
+            cur: _header(group, depth, mean).terms for cur, group in by_currency.items()
+        },
+        offset_rate=shipped.offset_rate(tuple(t.rate for t in head.terms.credit)),
+        haircut=shipped.haircut,
+    )
 
 
 def _multi_level(
