@@ -4,7 +4,7 @@ case's intercompany terms (a rate, spreads and a day count per currency), and th
 from __future__ import annotations
 
 import operator
-from datetime import date, timedelta
+from datetime import timedelta
 from itertools import chain
 
 import numpy as np
@@ -55,16 +55,13 @@ def pair_rates(
     index: AccountIndex,
     case: Case,
     pairs: tuple[tuple[str, str, str], ...],
-    structure: PhysicalStructure | None,
-    in_force: IntercompanyTerms | None = None,
-    ends: Int64Array | None = None,
+    lead: dict[int, int],
+    terms: IntercompanyTerms,
 ) -> tuple[Int64Array, Int64Array, Int64Array]:
     """Per pair (first, second, currency), in units of 1e-8: the rate while the first entity
-    lends, the rate while it borrows, and the day-count basis (360 or 365), under `in_force`
-    (default: the case's terms before any dated change)."""
-    terms = in_force or (case.intercompany or IntercompanyTerms()).in_force(date.min)
+    lends, the rate while it borrows, and the day-count basis (360 or 365), under the
+    intercompany `terms` in force, with `lead` the pairs' in-house banks (`leaders`)."""
     flat = case.intercompany_rate
-    lead = leaders(index, structure, ends)
     code = {e: i for i, e in enumerate(index.entities)}
     up, down = rate_units(terms.borrowing_spread), rate_units(terms.lending_spread)
     level_of: dict[str, tuple[int, int]] = {}  # currency -> (rate, basis)
@@ -121,7 +118,8 @@ def intercompany_positions(
     positions(flows, starts, sums, closing, peaks, peak_days)
     currencies = [cur for _, _, cur in pairs]
     epochs = _epochs(case, days)
-    rates = [pair_rates(replay.index, case, pairs, structure, terms, ends) for _, terms in epochs]
+    lead = leaders(replay.index, structure, ends)
+    rates = [pair_rates(replay.index, case, pairs, lead, terms) for _, terms in epochs]
     divisor = (rates[0][2] * RATE_SCALE)[:, None]
     if len(epochs) == 1:
         lends, borrows, _ = rates[0]
