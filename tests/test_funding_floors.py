@@ -203,6 +203,17 @@ def test_rationing_conserves_money_and_keeps_headers_at_their_floor(
         assert a in participants or days == 0
 
 
+def both_ways(case: cashmgmt.Case) -> tuple[SweepOutcome, SweepOutcome]:
+    """Structure `s` swept by the level kernel (rationing where floors bind) and by the
+    whole day-by-day replay."""
+    structure = case.structure("s")
+    assert isinstance(structure, PhysicalStructure)
+    index = Replay(case).index
+    history = case.balances
+    fast = run_sweeps(structure, history.minor, index, history.start)
+    return fast, run_sweeps(structure, history.minor, index, history.start, day_by_day=True)
+
+
 @SETTINGS
 @given(st.data(), histories)
 def test_with_ample_limits_day_by_day_equals_the_levels(
@@ -222,13 +233,7 @@ def test_with_ample_limits_day_by_day_equals_the_levels(
         "rules": rules,
         "header_limit": limits,
     }
-    case = build(series, doc)
-    structure = case.structure("s")
-    assert isinstance(structure, PhysicalStructure)
-    index = Replay(case).index
-    history = case.balances
-    levels = run_sweeps(structure, history.minor, index, history.start)
-    daily = run_sweeps(structure, history.minor, index, history.start, day_by_day=True)
+    levels, daily = both_ways(build(series, doc))
     assert np.array_equal(levels.closing, daily.closing)
     assert np.array_equal(levels.flows, daily.flows)
     assert levels.sweeps == daily.sweeps
@@ -273,13 +278,7 @@ def test_rationing_tree_by_tree_from_the_first_binding_day_equals_the_day_by_day
     }
     if limits:
         doc["header_limit"] = limits
-    case = build(series, doc)
-    structure = case.structure("s")
-    assert isinstance(structure, PhysicalStructure)
-    index = Replay(case).index
-    history = case.balances
-    fast = run_sweeps(structure, history.minor, index, history.start)
-    daily = run_sweeps(structure, history.minor, index, history.start, day_by_day=True)
+    fast, daily = both_ways(build(series, doc))
     assert np.array_equal(fast.closing, daily.closing)
     assert np.array_equal(fast.flows, daily.flows)
     assert fast.sweeps == daily.sweeps
