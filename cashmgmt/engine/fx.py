@@ -49,17 +49,11 @@ class DailyFx:
             fast = self._convert_rows(amounts, currencies, days, target)
             if fast is not None:
                 return fast
-        rows = len(currencies)
-        mult = np.ones((rows, days.shape[-1]), dtype=np.int64)
-        div = np.ones((rows, days.shape[-1]), dtype=np.int64)
-        e_to = exponent(target)
-        codes = np.array(currencies)
-        for cur in sorted(set(currencies) - {target}):
-            group = np.flatnonzero(codes == cur)
-            e_from = exponent(cur)
-            pick = days[group] if days.ndim == 2 else days
-            mult[group] = self.rates[cur][pick] * 10 ** max(e_to - e_from, 0)
-            div[group] = self.rates[target][pick] * 10 ** max(e_from - e_to, 0)
+        codes, code = _codes(currencies)
+        mult_table, div_table = self._tables(codes, target)
+        pick = days if days.ndim == 2 else days[None, :]
+        mult = mult_table[code[:, None], pick]
+        div = div_table[code[:, None], pick]
         try:
             result = sum_products_div([(amounts, mult)], div)
         except BeyondInt64:
@@ -70,7 +64,8 @@ class DailyFx:
 
     def _tables(self, codes: tuple[str, ...], target: str) -> tuple[Int64Array, Int64Array]:
         """Per code and day, the multiplier and divisor converting it into `target` (1 and 1
-        for `target` itself): the rows of the general path's matrices, made once."""
+        for `target` itself), made once: each amount is multiplied by its currency's rate
+        and divided by the target's, scaled by the difference of their minor units."""
         key = (codes, target)
         if key not in self._made:
             days = self.rates[target].size
@@ -91,14 +86,13 @@ class DailyFx:
         """`convert` for one day index per column, in one compiled pass over the amounts
         (kernels.convert_rows) with the same exact rounding; None where the bounds of
         exact.sum_products_div's fast path do not hold (the general path then decides)."""
-        codes = tuple(sorted(set(currencies)))
+        codes, code = _codes(currencies)
         mult, div = self._tables(codes, target)
         a = np.ascontiguousarray(amounts, dtype=np.int64)
         a_max = int(np.abs(a).max()) if a.size else 0
         b_max, d_max, d_min = int(mult.max()), int(div.max()), int(div.min())
         if d_min <= 0 or not fits_one_term(a_max, b_max, d_max, d_min):
             return None
-        code = np.searchsorted(np.array(codes), np.asarray(currencies)).astype(np.int64)
         out = np.empty_like(a)
         convert_rows(a, code, mult, div, np.ascontiguousarray(days, dtype=np.int64), out)
         if out.size and int(np.abs(out).max()) >= PEAK:
@@ -158,3 +152,10 @@ def daily_fx(case: Case) -> DailyFx:
             series[d] = int(current.scaleb(scale))
         rates[code] = series
     return DailyFx(case.base_currency, scale, rates, case.source or "case")
+
+
+def _codes(currencies: Sequence[str]) -> tuple[tuple[str, ...], Int64Array]:
+    """The distinct currencies in order, and each row's position among them."""
+    codes = tuple(sorted(set(currencies)))
+    code = np.searchsorted(np.array(codes), np.asarray(currencies)).astype(np.int64)
+    return codes, code
