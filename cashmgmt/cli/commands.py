@@ -187,9 +187,13 @@ def design_command(case: str, as_json: bool) -> None:
 @cli.command("plan")
 @case_argument
 @click.option(
+    "--on",
+    "--date",
     "--start",
+    "start",
     type=DATE,
-    help="The first day of the plan (default: the first Monday a month after the history).",
+    help="The proposal date the plan starts from (default: the day after the balance "
+    "history ends, as for cycle).",
 )
 @json_option
 def plan_command(case: str, start: datetime | None, as_json: bool) -> None:
@@ -197,7 +201,9 @@ def plan_command(case: str, start: datetime | None, as_json: bool) -> None:
     from cashmgmt.cli import text
 
     loaded = load(case, as_json)
-    result = guarded(case, lambda: cashmgmt.plan(designed(loaded), as_date(start)), as_json)
+    result = guarded(
+        case, lambda: cashmgmt.plan(designed(loaded), as_date(start), case=loaded), as_json
+    )
     echo_json(result.to_dict()) if as_json else text.plan(result)
 
 

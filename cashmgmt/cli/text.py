@@ -160,12 +160,13 @@ def design(result: Design, loaded: Case) -> None:
 def plan(p: Plan) -> None:
     """`plan`: the tasks in order, with their owners and dates."""
     click.echo(f"plan for {p.structure or 'no structure'}: {p.start} to {p.end}")
+    click.echo(f"  go-live: {p.go_live}")
     if p.documents:
         click.echo("  documents: " + ", ".join(p.documents))
     if p.approvals:
         click.echo("  approvals: " + ", ".join(p.approvals))
     for t in p.tasks:
-        click.echo(f"  {t.start} to {t.end}  {t.id:<28}{t.owner}")
+        click.echo(f"  {t.start} to {t.end}  {t.id:<36}{t.workstream:<18}{t.owner:<7}{t.team}")
 
 
 def success(s: Success | None, code: str) -> None:

@@ -62,11 +62,12 @@ def run_cycle(case: Case, *, on: date | None = None, replay: Replay | None = Non
     replay = replay_for(case, replay)
     assessment = assess(case, replay=replay)
     chosen_design = design(case, assessment, replay=replay)
+    on = on or default_date(case)
     return CycleResult(
         case=case,
-        on=on or default_date(case),
+        on=on,
         assessment=assessment,
         design=chosen_design,
-        plan=plan(chosen_design),
+        plan=plan(chosen_design, on, case=case),
         success=celebrate(chosen_design),
     )
