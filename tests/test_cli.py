@@ -40,11 +40,11 @@ def test_phase_commands_print_their_functions() -> None:
     case = cashmgmt.load_case(BLUESTEM)
     designed = cashmgmt.design(case, cashmgmt.assess(case))
     assert run("design", BLUESTEM) == designed.to_dict()
-    assert run("plan", BLUESTEM) == cashmgmt.plan(designed).to_dict()
+    assert run("plan", BLUESTEM) == cashmgmt.plan(designed, case=case).to_dict()
     start = date(2026, 4, 6)
-    assert (
-        run("plan", BLUESTEM, "--start", "2026-04-06") == cashmgmt.plan(designed, start).to_dict()
-    )
+    planned = cashmgmt.plan(designed, start, case=case).to_dict()
+    assert run("plan", BLUESTEM, "--date", "2026-04-06") == planned
+    assert run("plan", BLUESTEM, "--start", "2026-04-06") == planned
     success = cashmgmt.celebrate(designed)
     assert success is not None
     assert run("celebrate", BLUESTEM) == success.to_dict()

@@ -52,7 +52,20 @@ def test_country_rules_and_disclaimer() -> None:
 
 def test_task_durations() -> None:
     days = task_durations()
-    assert (days.kickoff, days.go_live, days.channel("host-to-host")) == (7, 1, 45)
+    assert days.task("kickoff").business_days({}) == 5
+    assert days.channel("host-to-host").business_days({"banks": 2}) == 50
+    # every source a task names is listed with a title and an address
+    named = {t.source for t in (*days.tasks, *days.channels)} | {f.source for f in days.filings}
+    listed = {k for k, _, _ in days.sources}
+    assert named - {"assumption"} <= listed
+    assert all(url.startswith("http") for _, _, url in days.sources)
+    assert days.cite("assumption") == "assumption" and "swift.com" in days.cite("swift")
+    assert {t.owner for t in (*days.tasks, *days.channels)} <= {"client", "bank", "both"}
+    # the client's own tasks are never the bank's
+    for own in ("board-resolution", "tax-opinion", "transfer-pricing", "erp-set-up"):
+        assert days.task(own).owner == "client", own
+    cn = days.filing("CN", "cross-border-sweep")
+    assert cn is not None and cn.filing == "cn-cross-border-pool"
 
 
 def test_multicurrency_pool_terms_are_sourced() -> None:

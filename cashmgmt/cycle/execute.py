@@ -445,15 +445,16 @@ def specs_for(scope: Scope, table: TaskDurations, structure: bool) -> list[Spec]
         )
         add("go-live", table.task("go-live"), (training,), hub)
         return _in_order(out)
-    agreement = "doc-cash-pool-agreement"
+    ids = {s.id for s in out}
+    agreement = tuple(a for a in ("doc-cash-pool-agreement",) if a in ids)
     set_up = add(
         "set-up-structure",
         table.task("set-up-structure"),
-        (credit, agreement, *accounts),
+        (credit, *agreement, *accounts),
         hub,
         size,
     )
-    erp_after = tuple(x for x in (pricing, "connect-host-to-host") if x in {s.id for s in out})
+    erp_after = tuple(x for x in (pricing, "connect-host-to-host") if x in ids)
     erp = add("erp-set-up", table.task("erp-set-up"), erp_after or (kickoff,), home, size)
     test = add(
         "user-acceptance-test",

@@ -73,19 +73,44 @@ KIND_NAMES = {
     "hybrid": N_("Country pools with a notional overlay"),
 }
 OWNER_NAMES = {
-    "rm": N_("Relationship manager"),
-    "product-provider": N_("Cash-management product provider"),
-    "bank-legal": N_("Bank legal team"),
-    "bank-operations": N_("Bank operations"),
-    "client-treasury": N_("Client treasury"),
+    "client": N_("Client"),
+    "bank": N_("Bank"),
+    "both": N_("Client and bank"),
+}
+WORKSTREAM_NAMES = {
+    "project": N_("Project"),
+    "kyc": N_("KYC"),
+    "credit": N_("Credit approval"),
+    "legal": N_("Legal documentation"),
+    "transfer-pricing": N_("Transfer pricing"),
+    "regulatory": N_("Regulatory filings"),
+    "accounts": N_("Accounts"),
+    "connectivity": N_("Connectivity"),
+    "erp": N_("ERP and accounting"),
+    "testing": N_("Testing"),
+    "go-live": N_("Go-live"),
 }
 TASK_NAMES = {
     "kickoff": N_("Kick-off and data confirmation"),
+    "kyc-onboarding": N_("KYC onboarding in %(country)s"),
+    "kyc-refresh": N_("KYC refresh in %(country)s"),
+    "transfer-pricing": N_("Transfer-pricing documentation"),
     "open-header-accounts": N_("Open %(n)s header accounts"),
-    "move-accounts": N_("Review %(n)s accounts at other banks"),
+    "move-accounts": N_("Move %(n)s pooled accounts from other banks"),
+    "set-up-structure": N_("Set up the structure in the bank's liquidity system"),
+    "erp-set-up": N_("ERP and in-house bank set-up"),
+    "user-acceptance-test": N_("User acceptance test"),
     "parallel-run": N_("Parallel run and testing"),
     "user-training": N_("User training"),
     "go-live": N_("Go-live"),
+}
+LIMIT_NAMES = {
+    "pool": N_("Credit approval of the pool limits"),
+    "intraday": N_("Credit approval of the intraday limits"),
+    "pool-and-intraday": N_("Credit approval of the pool and intraday limits"),
+}
+FILING_NAMES = {
+    "cn-cross-border-pool": N_("Cross-border cash pool filing with SAFE"),
 }
 DOCUMENT_NAMES = {
     "cash-pool-agreement": N_("Cash pool agreement"),
@@ -116,11 +141,19 @@ def task_label(task: Task, gettext: Gettext, language: str) -> str:
     """A plan step in the document's language."""
     params = dict(task.params)
     if task.key == "sign-document":
-        return gettext("Sign: %(doc)s", doc=gettext(DOCUMENT_NAMES[params["document"]]))
+        doc = params["document"]
+        name = gettext(DOCUMENT_NAMES[doc]) if doc in DOCUMENT_NAMES else doc
+        return gettext("Sign: %(doc)s", doc=name)
     if task.key == "obtain-approval":
         return gettext("Approval in %(country)s", country=country_name(params["country"], language))
+    if task.key == "file-with-regulator":
+        return gettext(FILING_NAMES[params["filing"]])
+    if task.key == "approve-limits":
+        return gettext(LIMIT_NAMES[params["limits"]])
     if task.key == "set-up-channel":
         return gettext("Set up %(channel)s", channel=gettext(CHANNEL_NAMES[params["channel"]]))
     if task.key in ("open-header-accounts", "move-accounts"):
         return gettext(TASK_NAMES[task.key], n=params["count"])
+    if task.key in ("kyc-onboarding", "kyc-refresh"):
+        return gettext(TASK_NAMES[task.key], country=country_name(params["country"], language))
     return gettext(TASK_NAMES[task.key])

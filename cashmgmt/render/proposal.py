@@ -37,6 +37,7 @@ from cashmgmt.render.labels import (
     SEGMENT_NAMES,
     STATUS_NAMES,
     TOPIC_NAMES,
+    WORKSTREAM_NAMES,
     candidate_label,
     client_name,
     task_label,
@@ -170,7 +171,12 @@ def _task_rows(
 ) -> list[dict[str, Any]]:
     """The plan's steps with their label and owner in the document's language."""
     return [
-        {"task": t, "label": task_label(t, gettext, language), "owner": owner_names[t.owner]}
+        {
+            "task": t,
+            "label": task_label(t, gettext, language),
+            "owner": owner_names[t.owner],
+            "workstream": gettext(WORKSTREAM_NAMES[t.workstream]),
+        }
         for t in plan.tasks
     ]
 
