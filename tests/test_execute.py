@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 import holidays
@@ -125,7 +125,9 @@ def test_a_larger_structure_takes_longer(plans: Plans) -> None:
     """The old plan went live 66 days after kick-off whatever the size: Aurora (81 accounts,
     10 countries, cross guarantees) now takes longer than Larkspur's one-country sweep."""
     spans = {
-        n: (p.go_live - p.task("kickoff").start).days for n, (_, _, p) in plans.items() if n in NAMES
+        n: (p.go_live - p.task("kickoff").start).days
+        for n, (_, _, p) in plans.items()
+        if n in NAMES
     }
     assert spans["aurora-industrial"] > spans["larkspur-bakery"]
     assert len(set(spans.values())) > 1
@@ -193,7 +195,7 @@ def test_entities_new_to_the_bank_go_through_full_kyc(
     assert {pool.task(f"kyc-{c}").key for c in ("CN", "NO")} == {"kyc-refresh"}
 
 
-def scope(**changes: object) -> Scope:
+def scope(**changes: Any) -> Scope:
     base = Scope(
         home="CN",
         hub="HK",
@@ -221,11 +223,16 @@ def go_live(s: Scope, start: date = date(2026, 3, 2), peaks: Peaks | None = None
 def test_a_chinese_cross_border_pool_is_filed_with_safe() -> None:
     """A cross-border sweep touching China is filed with SAFE through the cooperating bank
     (both parties), before the go-live."""
-    specs = {s.id: s for s in specs_for(scope(approvals={"CN": ("cross-border-sweep",)}),
-                                        task_durations(), True)}
+    specs = {
+        s.id: s
+        for s in specs_for(scope(approvals={"CN": ("cross-border-sweep",)}), task_durations(), True)
+    }
     filing = specs["approval-CN"]
     assert (filing.key, filing.owner, filing.kind.workstream) == (
-        "file-with-regulator", "both", "regulatory")
+        "file-with-regulator",
+        "both",
+        "regulatory",
+    )
     assert dict(filing.params)["filing"] == "cn-cross-border-pool"
     assert "approval-CN" in specs["go-live"].depends
 
@@ -286,8 +293,13 @@ def test_durations_never_shrink_with_size(
 
 
 COUNTRIES = ("CN", "HK", "GB", "DE", "US", "SG")
-DOCS = ("board-resolution", "cash-pool-agreement", "cross-guarantee",
-        "intercompany-loan-agreement", "tax-opinion")
+DOCS = (
+    "board-resolution",
+    "cash-pool-agreement",
+    "cross-guarantee",
+    "intercompany-loan-agreement",
+    "tax-opinion",
+)
 CHANNELS = ("host-to-host", "cash-management-platform", "online-banking")
 
 

@@ -247,7 +247,8 @@ def scope_of(case: Case, design: Design) -> Scope:
         to_open=len(elsewhere & headers),
         to_move=len(elsewhere - headers),
         channels=tuple(
-            c for c in ("host-to-host", "cash-management-platform", "online-banking")
+            c
+            for c in ("host-to-host", "cash-management-platform", "online-banking")
             if c in design.channels
         ),
     )
@@ -270,9 +271,7 @@ class Spec:
     @property
     def step(self) -> Step:
         """What the scheduler needs."""
-        return Step(
-            self.id, self.working_days, self.depends, self.countries, self.key == "go-live"
-        )
+        return Step(self.id, self.working_days, self.depends, self.countries, self.key == "go-live")
 
 
 def specs_for(scope: Scope, table: TaskDurations, structure: bool) -> list[Spec]:

@@ -113,9 +113,7 @@ def peak_months(total: npt.NDArray[np.int64], start: date, ratio: Decimal) -> tu
     return (top,) if average[top] > 0 and average[top] >= ratio * overall else ()
 
 
-def peaks_for(
-    total: npt.NDArray[np.int64] | None, start: date, rule: PeakRule
-) -> Peaks:
+def peaks_for(total: npt.NDArray[np.int64] | None, start: date, rule: PeakRule) -> Peaks:
     """The client's peaks from its history (`total`: the group's daily total from `start`;
     None: quarter ends only)."""
     months = () if total is None else peak_months(total, start, rule.month_ratio)
