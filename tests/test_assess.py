@@ -77,8 +77,11 @@ def test_diagnostics_by_hand(case_dir: CaseDir) -> None:
     assert d.overdraft_account_days == 3 and d.overdraft_days == 3
     # 36% / 360 = 0.1% a day: A 50 x 0.001 = 0.05, B (30 + 10) x 0.001 = 0.04 -> 0.09 in 4 days
     assert d.debit_interest_per_year == Decimal("8.21")  # 0.09 x 365 / 4 = 8.2125
-    # the part of that covered by credit elsewhere: 0.09 x 80 / 90 = 0.08 -> 0.08 x 365 / 4
-    assert d.netting_gap_per_year == Decimal("7.30")
+    # A is at bank X and B at bank Y: a pool at one bank has nothing to offset (issue 13),
+    # a sweep across banks offsets day 1's 30 (0.03) and day 3's 50 (0.05): 0.08 x 365 / 4
+    assert d.netting_gap_per_year == Decimal(0)
+    assert d.netting_gap_multi_bank_per_year == Decimal("7.30")
+    assert d.netting_gap_multi_currency_per_year == Decimal("7.30")
     # gross balances: A 200 + 50 = 250 at X, B 80 + 40 = 120 at Y -> 250 / 370
     assert d.share_at_bank == Decimal("0.6757") and d.accounts_elsewhere == 1
     assert d.exposure == (("CNY", Decimal("47.50"), Decimal(1)),)

@@ -300,7 +300,9 @@ def test_assess_keeps_them_apart_by_hand(case_dir: CaseDir) -> None:
     assert [f.account for f in d.overdraft_accounts] == ["A", "B"]
     # netting among A and B: min(100, 30) + min(60, 50) = 80; 0.09 x 80 / 90 = 0.08 a period
     assert d.average_offsettable == Decimal("20.00") and d.offset_days == 2
-    assert d.netting_gap_per_year == Decimal("7.30")  # 0.08 x 365 / 4
+    # A and B at different banks: only a sweep across banks offsets them (issue 13)
+    assert d.netting_gap_per_year == Decimal(0)
+    assert d.netting_gap_multi_bank_per_year == Decimal("7.30")  # 0.08 x 365 / 4
     # R: 500 a day on 4 days
     assert d.restricted_cash.average_credit == Decimal("500.00")
     assert [(f.account, f.amount, f.days) for f in d.restricted_cash.accounts] == [

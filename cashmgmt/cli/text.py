@@ -123,8 +123,18 @@ def assessment(result: Assessment) -> None:
         ("peak debit", d.peak_debit),
         ("debit interest/yr", d.debit_interest_per_year),
         ("netting gap/yr", d.netting_gap_per_year),
+        ("  multi-bank", d.netting_gap_multi_bank_per_year),
+        ("  multi-currency", d.netting_gap_multi_currency_per_year),
+        ("restricted cash", d.restricted_cash.average_credit),
+        ("facilities drawn", d.facilities.average_drawn),
+        ("facility int./yr", d.facilities.interest_per_year),
+        ("trapped abroad", d.average_trapped_credit),
     ):
         click.echo(f"  {label:<18}{value:>22,} {code}")
+    click.echo(
+        "  (netting gap: what a pool per currency at each bank could close; "
+        "across banks / currencies: a sweep per currency, a multi-currency pool)"
+    )
     if d.share_at_bank is not None:
         click.echo(
             f"  at {d.proposing_bank}: {d.share_at_bank:.1%} of balances; "

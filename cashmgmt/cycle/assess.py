@@ -10,7 +10,9 @@ from typing import Any, Literal
 import attrs
 import numpy as np
 
-from cashmgmt.engine.replay import Replay
+from cashmgmt.cycle.materiality import Materiality, materiality, scaled_points
+from cashmgmt.cycle.netting import AccountFigure, NettingGap, netting_gaps
+from cashmgmt.engine.replay import Replay, replay_for
 from cashmgmt.engine.status_quo import status_quo
 from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.model import AREAS, NEED_AREAS, Case
@@ -108,17 +110,6 @@ def coverage(case: Case) -> Coverage:
 
 
 @attrs.frozen
-class AccountFigure:
-    """One account's part in a diagnostic: where the figure comes from."""
-
-    account: str
-    entity: str
-    bank: str
-    amount: Decimal  # base currency
-    days: int
-
-
-@attrs.frozen
 class RestrictedCash:
     """Credit on restricted accounts (escrow, IPO proceeds, collateral): the group's money,
     but never idle, trapped or poolable."""
@@ -177,7 +168,9 @@ class Diagnostics:
     debit_interest_per_year: Decimal  # overdraft debit and penalty interest, annualised
     offset_days: int  # days with credit in some poolable accounts and debit in others
     average_offsettable: Decimal  # average of min(credit, debit) over days, poolable accounts
-    netting_gap_per_year: Decimal  # debit interest paid on debit that credit elsewhere covered
+    # debit interest a same-currency pool at each bank could close (the one-bank scope of
+    # `netting_gap`; before issue 13: all poolable debit interest times the group's offset share)
+    netting_gap_per_year: Decimal
     proposing_bank: str | None
     share_at_bank: Decimal | None  # share of gross balances (credit + debit size) at that bank
     accounts_elsewhere: int
@@ -189,6 +182,12 @@ class Diagnostics:
     overdraft_accounts: tuple[AccountFigure, ...]  # largest debit interest paid
     restricted_cash: RestrictedCash = RestrictedCash(Decimal(0), ())
     facilities: Facilities = Facilities(Decimal(0), Decimal(0), 0, Decimal(0), ())
+    # the netting gap by scope (cycle/netting.py): one-bank rows per currency and bank, then
+    # multi-bank rows per currency, then the group's multi-currency row
+    netting_gap: tuple[NettingGap, ...] = ()
+    netting_gap_multi_bank_per_year: Decimal = Decimal(0)  # same currency across banks
+    netting_gap_multi_currency_per_year: Decimal = Decimal(0)  # across currencies too
+    home_countries: tuple[str, ...] = ()  # the top entities' countries: never trapped
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: amounts as decimal strings."""
@@ -200,6 +199,8 @@ class Diagnostics:
                 return value.isoformat()
             if isinstance(value, tuple):
                 return [plain(v) for v in value]
+            if isinstance(value, NettingGap):
+                return value.to_dict()
             if isinstance(value, AccountFigure | FacilityFigure | RestrictedCash | Facilities):
                 return {k: plain(v) for k, v in attrs.asdict(value, recurse=False).items()}
             return value
@@ -220,9 +221,11 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
     """Diagnostics from the balance history and the status quo's interest (`replay`: the
     case's shared engine parts, if the caller holds them). Restricted accounts and
     facilities' accounts are never idle, trapped or offsettable; a facility's debit is
-    borrowing, reported under `facilities`, not an overdraft."""
+    borrowing, reported under `facilities`, not an overdraft. Cash is trapped only outside
+    the countries of the group's top entities (the parent's home)."""
     history = case.balances
-    now = status_quo(case, replay=replay)
+    held = replay_for(case, replay)
+    now = status_quo(case, replay=held)
     code = case.base_currency
     accounts = [case.account(a) for a in history.accounts]
     currencies = [a.currency for a in accounts]
@@ -239,13 +242,7 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
     overdraft_paid = np.where(facility, 0, paid)
     paid_total = int(overdraft_paid.sum())
     debit_sum = int(overdraft_total.sum())
-    pooled_debit_sum = int(now.daily_poolable_debit.sum())
-    pooled_paid = int(paid[poolable].sum())
-    gap = (
-        round_half_away(pooled_paid * int(offsettable.sum()), pooled_debit_sum)
-        if pooled_debit_sum
-        else 0
-    )
+    gaps, gap_totals = netting_gaps(case, held, poolable)
 
     def per_year(minor: int) -> Decimal:
         return from_minor(round_half_away(minor * 365, days), code)
@@ -280,10 +277,16 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
         a = accounts[i]
         return AccountFigure(a.id, a.entity, a.bank, amount, count)
 
-    # Cash is trapped only where the group has somewhere else to move it.
+    # Cash is trapped only where the group has somewhere else to move it, and never at home:
+    # the top entities' own countries are where trapped cash would be swept to.
+    home = tuple(sorted({e.country for e in case.entities if e.parent is None}))
     trapping = trapping_countries() if len({a.country for a in accounts}) > 1 else {}
-    held = [i for i, a in enumerate(accounts) if a.country in trapping and poolable[i]]
-    trapped_sum = int(average_credit_by_account[held].sum()) if held else 0
+    trapped = [
+        i
+        for i, a in enumerate(accounts)
+        if a.country in trapping and a.country not in home and poolable[i]
+    ]
+    trapped_sum = int(average_credit_by_account[trapped].sum()) if trapped else 0
     restricted = [i for i, a in enumerate(accounts) if a.restricted]
     restricted_sum = int(average_credit_by_account[restricted].sum()) if restricted else 0
     drawn = now.daily_facility_debit
@@ -308,12 +311,12 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
         debit_interest_per_year=per_year(paid_total),
         offset_days=int(((now.daily_poolable_credit > 0) & (now.daily_poolable_debit > 0)).sum()),
         average_offsettable=_average(int(offsettable.sum()), days, code),
-        netting_gap_per_year=per_year(gap),
+        netting_gap_per_year=gap_totals["one-bank"],
         proposing_bank=bank,
         share_at_bank=share,
         accounts_elsewhere=elsewhere,
         exposure=tuple(exposure),
-        trapped_countries=tuple(sorted({accounts[i].country for i in held})),
+        trapped_countries=tuple(sorted({accounts[i].country for i in trapped})),
         average_trapped_credit=_average(trapped_sum, days, code),
         trapped_accounts=tuple(
             figure(
@@ -321,7 +324,7 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
                 _average(int(average_credit_by_account[i]), days, code),
                 int(credit_days[i]),
             )
-            for i in sorted(held, key=lambda i: -int(average_credit_by_account[i]))[:top]
+            for i in sorted(trapped, key=lambda i: -int(average_credit_by_account[i]))[:top]
             if average_credit_by_account[i] > 0
         ),
         idle_accounts=tuple(
@@ -362,6 +365,10 @@ def diagnose(case: Case, top: int = 5, *, replay: Replay | None = None) -> Diagn
                 for i in sorted(lines, key=lambda i: -int(now.account_debit[i]))
             ),
         ),
+        netting_gap=tuple(gaps),
+        netting_gap_multi_bank_per_year=gap_totals["multi-bank"],
+        netting_gap_multi_currency_per_year=gap_totals["multi-currency"],
+        home_countries=home,
     )
 
 
@@ -386,42 +393,73 @@ class NeedScore:
         }
 
 
-def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, ...]:
-    """Each area scored 0..100: 40 points when the RM stated it, the rest from evidence."""
+def score_needs(
+    case: Case, cov: Coverage, d: Diagnostics, weigh: Materiality | None = None
+) -> tuple[NeedScore, ...]:
+    """Each area scored 0..100: 40 points when the RM stated it, the rest from evidence;
+    evidence that is an amount earns its points weighted by its materiality (`weigh`, from
+    the case when not given): none when clearly trivial, in full when material."""
     stated = {NEED_AREAS[n] for n in case.client.needs}
     code = d.currency
-    revenue = case.client.annual_revenue
+    weigh = weigh or case_materiality(case, cov, d)
 
     def money(v: Decimal) -> str:
         return f"{round_money(v, code):,} {code}"
 
     evidence: dict[str, list[tuple[int, str, str, str]]] = {a: [] for a in AREAS}
+    trivial: dict[str, list[str]] = {a: [] for a in AREAS}
 
     def add(area: str, points: int, why: str, key: str, value: str) -> None:
         evidence[area].append((points, why, key, value))
 
-    if d.netting_gap_per_year > 0:
-        add(
+    def weighed(area: str, full: int, weight: Decimal, why: str, key: str, value: str) -> None:
+        """Evidence that is an amount: left out of the score (and named as not material)
+        when its weight gives no point."""
+        got = scaled_points(full, weight)
+        if got > 0:
+            add(area, got, why, key, value)
+        else:
+            trivial[area].append(why)
+
+    netting = d.netting_gap_per_year
+    sweeping = max(netting, d.netting_gap_multi_bank_per_year)
+    if netting > 0:
+        weighed(
             "liquidity",
             30,
-            f"the group pays about {money(d.netting_gap_per_year)} a year in "
-            "debit interest while holding credit elsewhere",
+            weigh.flow(netting),
+            f"a pool per currency at each bank could close about {money(netting)} a year of "
+            "debit interest paid while holding credit in the same currency at the same bank",
             "netting_gap_per_year",
-            str(d.netting_gap_per_year),
+            str(netting),
         )
-    if d.average_idle_credit > 0 and d.accounts > 1:
-        add(
+    if sweeping > netting:
+        extra = scaled_points(30, weigh.flow(sweeping)) - scaled_points(30, weigh.flow(netting))
+        why = (
+            f"a sweep per currency across banks could close about {money(sweeping)} a year "
+            "of debit interest"
+        )
+        if extra > 0:
+            add("liquidity", extra, why, "netting_gap_multi_bank_per_year", str(sweeping))
+        elif scaled_points(30, weigh.flow(sweeping)) == 0:
+            trivial["liquidity"].append(why)
+    idle = d.average_idle_credit
+    if idle > 0 and d.accounts > 1:
+        weighed(
             "liquidity",
             20,
-            f"{money(d.average_idle_credit)} sits on average outside the largest account",
+            weigh.stock(idle),
+            f"{money(idle)} sits on average outside the largest account",
             "average_idle_credit",
-            str(d.average_idle_credit),
+            str(idle),
         )
     if d.overdraft_days > d.days // 10:
-        add(
+        weighed(
             "liquidity",
             10,
-            f"some account was overdrawn on {d.overdraft_days} of {d.days} days",
+            weigh.flow(d.debit_interest_per_year),
+            f"some account outside committed facilities was overdrawn on {d.overdraft_days} "
+            f"of {d.days} days",
             "overdraft_days",
             str(d.overdraft_days),
         )
@@ -468,18 +506,20 @@ def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, .
             "segment",
             cov.segment,
         )
-    if d.average_credit > 0 and d.average_idle_credit * 10 >= revenue.amount / 100:
-        add(
+    if d.average_credit > 0 and idle > 0:
+        weighed(
             "investment-financing",
             30,
-            f"idle credit of {money(d.average_idle_credit)} could be invested",
+            weigh.stock(idle),
+            f"idle credit of {money(idle)} could be invested",
             "average_idle_credit",
-            str(d.average_idle_credit),
+            str(idle),
         )
     if d.debit_interest_per_year > 0:
-        add(
+        weighed(
             "investment-financing",
             20,
+            weigh.flow(d.debit_interest_per_year),
             f"{money(d.debit_interest_per_year)} a year of debit "
             "interest could be refinanced more cheaply",
             "debit_interest_per_year",
@@ -494,9 +534,10 @@ def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, .
             ",".join(d.currencies),
         )
     if d.average_trapped_credit > 0:
-        add(
+        weighed(
             "risk",
             20,
+            weigh.stock(d.average_trapped_credit),
             f"{money(d.average_trapped_credit)} of credit sits in "
             f"{', '.join(d.trapped_countries)}, where rules restrict moving cash abroad",
             "average_trapped_credit",
@@ -510,6 +551,12 @@ def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, .
             "countries",
             ",".join(d.countries),
         )
+
+    def quiet(reasons: list[str]) -> str:
+        """The reason of an area with no evidence that scores."""
+        nothing = "no sign of this need in the data"
+        return f"{nothing} ({reasons[-1]})" if reasons else nothing
+
     scores = []
     for area in AREAS:
         found = sorted(evidence[area], key=lambda e: -e[0])
@@ -517,12 +564,14 @@ def score_needs(case: Case, cov: Coverage, d: Diagnostics) -> tuple[NeedScore, .
         reasons = [why for _, why, _, _ in found]
         if area in stated:
             reasons.insert(0, "stated by the RM")
+        if trivial[area]:
+            reasons.append("not material: " + ", ".join(trivial[area]))
         scores.append(
             NeedScore(
                 area,
                 points,
                 area in stated,
-                "; ".join(reasons) if reasons else "no sign of this need in the data",
+                "; ".join(reasons) if found or area in stated else quiet(reasons),
                 tuple((key, value) for _, _, key, value in found),
             )
         )
@@ -537,6 +586,7 @@ class Assessment:
     coverage: Coverage
     diagnostics: Diagnostics
     needs: tuple[NeedScore, ...]
+    materiality: Materiality | None = None  # the yardsticks the needs were weighed with
 
     @property
     def segment(self) -> Segment:
@@ -551,6 +601,7 @@ class Assessment:
             "coverage": self.coverage.to_dict(),
             "diagnostics": self.diagnostics.to_dict(),
             "needs": [n.to_dict() for n in self.needs],
+            "materiality": self.materiality.to_dict() if self.materiality else None,
         }
 
 
@@ -559,4 +610,14 @@ def assess(case: Case, *, replay: Replay | None = None) -> Assessment:
     shared engine parts, if the caller holds them)."""
     cov = coverage(case)
     diagnostics = diagnose(case, replay=replay)
-    return Assessment(case.client.name, cov, diagnostics, score_needs(case, cov, diagnostics))
+    weigh = case_materiality(case, cov, diagnostics)
+    return Assessment(
+        case.client.name, cov, diagnostics, score_needs(case, cov, diagnostics, weigh), weigh
+    )
+
+
+def case_materiality(case: Case, cov: Coverage, d: Diagnostics) -> Materiality:
+    """The yardsticks of the needs: revenue, the group's gross balances (credit, overdrafts
+    and drawn facilities) and its credit, in the base currency."""
+    gross = d.average_credit + d.average_debit + d.facilities.average_drawn
+    return materiality(case, cov.revenue_usd, gross, d.average_credit)

@@ -298,15 +298,22 @@ def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
     countries = ", ".join(country_name(c, p.language) for c in d.countries)
     sentences = {
         "netting_gap_per_year": lambda: gettext(
-            "The group pays about %(x)s a year in debit interest while holding credit elsewhere.",
+            "A pool per currency at each bank could close about %(x)s a year of debit interest "
+            "paid while holding credit in the same currency at the same bank.",
             x=fmt.money(d.netting_gap_per_year, code),
+        ),
+        "netting_gap_multi_bank_per_year": lambda: gettext(
+            "A sweep per currency across banks could close about %(x)s a year of debit interest.",
+            x=fmt.money(d.netting_gap_multi_bank_per_year, code),
         ),
         "average_idle_credit": lambda: gettext(
             "%(x)s sits on average outside the largest account.",
             x=fmt.money(d.average_idle_credit, code),
         ),
         "overdraft_days": lambda: gettext(
-            "Some account was overdrawn on %(n)s of %(days)s days.", n=d.overdraft_days, days=d.days
+            "Some account outside committed facilities was overdrawn on %(n)s of %(days)s days.",
+            n=d.overdraft_days,
+            days=d.days,
         ),
         "accounts": lambda: gettext("%(n)s accounts to run.", n=d.accounts),
         "banks": lambda: gettext("Accounts at %(n)s banks.", n=d.banks),
