@@ -14,6 +14,7 @@ Chinese group whose figures are worked by hand below:
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -98,7 +99,8 @@ def _hq_usd(day: int) -> str:
     return {10: "4500000", 11: "2000000"}.get(day, "1000000")
 
 
-SERIES = {
+#: Each account's balance on day d; constant but for HQ-USD.
+SERIES: dict[str, Callable[[int], str]] = {
     "HQ-CNY": lambda d: "50000000",
     "HQ-CNY-EC": lambda d: "300000",
     "SUB80-CNY": lambda d: "-500000",
