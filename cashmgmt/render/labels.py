@@ -55,6 +55,10 @@ TOPIC_NAMES = {
     "multi-currency-notional": N_("Multi-currency notional pooling"),
     "intercompany-loans": N_("Intercompany loans"),
     "cross-guarantees": N_("Cross guarantees"),
+    "minority-shareholders": N_("Minority shareholders"),
+    "cross-border-pool": N_("Cross-border pool entry tests"),
+    "outbound-lending": N_("Outbound lending quota"),
+    "foreign-debt": N_("Foreign debt quota"),
 }
 RULE_NAMES = {
     "zero-balance": N_("zero balance"),

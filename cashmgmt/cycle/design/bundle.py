@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from cashmgmt.cycle.design.candidates import Candidate
+from cashmgmt.cycle.design.feasibility import required_products
 from cashmgmt.model import NEED_AREAS, Case, NotionalPool
 from cashmgmt.reference.products import Product, price, products
 
@@ -78,6 +79,15 @@ def bundle(
             if p.structure_kind == kind and (not multi or "multi" in p.id):
                 chosen[p.id] = item(p, f"runs the recommended structure {recommended.id}")
                 break
+        # products a country rule requires for the structure (China's entrusted loans for
+        # sweeps between group companies), whatever the segment: the rule, not the catalog's
+        # segment list, decides
+        catalog = {p.id: p for p in products()}
+        for product_id, why in required_products(case, recommended.structure).items():
+            if product_id in catalog and product_id not in chosen:
+                chosen[product_id] = item(
+                    catalog[product_id], f"required by the rule for {recommended.id}: {why}"
+                )
     for need in assessment.needs:
         if need.score < 50:
             continue
