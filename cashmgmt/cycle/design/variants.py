@@ -33,19 +33,16 @@ def movements(case: Case, account: str) -> Int64Array:
 
 
 def own_transfers(case: Case, currency: str) -> dict[str, Int64Array]:
-    """Per account in `currency`, the part of each day's movement counted as the group's own
-    transfers (minor units; negative on the paying account, positive on the receiving one).
+    """Per account in `currency`, the part of each day's movement that is the group's own
+    transfer (minor units; negative on the paying account, positive on the receiving one).
 
     A transfer leaves one of the group's accounts and arrives at another the same day, in the
-    same currency (any bank). End-of-day balances show only each account's net movement, so:
-
-    1. a fall on one account and a rise of exactly the same size on another are a transfer
-       (matched largest fall first, each movement at most once);
-    2. of the day's other movements, the falls that the other accounts' rises could have
-       received, min(falls, rises) in all, count as transfers too, shared among the falling
-       accounts in proportion to their falls and among the rising ones in proportion to their
-       rises (rounded down to a minor unit): the most that can have stayed in the group, so
-       what is left of a fall is what certainly left it.
+    same currency (at any bank): a fall on one account and a rise of exactly the same size on
+    another, the same day, are a transfer. Falls are matched largest first (then by account
+    id), each to the first account in the case's order with that rise, and each movement at
+    most once. End-of-day balances show only each account's net movement, so a transfer mixed
+    with the same day's payments or receipts is not seen: the bound on the buffers
+    (`header_capacity`) holds whatever is found.
     """
     ids = [a.id for a in case.accounts if a.currency == currency and a.id in case.balances.accounts]
     out = {a: np.zeros(case.balances.days, dtype=np.int64) for a in ids}
@@ -54,7 +51,7 @@ def own_transfers(case: Case, currency: str) -> dict[str, Int64Array]:
     stack = np.stack([movements(case, a) for a in ids])
     own = np.zeros_like(stack)
     for day in np.flatnonzero((stack < 0).any(axis=0) & (stack > 0).any(axis=0)):
-        column = stack[:, day].copy()
+        column = stack[:, day]
         rises: dict[int, list[int]] = {}
         for i in np.flatnonzero(column > 0):
             rises.setdefault(int(column[i]), []).append(int(i))
@@ -63,12 +60,6 @@ def own_transfers(case: Case, currency: str) -> dict[str, Int64Array]:
             if takers:
                 j = takers.pop(0)
                 own[i, day], own[j, day] = column[i], column[j]
-                column[i] = column[j] = 0
-        falls, gains = np.maximum(-column, 0), np.maximum(column, 0)
-        shared = min(int(falls.sum()), int(gains.sum()))
-        if shared:
-            own[:, day] -= falls * shared // int(falls.sum())
-            own[:, day] += gains * shared // int(gains.sum())
     return {a: own[k] for k, a in enumerate(ids)}
 
 
