@@ -21,7 +21,7 @@ from test_engine_reference import random_case
 
 import cashmgmt
 from cashmgmt.cycle.design import Candidate, Design
-from cashmgmt.cycle.design.candidates import generate
+from cashmgmt.cycle.design.candidates import CandidateStructure, generate
 from cashmgmt.cycle.design.names import TEMPLATES, distinct_names
 from cashmgmt.cycle.design.variants import (
     bounded,
@@ -30,7 +30,8 @@ from cashmgmt.cycle.design.variants import (
     own_transfers,
 )
 from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
-from cashmgmt.model import Money, PhysicalStructure, SweepRule
+from cashmgmt.model import PhysicalStructure, SweepRule
+from cashmgmt.money import Money
 from cashmgmt.render.environment import make_gettext
 from cashmgmt.render.i18n import translations
 from cashmgmt.render.labels import candidate_labels
@@ -71,7 +72,7 @@ def collections_and_payments(head_start: int) -> dict[str, list[int]]:
 
 
 def load(series: dict[str, list[int]], tmp: Path) -> cashmgmt.Case:
-    accounts = [
+    accounts: list[dict[str, Any]] = [
         {"id": "HEAD", "currency": "CNY", "terms": {"credit_rate": "3%", "debit_rate": "6%"}},
         *(
             {"id": a, "currency": "CNY", "terms": {"credit_rate": "0%", "debit_rate": "6%"}}
@@ -206,7 +207,7 @@ def test_buffers_never_add_up_to_more_than_the_capacity(
 
 def candidates_of(case: cashmgmt.Case) -> list[Candidate]:
     """The case's structures and the generated ones, as unsimulated candidates."""
-    pool = [(s, "case") for s in case.structures]
+    pool: list[tuple[CandidateStructure, str]] = [(s, "case") for s in case.structures]
     pool += [(s, "generated") for s, _ in generate(case, cashmgmt.assess(case))]
     return [Candidate(s, origin, "", True, (), (), None) for s, origin in pool]
 
