@@ -50,7 +50,12 @@ def own_transfers(case: Case, currency: str) -> dict[str, Int64Array]:
         return out
     stack = np.stack([movements(case, a) for a in ids])
     own = np.zeros_like(stack)
-    for day in np.flatnonzero((stack < 0).any(axis=0) & (stack > 0).any(axis=0)):
+    up_i, up_d = np.nonzero(stack > 0)
+    down_i, down_d = np.nonzero(stack < 0)
+    rising = set(zip(up_d.tolist(), stack[up_i, up_d].tolist(), strict=True))
+    sizes = (-stack[down_i, down_d]).tolist()
+    days = sorted({d for d, v in zip(down_d.tolist(), sizes, strict=True) if (d, v) in rising})
+    for day in days:  # only the days on which some fall has a rise of its size
         column = stack[:, day]
         rises: dict[int, list[int]] = {}
         for i in np.flatnonzero(column > 0):
