@@ -3,7 +3,10 @@ marked for translation here and translated where they are shown."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from cashmgmt.cycle.design import Candidate
+from cashmgmt.cycle.design.names import distinct_names, name_of
 from cashmgmt.cycle.execute import Task
 from cashmgmt.model import Case
 from cashmgmt.regions import country_name
@@ -134,11 +137,23 @@ def client_name(case: Case, language: str) -> str:
     return client.local_name if language == "zh-CN" and client.local_name else client.name
 
 
-def candidate_label(candidate: Candidate, gettext: Gettext) -> str:
-    """A candidate's name: the RM's own name for a structure from the case, else its kind in
-    the document's language (generated names are English)."""
+def candidate_label(candidate: Candidate, case: Case, gettext: Gettext, language: str) -> str:
+    """A candidate's name: the RM's own name for a structure from the case, else what
+    distinguishes it (kind, currency, countries, levels, buffers) in the document's language."""
     s = candidate.structure
-    return s.name if candidate.origin == "case" else gettext(KIND_NAMES[s.kind])
+    if candidate.origin == "case":
+        return s.name
+    return name_of(s, case).text(
+        gettext, lambda code: country_name(code, language), "、" if language == "zh-CN" else ", "
+    )
+
+
+def candidate_labels(
+    candidates: Iterable[Candidate], case: Case, gettext: Gettext, language: str
+) -> dict[str, str]:
+    """Every candidate's label by id, each distinct: a label an earlier candidate already
+    has gains the candidate's id in brackets."""
+    return distinct_names((c.id, candidate_label(c, case, gettext, language)) for c in candidates)
 
 
 def task_label(task: Task, gettext: Gettext, language: str) -> str:

@@ -37,7 +37,9 @@ class Letter:
             client_name=client_name(cycle.case, language),
             code=cycle.case.base_currency,
             success=cycle.success,
-            structure_label=candidate_label(chosen, make_gettext(language)) if chosen else "",
+            structure_label=candidate_label(chosen, cycle.case, make_gettext(language), language)
+            if chosen
+            else "",
         )
 
     def pdf(self) -> bytes:

@@ -8,6 +8,7 @@ design, not as a fixed mail merge.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -38,7 +39,7 @@ from cashmgmt.render.labels import (
     STATUS_NAMES,
     TOPIC_NAMES,
     WORKSTREAM_NAMES,
-    candidate_label,
+    candidate_labels,
     client_name,
     task_label,
 )
@@ -77,6 +78,8 @@ def _context(p: Proposal) -> dict[str, Any]:
     owner_names = {o: gettext(name) for o, name in OWNER_NAMES.items()}
     chosen = d.chosen
     flags = chosen.flags if chosen is not None else ()
+    labels = candidate_labels(d.candidates, case, gettext, lang)
+    shown, total = alternatives(d, ALTERNATIVES_SHOWN)
     return {
         "lang": lang,
         "bank": p.theme,
@@ -93,8 +96,14 @@ def _context(p: Proposal) -> dict[str, Any]:
         "needs": a.needs,
         "score_bar_mm": {n.area: n.score // 4 for n in a.needs},  # a 100 score: a 25mm bar
         "design": d,
-        "chosen": _candidate_view(chosen, case, gettext) if chosen else None,
-        "candidates": [_candidate_view(c, case, gettext) for c in d.candidates[:12]],
+        "chosen": _candidate_view(chosen, case, gettext, labels) if chosen else None,
+        "candidates": [_candidate_view(c, case, gettext, labels) for c in shown],
+        "candidates_note": gettext(
+            "%(n)s of %(m)s candidates: the best by benefit per year, and every structure "
+            "written in the case.",
+            n=len(shown),
+            m=total,
+        ),
         "result": r,
         "entity_names": entity_names,
         "entities": [e for e in r.entities if e.baseline.net or e.structure.net] if r else [],
@@ -130,13 +139,34 @@ def _entity_names(case: Case, language: str) -> dict[str, str]:
     }
 
 
-def _candidate_view(c: Candidate, case: Case, gettext: Gettext) -> dict[str, Any]:
+#: The alternatives the proposal's table shows at most, besides the case's own structures.
+ALTERNATIVES_SHOWN = 12
+#: The candidates the benefit chart shows at most, besides the case's own structures.
+CHART_SHOWN = 10
+
+
+def alternatives(
+    d: Design, limit: int, among: Callable[[Candidate], bool] = lambda c: True
+) -> tuple[list[Candidate], int]:
+    """The candidates a document shows, in ranked order, and how many there are (of those
+    `among` admits): every structure written in the case and the recommended one, always,
+    and the best-ranked others up to `limit` in all."""
+    pool = [c for c in d.candidates if among(c)]
+    kept = {c.id for c in pool if c.origin == "case" or c.id == d.recommended}
+    others = [c.id for c in pool if c.id not in kept]
+    kept.update(others[: max(0, limit - len(kept))])
+    return [c for c in pool if c.id in kept], len(pool)
+
+
+def _candidate_view(
+    c: Candidate, case: Case, gettext: Gettext, labels: dict[str, str]
+) -> dict[str, Any]:
     """Words and figures for a candidate in the document's language."""
     s = c.structure
     accounts = [case.account(a) for a in s.accounts]
     return {
         "id": c.id,
-        "label": candidate_label(c, gettext),
+        "label": labels[c.id],
         "kind": gettext(KIND_NAMES[s.kind]),
         "currencies": sorted({a.currency for a in accounts}),
         "countries": sorted({a.country for a in accounts}),
@@ -260,15 +290,18 @@ def _result_charts(
             )
         )
     }
-    top = [c for c in d.candidates if c.feasible][:10]
+    top, total = alternatives(d, CHART_SHOWN, lambda c: c.feasible)
     chosen = d.chosen
+    labels = candidate_labels(d.candidates, case, gettext, p.language)
     svg["benefit"] = Markup(
         charts.benefit_chart(
-            [candidate_label(c, gettext) + f" ({c.id})" for c in top],
+            [labels[c.id] + f" ({c.id})" for c in top],
             [c.benefit_annual or 0 for c in top],
-            title=gettext("Benefit per year by candidate"),
+            title=gettext(
+                "Benefit per year by candidate: %(n)s of %(m)s feasible", n=len(top), m=total
+            ),
             x_label=code,
-            highlight=(candidate_label(chosen, gettext) + f" ({chosen.id})") if chosen else None,
+            highlight=(labels[chosen.id] + f" ({chosen.id})") if chosen else None,
             format_number=number,
             colours=colours,
         )

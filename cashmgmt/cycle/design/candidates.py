@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import networkx as nx
-import numpy as np
 
+from cashmgmt.cycle.design.names import distinct_names, name_of
+from cashmgmt.cycle.design.variants import Int64Array, distinct, own_transfers, target_buffers
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.graph import ownership_tree, sweep_forest
@@ -21,7 +22,6 @@ from cashmgmt.model import (
     Fees,
     NotionalPool,
     PhysicalStructure,
-    RuleKind,
     SweepRule,
     Terms,
 )
@@ -31,7 +31,6 @@ from cashmgmt.money import (
     format_rate,
     from_minor,
     round_money,
-    round_up_to_multiple,
 )
 from cashmgmt.reference.pools import multicurrency_pool_terms
 from cashmgmt.reference.products import price, products
@@ -222,18 +221,6 @@ def _header(
     )
 
 
-def _buffer(case: Case, account: Account) -> Money | None:
-    """A target balance from the account's own payments: its 95th-percentile daily outflow,
-    rounded up to a thousand; None if it never pays out."""
-    row = case.balances.row(account.id)
-    outflows = -np.diff(row)[np.diff(row) < 0]
-    if outflows.size == 0:
-        return None
-    p95 = int(np.percentile(outflows, 95, method="higher"))
-    amount = from_minor(p95, account.currency)
-    return Money(round_up_to_multiple(amount, 1000), account.currency)
-
-
 def _usd_in_base(case: Case, assessment: Assessment) -> Decimal:
     """Units of the base currency per USD: the case's FX rate, else the assessment's stated
     rate when the revenue is in the base currency, else the reference table."""
@@ -310,6 +297,7 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
     fees = {kind: _fees(case, assessment, kind) for kind in CANDIDATE_PRODUCTS}
     out: list[tuple[CandidateStructure, str]] = []
     taken = {s.id for s in case.structures}
+    transfers: dict[str, dict[str, Int64Array]] = {}  # the group's own, per currency
     for (cur, country), members in _groups(eligible, lambda a: (a.currency, a.country)).items():
         head = _header(members, depth, mean)
         others = [a for a in members if a.id != head.id]
@@ -327,27 +315,28 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
                 f"every {cur} account in {country} swept to zero each business day into {head.id}",
             )
         )
-        targets = []
-        for a in others:
-            buffer = _buffer(case, a)
-            kind: RuleKind = (
-                "target" if buffer is not None and buffer.amount > 0 else "zero-balance"
-            )
-            targets.append(
-                SweepRule(a.id, head.id, kind, target=buffer if kind == "target" else None)
-            )
+        if cur not in transfers:
+            transfers[cur] = own_transfers(case, cur)
+        buffers = target_buffers(case, members, head, transfers[cur])
+        targets = tuple(
+            SweepRule(a.id, head.id, "target", target=Money(from_minor(b, cur), cur))
+            if (b := buffers[a.id]) > 0
+            else SweepRule(a.id, head.id, "zero-balance")
+            for a in others
+        )
         if any(r.kind == "target" for r in targets):
             out.append(
                 (
                     PhysicalStructure(
                         f"target-{suffix}",
                         f"{cur} target-balance pool, {country}",
-                        tuple(targets),
+                        targets,
                         "business",
                         fees["target"],
                     ),
                     "each account keeps a buffer sized to its own 95th-percentile daily "
-                    f"payments; the rest goes to {head.id}",
+                    "payments net of the group's own transfers, within what the pool holds on "
+                    f"its lowest day; the rest goes to {head.id}",
                 )
             )
         levels = _multi_level(members, head, depth, mean, case)
@@ -415,7 +404,18 @@ def generate(case: Case, assessment: Assessment) -> list[tuple[CandidateStructur
     hybrid = _hybrid(case, eligible, depth, mean, fees)
     if hybrid is not None:
         out.append(hybrid)
-    return [(s, d) for s, d in out if s.id not in taken]
+    kept = distinct(case.structures, [(s, d) for s, d in out if s.id not in taken])
+    return _named(case, kept)
+
+
+def _named(
+    case: Case, made: Sequence[tuple[CandidateStructure, str]]
+) -> list[tuple[CandidateStructure, str]]:
+    """The generated structures, each named by what distinguishes it (names.name_of), and
+    never by a name that a structure of the case or another generated one already has."""
+    plain = [(s.id, name_of(s, case).text()) for s, _ in made]
+    names = distinct_names([*((s.id, s.name) for s in case.structures), *plain])
+    return [(attrs.evolve(s, name=names[s.id]), d) for s, d in made]
 
 
 def _multi_currency(
