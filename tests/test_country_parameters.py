@@ -174,7 +174,7 @@ def test_the_loaders_give_the_figures_of_the_notices() -> None:
     assert outbound_lending_quota().factor == Decimal("0.6")
     assert outbound_lending_quota(date(2025, 12, 31)).factor == Decimal("0.5")
     assert outbound_lending_quota(date(2020, 12, 31)).factor == Decimal("0.3")
-    assert outbound_lending_quota().notice.number == "63号文 (notice number as Caixin reports it, 20 Mar 2026; not checked against the PBOC text)"
+    assert outbound_lending_quota().notice.number.startswith("63号文")
     assert foreign_debt_quota().share_of_equity == Decimal("3.5")
     assert foreign_debt_quota(date(2024, 6, 30)).share_of_equity == Decimal("3.0")
 
@@ -294,7 +294,7 @@ def test_outbound_lending_through_a_hong_kong_header_is_measured(group: Case) ->
     assert figures["peak outbound-lending"] == "32,400,000.00 CNY (4,500,000.00 USD)"
     assert figures["peak day"] == "2025-01-11"
     assert figures["equity needed"] == "54,000,000.00 CNY"
-    assert "63号文 (notice number as Caixin reports it, 20 Mar 2026; not checked against the PBOC text)" in lending.source
+    assert "63号文" in lending.source
     assert not computed(flags, "foreign-debt")  # HQ-USD is never in debit
 
 
