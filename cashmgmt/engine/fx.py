@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.exact import BeyondInt64, fits_one_term, sum_products_div
-from cashmgmt.engine.kernels import PEAK, convert_rows
+from cashmgmt.engine.kernels import PEAK, convert_rows, largest_converted, sums_converted
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool
 from cashmgmt.money import exponent, from_minor
@@ -61,6 +61,39 @@ class DailyFx:
         if result is None or (result.size and int(np.abs(result).max()) >= PEAK):
             raise self._beyond(target, currencies, result)
         return result
+
+    def row_sums(
+        self,
+        matrices: Sequence[Int64Array],
+        code: Int64Array,
+        names: Sequence[str],
+        days: Int64Array,
+    ) -> list[Int64Array] | None:
+        """Each row of each matrix (row i in names[code[i]]) converted into the base currency
+        at the rates of `days` and summed: `convert(...).sum(axis=1)`, in one compiled pass
+        per matrix without the converted matrix (rows in the base currency are summed as
+        they are). None where the one-pass bounds do not hold or a converted amount reaches
+        the engine's range: `convert` then decides, and names the problem."""
+        foreign = tuple(c for c in (names[k] for k in np.unique(code).tolist()) if c != self.base)
+        if not foreign:
+            return [m.sum(axis=1) for m in matrices]
+        position = np.full(len(names), -1, dtype=np.int64)
+        position[[names.index(c) for c in foreign]] = np.arange(len(foreign))
+        row_code = position[code]
+        mult, div = self._tables(foreign, self.base)
+        b_max, d_max, d_min = int(mult.max()), int(div.max()), int(div.min())
+        at = np.ascontiguousarray(days, dtype=np.int64)
+        found = []
+        for matrix in matrices:
+            a = np.ascontiguousarray(matrix, dtype=np.int64)
+            a_max = largest_converted(a, row_code)
+            if d_min <= 0 or not fits_one_term(a_max, b_max, d_max, d_min):
+                return None
+            out = np.empty(a.shape[0], dtype=np.int64)
+            if sums_converted(a, row_code, mult, div, at, out) >= PEAK:
+                return None
+            found.append(out)
+        return found
 
     def _tables(self, codes: tuple[str, ...], target: str) -> tuple[Int64Array, Int64Array]:
         """Per code and day, the multiplier and divisor converting it into `target` (1 and 1
