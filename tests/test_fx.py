@@ -3,17 +3,22 @@ each amount times the day's rate, divided, rounded half away from zero)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from decimal import Decimal
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cashmgmt.engine.exact import BeyondInt64, sum_products_div
-from cashmgmt.engine.fx import DailyFx
+from cashmgmt.engine.fx import DailyFx, daily_fx
 from cashmgmt.engine.interest import Postings
 from cashmgmt.engine.kernels import PEAK
 from cashmgmt.engine.totals import to_base
 from cashmgmt.errors import SimulationError
+from cashmgmt.model import Account, BalanceHistory, Case, Client, Entity, FxRates
+from cashmgmt.money import Money
 
 CURRENCIES = ("CNY", "USD", "JPY", "KWD")  # minor units 2, 2, 0, 3
 
@@ -145,3 +150,63 @@ def test_posted_interest_in_base_is_the_sum_of_each_posting_converted(
         return
     got = to_base(fx, postings, codes, names, posting_days)
     assert [got.credit.tolist(), got.debit.tolist(), got.penalty.tolist()] == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 40),
+    st.lists(
+        st.tuples(st.integers(-10, 50), st.decimals("0.000001", "1000000", places=6)),
+        max_size=6,
+    ),
+    st.booleans(),
+)
+def test_daily_rates_are_the_rates_in_force_each_day(
+    days: int, points: list[tuple[int, Decimal]], in_order: bool
+) -> None:
+    """daily_fx (a slice per rate point) against the model's own rule, FxRates.rate (the
+    latest rate given on or before the day), day by day: every day's rate scaled to
+    integers, or ValueError when the first day has no rate. Points are in date order as the
+    loader gives them, or as drawn."""
+    start = date(2025, 1, 1)
+    dated = [(start + timedelta(days=d), r) for d, r in points]
+    series = tuple(sorted(dated, key=lambda p: p[0]) if in_order else dated)
+    fx_rates = FxRates("CNY", {"USD": series})
+    history = BalanceHistory(
+        start, ("A", "B"), np.zeros((2, days), dtype=np.int64), np.ones((2, days), dtype=bool)
+    )
+    case = Case(
+        Client("Group", "Test", "CN", Money(Decimal(1), "CNY")),
+        "CNY",
+        (Entity("E", "Entity", "CN"),),
+        (Account("A", "E", "Bank", "CN", "CNY"), Account("B", "E", "Bank", "US", "USD")),
+        history,
+        fx_rates,
+    )
+    scale = max([-int(r.as_tuple().exponent) for _, r in series] + [0])
+    if not in_order:
+        # The loop the slices replace: each day takes the points reached so far, in order.
+        want: list[int] = []
+        k, current = 0, None
+        for d in range(days):
+            while k < len(series) and series[k][0] <= start + timedelta(days=d):
+                current = series[k][1]
+                k += 1
+            if current is None:
+                with pytest.raises(ValueError, match="no USD rate on or before"):
+                    daily_fx(case)
+                return
+            want.append(int(current.scaleb(scale)))
+        assert daily_fx(case).rates["USD"].tolist() == want
+        return
+    try:
+        want = [
+            int(fx_rates.rate("USD", start + timedelta(days=d)).scaleb(scale)) for d in range(days)
+        ]
+    except KeyError:
+        with pytest.raises(ValueError, match="no USD rate on or before"):
+            daily_fx(case)
+        return
+    got = daily_fx(case)
+    assert got.rates["USD"].tolist() == want
+    assert got.rates["CNY"].tolist() == [10**scale] * days

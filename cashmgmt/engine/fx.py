@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from datetime import timedelta
 
 import attrs
 import numpy as np
@@ -173,16 +172,20 @@ def daily_fx(case: Case) -> DailyFx:
     }
     for code in sorted(currencies - {case.base_currency}):
         series = np.zeros(history.days, dtype=np.int64)
-        points_in = case.fx.series.get(code, ())
-        k, current = 0, None
-        for d in range(history.days):
-            day = history.start + timedelta(days=d)
-            while k < len(points_in) and points_in[k][0] <= day:
-                current = points_in[k][1]
-                k += 1
-            if current is None:
-                raise ValueError(f"no {code} rate on or before {day}")
-            series[d] = int(current.scaleb(scale))
+        # Each point holds from the first day on or after its date that the points before
+        # it have reached (the points are in date order; a point out of order takes effect
+        # only from its predecessor's day), until the next point: a slice per point, not a
+        # Python step per day.
+        reached = 0
+        dated = False  # whether the first day has a rate
+        for day, rate in case.fx.series.get(code, ()):
+            reached = max(reached, (day - history.start).days)
+            dated = dated or reached == 0
+            if not dated or reached >= history.days:
+                break
+            series[reached:] = int(rate.scaleb(scale))
+        if history.days and not dated:
+            raise ValueError(f"no {code} rate on or before {history.start}")
         rates[code] = series
     return DailyFx(case.base_currency, scale, rates, case.source or "case")
 
