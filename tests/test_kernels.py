@@ -86,6 +86,29 @@ def test_a_balance_beyond_the_exact_range_is_refused() -> None:
         post(np.array([[1, 2, 3], [0, -PEAK, 0]], dtype=np.int64), table, starts)
 
 
+def test_postings_in_reused_memory_are_posted_afresh() -> None:
+    """post(..., reuse=True) writes into memory the thread reuses: a posting after one with
+    penalties, larger and then smaller, gives what fresh arrays give (no penalty, interest
+    or row left over from the call before)."""
+    limited = Terms(
+        credit=(Tier(Decimal(0), Decimal("0.01")),),
+        debit=(Tier(Decimal(0), Decimal("0.05")),),
+        overdraft_limit=Money(Decimal(10), "CNY"),
+        penalty_rate=Decimal("0.2"),
+    )
+    rng = np.random.default_rng(3)
+    for rows, days in ((5, 70), (7, 95), (2, 40)):
+        table = terms_table([limited] * rows, np.zeros(rows, dtype=np.int64), ["CNY"])
+        starts, _ = posting_periods(START, days)
+        for scale in (10**6, 100):  # overdrafts beyond the limit, then none
+            balances = rng.integers(-scale, scale, size=(rows, days)).astype(np.int64)
+            fresh = post(balances, table, starts)
+            reused = post(balances, table, starts, reuse=True)
+            for side in ("credit", "debit", "penalty"):
+                assert np.array_equal(getattr(reused, side), getattr(fresh, side))
+            assert scale == 100 or fresh.penalty.any()
+
+
 def rules_of_many_shapes() -> list[SweepRule]:
     amounts = [Money(Decimal(v), "CNY") for v in (100, 200, 300)]
     rules = []

@@ -37,7 +37,7 @@ def status_quo_of(
     group's daily totals per currency and each account's last balance."""
     history = case.balances
     with in_range(case, history.accounts.__getitem__):
-        postings = post(history.minor, table, starts)
+        postings = post(history.minor, table, starts, reuse=True)
     every = np.arange(len(history.accounts))
     return Baseline(
         to_base(fx, postings, index.currency, index.currencies, posting_days),

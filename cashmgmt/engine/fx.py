@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from datetime import timedelta
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.exact import BeyondInt64, fits_one_term, sum_products_div
-from cashmgmt.engine.kernels import PEAK, convert_rows
+from cashmgmt.engine.kernels import PEAK, convert_rows, largest_converted, sums_converted
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool
 from cashmgmt.money import exponent, from_minor
@@ -61,6 +60,39 @@ class DailyFx:
         if result is None or (result.size and int(np.abs(result).max()) >= PEAK):
             raise self._beyond(target, currencies, result)
         return result
+
+    def row_sums(
+        self,
+        matrices: Sequence[Int64Array],
+        code: Int64Array,
+        names: Sequence[str],
+        days: Int64Array,
+    ) -> list[Int64Array] | None:
+        """Each row of each matrix (row i in names[code[i]]) converted into the base currency
+        at the rates of `days` and summed: `convert(...).sum(axis=1)`, in one compiled pass
+        per matrix without the converted matrix (rows in the base currency are summed as
+        they are). None where the one-pass bounds do not hold or a converted amount reaches
+        the engine's range: `convert` then decides, and names the problem."""
+        foreign = tuple(c for c in (names[k] for k in np.unique(code).tolist()) if c != self.base)
+        if not foreign:
+            return [m.sum(axis=1) for m in matrices]
+        position = np.full(len(names), -1, dtype=np.int64)
+        position[[names.index(c) for c in foreign]] = np.arange(len(foreign))
+        row_code = position[code]
+        mult, div = self._tables(foreign, self.base)
+        b_max, d_max, d_min = int(mult.max()), int(div.max()), int(div.min())
+        at = np.ascontiguousarray(days, dtype=np.int64)
+        found = []
+        for matrix in matrices:
+            a = np.ascontiguousarray(matrix, dtype=np.int64)
+            a_max = largest_converted(a, row_code)
+            if d_min <= 0 or not fits_one_term(a_max, b_max, d_max, d_min):
+                return None
+            out = np.empty(a.shape[0], dtype=np.int64)
+            if sums_converted(a, row_code, mult, div, at, out) >= PEAK:
+                return None
+            found.append(out)
+        return found
 
     def _tables(self, codes: tuple[str, ...], target: str) -> tuple[Int64Array, Int64Array]:
         """Per code and day, the multiplier and divisor converting it into `target` (1 and 1
@@ -140,16 +172,20 @@ def daily_fx(case: Case) -> DailyFx:
     }
     for code in sorted(currencies - {case.base_currency}):
         series = np.zeros(history.days, dtype=np.int64)
-        points_in = case.fx.series.get(code, ())
-        k, current = 0, None
-        for d in range(history.days):
-            day = history.start + timedelta(days=d)
-            while k < len(points_in) and points_in[k][0] <= day:
-                current = points_in[k][1]
-                k += 1
-            if current is None:
-                raise ValueError(f"no {code} rate on or before {day}")
-            series[d] = int(current.scaleb(scale))
+        # Each point holds from the first day on or after its date that the points before
+        # it have reached (the points are in date order; a point out of order takes effect
+        # only from its predecessor's day), until the next point: a slice per point, not a
+        # Python step per day.
+        reached = 0
+        dated = False  # whether the first day has a rate
+        for day, rate in case.fx.series.get(code, ()):
+            reached = max(reached, (day - history.start).days)
+            dated = dated or reached == 0
+            if not dated or reached >= history.days:
+                break
+            series[reached:] = int(rate.scaleb(scale))
+        if history.days and not dated:
+            raise ValueError(f"no {code} rate on or before {history.start}")
         rates[code] = series
     return DailyFx(case.base_currency, scale, rates, case.source or "case")
 

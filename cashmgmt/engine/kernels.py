@@ -1104,3 +1104,51 @@ def _convert_rows(
 
 
 convert_rows: Callable[..., None] = _compile(_convert_rows)
+
+
+def _largest_converted(amounts: Int64Array, code: Int64Array) -> int:
+    """The largest |amounts[i, j]| of the rows with code[i] >= 0 (0 if none): the bound that
+    `sums_converted`'s exactness needs, checked before it runs (fx.DailyFx.row_sums)."""
+    top = 0
+    for i in range(amounts.shape[0]):
+        if code[i] >= 0:
+            for j in range(amounts.shape[1]):
+                a = amounts[i, j]
+                top = max(top, a if a >= 0 else -a)
+    return top
+
+
+def _sums_converted(
+    amounts: Int64Array,
+    code: Int64Array,
+    mult: Int64Array,
+    div: Int64Array,
+    days: Int64Array,
+    out: Int64Array,
+) -> int:
+    """out[i] = Σ_j round(amounts[i, j]·mult[c, days[j]] / div[c, days[j]]) with c = code[i],
+    each term rounded half away from zero exactly as `_convert_rows` does; a row with
+    code[i] < 0 is in the target currency and summed as it is. The row sums of a conversion
+    without the converted matrix (totals.to_base); returns the largest |converted amount|,
+    which the caller holds to the engine's range. Inputs within exact.sum_products_div's
+    bounds (checked by the caller)."""
+    top = 0
+    for i in range(amounts.shape[0]):
+        c = code[i]
+        total = 0
+        if c < 0:
+            for j in range(amounts.shape[1]):
+                total += amounts[i, j]
+        else:
+            for j in range(amounts.shape[1]):
+                a = amounts[i, j]
+                b = mult[c, days[j]]
+                v = rounded((a >> LIMB) * b, (a & LOW) * b, div[c, days[j]])
+                total += v
+                top = max(top, v if v >= 0 else -v)
+        out[i] = total
+    return top
+
+
+largest_converted: Callable[[Int64Array, Int64Array], int] = _compile(_largest_converted)
+sums_converted: Callable[..., int] = _compile(_sums_converted)

@@ -561,7 +561,7 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     rows = outcome.rows
     table = replay.table.take(rows)
     with in_range(case, lambda row: index.ids[rows[row]], structure.id):
-        postings = post(outcome.closing, table, starts)
+        postings = post(outcome.closing, table, starts, reuse=True)
     swept = to_base(replay.fx, postings, index.currency[rows], index.currencies, posting_days)
     side = base.side.copy()
     side.credit[rows] = swept.credit

@@ -146,7 +146,7 @@ def reposted(replay: Replay, swept: SweepOutcome) -> Side:
     under `replay`'s terms (the others keep the status quo's)."""
     rows = swept.rows
     index = replay.index
-    postings = post(swept.closing, replay.table.take(rows), replay.starts)
+    postings = post(swept.closing, replay.table.take(rows), replay.starts, reuse=True)
     moved = to_base(
         replay.fx, postings, index.currency[rows], index.currencies, replay.posting_days
     )

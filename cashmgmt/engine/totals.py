@@ -45,8 +45,14 @@ def to_base(
 ) -> Side:
     """Each row's postings in base minor units, summed (row i in currency names[codes[i]]):
     rows in the base currency are summed as they are, the others converted on their posting
-    days first (credit, debit and penalty side by side in one conversion)."""
+    days first. Each side is converted and summed in one compiled pass
+    (`DailyFx.row_sums`); where its bounds do not hold, the three sides go side by side
+    through the general conversion, which also names a problem beyond the engine's range."""
     sides = (p.credit, p.debit, p.penalty)
+    codes = np.asarray(codes, dtype=np.int64)
+    found = fx.row_sums(sides, codes, names, days)
+    if found is not None:
+        return Side(*found)
     sums = [s.sum(axis=1) for s in sides]
     foreign = np.flatnonzero(codes != (names.index(fx.base) if fx.base in names else -1))
     if foreign.size:
