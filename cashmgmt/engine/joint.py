@@ -29,7 +29,7 @@ from cashmgmt.engine.replay import Replay
 from cashmgmt.engine.results import FeeResult
 from cashmgmt.engine.totals import aggregates
 from cashmgmt.errors import Problem, SimulationError
-from cashmgmt.model import Case, NotionalPool, PhysicalStructure
+from cashmgmt.model import Case, NotionalPool, PhysicalStructure, SweepRule
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -114,7 +114,7 @@ def joint_change(
     fees = no_fees(case.base_currency)
     tops: list[int] = []
     flows: dict[tuple[str, str, str], Int64Array] = {}
-    rules = []
+    rules: list[SweepRule] = []
     moved: dict[int, int] = {}
     for structure in structures:
         physical, pool = parts(structure)
