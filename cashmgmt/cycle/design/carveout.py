@@ -170,6 +170,9 @@ def carve_out(
         else "left as they are"
     )
     companions = [(c, d) for c, d in companions if frozenset(c.rules) not in known]
+    kept = len(carved) - len(served)
+    if kept:  # a hybrid's country headers leave the overlay, still heading their sweeps
+        serving = f"{kept} still heading their own country's sweeps; the others {serving}"
     description = (
         f"{structure.id} without the accounts its rules forbid in {where} "
         f"({len(carved)} carved out, {serving})"
