@@ -55,7 +55,7 @@ def brute_force(weights: Sequence[int], sets: Sequence[Sequence[str]]) -> int:
 @given(
     st.lists(
         st.tuples(
-            st.integers(-10**6, 10**12),
+            st.integers(-(10**6), 10**12),
             st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=4, unique=True),
         ),
         max_size=10,
@@ -256,9 +256,7 @@ def us_forbids_notional(monkeypatch: pytest.MonkeyPatch) -> None:
     """The US rules for notional pooling read as "not authorised": status not-permitted."""
     topics = {"notional-pooling", "cross-border-notional", "multi-currency-notional"}
     rules = tuple(
-        attrs.evolve(r, status="not-permitted")
-        if r.country == "US" and r.topic in topics
-        else r
+        attrs.evolve(r, status="not-permitted") if r.country == "US" and r.topic in topics else r
         for r in country_rules()
     )
     monkeypatch.setattr(feasibility_module, "country_rules", lambda: rules)
@@ -300,9 +298,7 @@ def test_a_case_structure_a_rule_forbids_stays_infeasible_with_its_carve_out_bes
 ) -> None:
     """A notional pool written in the case over DE and PH accounts (PH: notional pooling not
     permitted) is shown infeasible, and its carve-out without the PH accounts beside it."""
-    banned = {
-        (r.country, r.topic) for r in country_rules() if r.status == "not-permitted"
-    }
+    banned = {(r.country, r.topic) for r in country_rules() if r.status == "not-permitted"}
     assert ("PH", "notional-pooling") in banned
     doc, balances, fx = per_currency_group()
     for a in doc["accounts"]:

@@ -241,7 +241,10 @@ def _reasons(
     single = max(options, key=lambda c: c.benefit_annual or Decimal(0))
     if len(chosen) > 1 or single.id != chosen[0].id:
         alone = single.benefit_annual or Decimal(0)
-        out.append(f"the best single structure, {single.id}, earns {_money(alone, code)} a year")
+        needs = f", needing approval in {', '.join(single.approvals)}" if single.approvals else ""
+        out.append(
+            f"the best single structure, {single.id}, earns {_money(alone, code)} a year{needs}"
+        )
     for a in sorted(worths.values(), key=lambda a: a.country):
         if a.kept:
             out.append(
