@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,7 +68,7 @@ def largest() -> None:
     code = case.base_currency
     unpoolable = frozenset(a.id for a in case.accounts if not a.poolable)
     options = [c for c in design.candidates if eligible(c, unpoolable) is None]
-    weights = [to_minor(c.benefit_annual or 0, code) for c in options]
+    weights = [to_minor(c.benefit_annual or Decimal(0), code) for c in options]
     t4 = time.perf_counter()
     pack(weights, [c.structure.accounts for c in options])
     t5 = time.perf_counter()

@@ -3,6 +3,7 @@ exactly, approvals kept only where they pay, carve-outs, and the joint simulatio
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -13,12 +14,14 @@ from typing import Any
 import attrs
 import pytest
 from casekit import write_case
+from click.testing import CliRunner
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from reference import reference_structure
 from test_engine_reference import agree, random_case
 
 import cashmgmt
+from cashmgmt.cli import cli
 from cashmgmt.cycle.design import Design
 from cashmgmt.cycle.design import feasibility as feasibility_module
 from cashmgmt.cycle.design.candidates import Candidate
@@ -466,3 +469,27 @@ def test_eligibility_reasons() -> None:
     assert reasons["zba-eur"] is None
     assert any(r == "shortfall days" for r in reasons.values())
     assert any(r == "no benefit after fees and tax" for r in reasons.values())
+
+
+@pytest.mark.parametrize("name", ["aurora-industrial", "huaxia-liquor"])
+def test_design_json_gains_the_solution_and_the_candidates_facts(name: str) -> None:
+    """`design --json`: every candidate has its accounts, shortfall days and the rules that
+    need approval; `solution` lists disjoint candidate ids, its benefit as a decimal string
+    and its reasons; `recommended` is the solution's largest structure."""
+    result = CliRunner().invoke(cli, ["design", str(EXAMPLES / name), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    by_id = {c["id"]: c for c in data["candidates"]}
+    for c in data["candidates"]:
+        assert c["name"] and c["accounts"]
+        assert (c["shortfall_days"] is None) == (not c["feasible"])
+        assert {f["country"] for f in c["approval_rules"]} == set(c["approvals"])
+        for f in c["approval_rules"]:
+            assert f["topic"] and isinstance(f["requires"], list)
+    solution = data["solution"]
+    held = [a for i in solution["structures"] for a in by_id[i]["accounts"]]
+    assert len(held) == len(set(held))
+    Decimal(solution["benefit"]["annual"])
+    assert solution["reasons"] and solution["method"].startswith("integer programming")
+    assert data["recommended"] == solution["structures"][0]
+    assert all(by_id[i]["shortfall_days"] == 0 for i in solution["structures"])

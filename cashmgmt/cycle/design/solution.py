@@ -120,7 +120,7 @@ def eligible(candidate: Candidate, unpoolable: frozenset[str]) -> str | None:
     if not candidate.feasible or candidate.result is None:
         return "infeasible"
     if any(f.status == "not-permitted" for f in candidate.flags):
-        return "not permitted"
+        return "a rule that forbids it"
     if unpoolable & set(candidate.structure.accounts):
         return "restricted accounts"
     if shortfall_days(candidate.result) > 0:
@@ -216,6 +216,14 @@ def _reasons(
         if not simulated:
             return ["no feasible structure"]
         top = max(simulated, key=lambda c: c.benefit_annual or Decimal(0))
+        if (top.benefit_annual or Decimal(0)) > 0:  # some pay, none may be chosen
+            why = ", ".join(
+                f"{n} with {w}" for w, n in sorted(excluded.items()) if w != "infeasible"
+            )
+            return [
+                f"no structure that pays may be recommended ({why}); the standard package "
+                "serves the client better"
+            ]
         return [
             f"no structure pays for its fees (best: {top.id}, "
             f"{top.benefit_annual} {code} a year); the standard package serves the client better"
