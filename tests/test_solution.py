@@ -25,13 +25,14 @@ from cashmgmt.cli import cli
 from cashmgmt.cycle.design import Design
 from cashmgmt.cycle.design import feasibility as feasibility_module
 from cashmgmt.cycle.design.candidates import Candidate
+from cashmgmt.cycle.design.carveout import _carve_physical
 from cashmgmt.cycle.design.recommend import APPROVAL_TOLERANCE
 from cashmgmt.cycle.design.solution import eligible, pack, shortfall_days
 from cashmgmt.engine.joint import accounts_of
 from cashmgmt.engine.simulate import simulate_solution, simulate_structure
 from cashmgmt.graph import sweep_forest
 from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
-from cashmgmt.model import Fees, PhysicalStructure
+from cashmgmt.model import Fees, PhysicalStructure, SweepRule
 from cashmgmt.money import to_minor
 from cashmgmt.reference.rules import country_rules
 
@@ -245,6 +246,11 @@ def test_per_currency_pools_beat_the_multi_currency_pool(case_dir: CaseDir) -> N
         assert len({case.account(a).currency for a in c.structure.accounts}) == 1
         assert not c.approvals
     assert "notional-multi" not in solution.structures
+    # scored one at a time, the multi-currency pool wins (the old recommendation) ...
+    simulated = [c for c in design.candidates if c.benefit_annual is not None]
+    assert max(simulated, key=lambda c: c.benefit_annual or 0).id == "notional-multi"
+    assert multi.approvals == ("US",)
+    # ... yet one pool per currency earns more, jointly simulated, with no approval
     assert solution.benefit_annual > multi.benefit_annual
     check_solution(case, design)
 
@@ -493,3 +499,27 @@ def test_design_json_gains_the_solution_and_the_candidates_facts(name: str) -> N
     assert solution["reasons"] and solution["method"].startswith("integer programming")
     assert data["recommended"] == solution["structures"][0]
     assert all(by_id[i]["shortfall_days"] == 0 for i in solution["structures"])
+
+
+def test_carving_a_sweep_tree_keeps_what_is_left_connected(case_dir: CaseDir) -> None:
+    """Hand-worked: in the chain 2 -> 1 -> 0, carving 1 re-points 2 to 0; carving the top 0
+    leaves 2 -> 1 (1 becomes the top). In the flat 1 -> 0, 2 -> 0, carving the top leaves
+    the orphans sweeping into the better of them (equal terms: the larger on average)."""
+    doc, balances, fx = per_currency_group()
+    case = cashmgmt.load_case(case_dir(case=doc, balances=balances, fx=fx))
+    a0, a1, a2 = (f"DE-EUR-{k}" for k in range(3))
+    mean = {a: int(case.balances.minor[case.balances.accounts.index(a)].mean()) for a in (a1, a2)}
+    chain = PhysicalStructure(
+        "c", "c", (SweepRule(a1, a0, "zero-balance"), SweepRule(a2, a1, "zero-balance"))
+    )
+    cut = _carve_physical(case, chain, frozenset({a1}), mean)
+    assert cut is not None and [(r.participant, r.header) for r in cut.rules] == [(a2, a0)]
+    cut = _carve_physical(case, chain, frozenset({a0}), mean)
+    assert cut is not None and [(r.participant, r.header) for r in cut.rules] == [(a2, a1)]
+    flat = PhysicalStructure(
+        "f", "f", (SweepRule(a1, a0, "zero-balance"), SweepRule(a2, a0, "zero-balance"))
+    )
+    cut = _carve_physical(case, flat, frozenset({a0}), mean)
+    big, small = sorted((a1, a2), key=lambda a: (-mean[a], a))
+    assert cut is not None and [(r.participant, r.header) for r in cut.rules] == [(small, big)]
+    assert _carve_physical(case, flat, frozenset({a0, a1}), mean) is None

@@ -172,7 +172,8 @@ def carve_out(
     companions = [(c, d) for c, d in companions if frozenset(c.rules) not in known]
     kept = len(carved) - len(served)
     if kept:  # a hybrid's country headers leave the overlay, still heading their sweeps
-        serving = f"{kept} still heading their own country's sweeps; the others {serving}"
+        heading = f"{kept} still heading {'its' if kept == 1 else 'their'} country's sweeps"
+        serving = f"{heading}; the others {serving}" if served else heading
     description = (
         f"{structure.id} without the accounts its rules forbid in {where} "
         f"({len(carved)} carved out, {serving})"
