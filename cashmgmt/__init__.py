@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from cashmgmt.engine.replay import Replay as Replay
     from cashmgmt.engine.results import SimulationResult as SimulationResult
     from cashmgmt.engine.simulate import simulate as simulate
+    from cashmgmt.engine.simulate import simulate_solution as simulate_solution
     from cashmgmt.errors import (
         AssessmentError as AssessmentError,
     )
@@ -109,7 +110,7 @@ _MODULES = {
     "cashmgmt.documents": ("letter", "propose"),
     "cashmgmt.engine.replay": ("Replay",),
     "cashmgmt.engine.results": ("SimulationResult",),
-    "cashmgmt.engine.simulate": ("simulate",),
+    "cashmgmt.engine.simulate": ("simulate", "simulate_solution"),
     "cashmgmt.inputs.casefile": ("load_case", "save_case"),
     "cashmgmt.errors": (
         "AssessmentError",

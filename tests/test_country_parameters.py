@@ -256,14 +256,14 @@ def test_entrusted_loans_enter_the_bundle_where_the_rule_requires_them(group: Ca
     assessment = cashmgmt.assess(group)
     pool = generated(group)["zba-cny-cn"]
     assert "entrusted-loan" in required_products(group, pool)
-    items, _ = bundle(group, assessment, _candidate(pool))
+    items, _ = bundle(group, assessment, [_candidate(pool)])
     [loan] = [b for b in items if b.product == "entrusted-loan"]
     assert "required by the rule" in loan.reason and "entrust" in loan.reason
     own = PhysicalStructure(
         "own", "HQ only", (SweepRule("HQ-CNY-EC", "HQ-CNY", "zero-balance"),), "business"
     )
     assert required_products(group, own) == {}
-    items, _ = bundle(group, assessment, _candidate(own))
+    items, _ = bundle(group, assessment, [_candidate(own)])
     assert "entrusted-loan" not in {b.product for b in items}
     cross = PhysicalStructure(
         "x", "USD", (SweepRule("HQ-USD", "HK-USD", "zero-balance"),), "business"

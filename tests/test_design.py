@@ -21,7 +21,7 @@ import cashmgmt
 from cashmgmt.cli import cli
 from cashmgmt.cycle.design.candidates import HybridStructure, generate
 from cashmgmt.cycle.design.feasibility import check
-from cashmgmt.cycle.design.recommend import APPROVAL_TOLERANCE
+from cashmgmt.cycle.design.solution import eligible
 from cashmgmt.graph import sweep_forest
 from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
 from cashmgmt.model import NotionalPool, PhysicalStructure
@@ -81,21 +81,25 @@ def test_generated_candidates_pass_the_rule_checks(name: str, designs: Any) -> N
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_recommendation_is_the_best_feasible_unless_a_reason_says_otherwise(
-    name: str, designs: Any
-) -> None:
+def test_recommendation_is_the_largest_structure_of_the_solution(name: str, designs: Any) -> None:
+    """Issue 13: the recommendation is a solution of disjoint structures (tests/test_solution.py
+    proves it optimal); `recommended` is its largest structure, and the solution earns at
+    least any single candidate it could have held alone."""
     case, _, design = designs[name]
-    feasible = [c for c in design.candidates if c.feasible]
     assert {s.id for s in case.structures} <= {c.id for c in design.candidates}
-    best = max(feasible, key=lambda c: c.benefit_annual or Decimal(0))
+    solution = design.solution
+    assert solution is not None
     if design.recommended is None:
-        assert best.benefit_annual is not None and best.benefit_annual <= 0
-        assert design.reasons
-    elif design.recommended != best.id:
-        chosen = design.candidate(design.recommended)
-        assert chosen.feasible and not chosen.approvals and best.approvals
-        assert chosen.benefit_annual >= best.benefit_annual * APPROVAL_TOLERANCE
-        assert any("approval" in r for r in design.reasons)
+        assert not solution.structures and design.reasons
+    else:
+        chosen = [design.candidate(i) for i in solution.structures]
+        assert design.recommended == max(chosen, key=lambda c: c.benefit_annual or 0).id
+        left_out = {a.country for a in solution.approvals if not a.kept}
+        unpoolable = frozenset(a.id for a in case.accounts if not a.poolable)
+        for c in design.candidates:
+            if eligible(c, unpoolable) is None and not left_out & set(c.approvals):
+                assert solution.candidates_benefit >= (c.benefit_annual or 0)
+        assert design.reasons == solution.reasons
     for candidate in design.candidates:
         assert candidate.feasible == (candidate.result is not None)
 
@@ -187,14 +191,14 @@ def test_design_properties_on_random_groups(sample: tuple[dict[str, Any], str, s
         if c.origin == "generated":
             assert c.feasible
     feasible = [c for c in result.candidates if c.feasible]
-    if result.recommended is not None:
-        best = max(feasible, key=lambda c: c.benefit_annual or Decimal(0))
+    assert result.solution is not None
+    if result.recommended is not None:  # the solution's largest structure (issue 13)
+        assert result.recommended == result.solution.structures[0]
         chosen = result.candidate(result.recommended)
-        assert chosen.benefit_annual == best.benefit_annual or (
-            best.approvals and not chosen.approvals and result.reasons
-        )
+        assert chosen.benefit_annual is not None and chosen.benefit_annual > 0
     else:
-        assert not feasible or max(c.benefit_annual or 0 for c in feasible) <= 0
+        unpoolable = frozenset(a.id for a in case.accounts if not a.poolable)
+        assert all(eligible(c, unpoolable) is not None for c in feasible)
 
 
 @pytest.mark.parametrize("name", ["aurora-industrial", "huaxia-liquor"])

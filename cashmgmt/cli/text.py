@@ -151,8 +151,9 @@ def design(result: Design, loaded: Case) -> None:
     click.echo(
         f"{len(result.candidates)} candidates for {loaded.client.name} (benefit per year, {code}):"
     )
+    together = result.solution.structures if result.solution is not None else ()
     for c in result.candidates:
-        mark = "*" if c.id == result.recommended else " "
+        mark = "*" if c.id == result.recommended else "+" if c.id in together else " "
         figure = f"{c.benefit_annual:>16,}" if c.benefit_annual is not None else f"{'-':>16}"
         state = "" if c.feasible else "  INFEASIBLE"
         approvals = f"  approval: {', '.join(c.approvals)}" if c.approvals else ""
@@ -160,6 +161,11 @@ def design(result: Design, loaded: Case) -> None:
         if not c.feasible:
             for reason in c.reasons:
                 click.echo(f"      {reason}")
+    if result.solution is not None and together:
+        click.echo(
+            f"solution: {', '.join(together)} "
+            f"({result.solution.benefit_annual:,} {code} a year together)"
+        )
     click.echo(f"recommended: {result.recommended or 'none'}")
     for reason in result.reasons:
         click.echo(f"  {reason}")

@@ -138,8 +138,10 @@ class Plan:
 
 
 def implemented(design: Design) -> tuple[Candidate, ...]:
-    """The structures the plan implements: the recommended candidate's. (When the design
-    gains a solution of several disjoint structures, return its candidates here.)"""
+    """The structures the plan implements: the solution's disjoint structures, largest first
+    (the recommended candidate alone for a design made without a solution)."""
+    if design.solution is not None:
+        return tuple(design.candidate(i) for i in design.solution.structures)
     return () if design.chosen is None else (design.chosen,)
 
 

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from cashmgmt.engine.bank import balance_change, bank_side
 from cashmgmt.engine.change import Change, unchanged
 from cashmgmt.engine.intercompany import intercompany_positions
+from cashmgmt.engine.joint import accounts_of, joint_change, refuse_overlap
 from cashmgmt.engine.liquidity import liquidity
 from cashmgmt.engine.physical import SweepOutcome, sweep
 from cashmgmt.engine.poolable import refuse_unpoolable
@@ -92,6 +93,27 @@ def simulate_structure(
     return simulate_hybrid(
         case, physical, pool, id=structure.id, name=structure.name, replay=replay, shifts=shifts
     )
+
+
+def simulate_solution(
+    case: Case,
+    structures: Sequence[PhysicalStructure | NotionalPool | Overlay],
+    *,
+    replay: Replay | None = None,
+    id: str = "solution",
+    name: str = "Solution",
+) -> SimulationResult:
+    """Replay the history through several structures at once (docs/simulation.md, "Several
+    structures at once") and compare with the status quo: one result for all of them, kind
+    "solution". SimulationError when two structures share an account, or one touches an
+    account that may not be pooled."""
+    held = replay_for(case, replay)
+    refuse_overlap(case, structures)
+    if held.unpoolable:
+        for structure in structures:
+            refuse_unpoolable(case, structure.id, accounts_of(structure))
+    change, moved = joint_change(case, held, structures)
+    return _compare(case, held, id, name, "solution", change, moved)
 
 
 def _accounts(structure: PhysicalStructure | NotionalPool | Overlay) -> tuple[str, ...]:

@@ -4,26 +4,30 @@ simulated against the status quo, ranked; a recommendation with its reasons; a p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from cashmgmt.cycle.design.bundle import BundleItem, bundle
-from cashmgmt.cycle.design.candidates import Candidate, CandidateStructure, generate
+from cashmgmt.cycle.design.candidates import Candidate, CandidateStructure, Flag, generate
+from cashmgmt.cycle.design.carveout import carve_out
 from cashmgmt.cycle.design.feasibility import check
-from cashmgmt.cycle.design.recommend import rank, recommend
+from cashmgmt.cycle.design.recommend import rank
+from cashmgmt.cycle.design.solution import Solution, choose, shortfall_days
 from cashmgmt.engine.replay import Replay, replay_for
-from cashmgmt.engine.simulate import simulate_structure
+from cashmgmt.engine.results import SimulationResult
+from cashmgmt.engine.simulate import simulate_solution, simulate_structure
 from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.inputs.limits import MIN_HISTORY_DAYS
-from cashmgmt.model import Case
+from cashmgmt.model import Case, PhysicalStructure
 from cashmgmt.reference.rules import disclaimer
 
 if TYPE_CHECKING:
     from cashmgmt.cycle.assess import Assessment
 
-__all__ = ["Candidate", "Design", "design"]
+__all__ = ["Candidate", "Design", "Solution", "design"]
 
 
 @attrs.frozen
@@ -37,6 +41,8 @@ class Design:
     channels: tuple[str, ...]
     assessment: Assessment = attrs.field(eq=False, repr=False)
     history_end: date = attrs.field(eq=False, repr=False)
+    #: The disjoint structures recommended together (`recommended` is the largest of them).
+    solution: Solution | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def chosen(self) -> Candidate | None:
@@ -50,13 +56,34 @@ class Design:
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `cashmgmt design --json`."""
         return {
-            "candidates": [c.to_dict() for c in self.candidates],
+            "candidates": [{**c.to_dict(), **_more(c)} for c in self.candidates],
             "recommended": self.recommended,
             "reasons": list(self.reasons),
             "bundle": [b.to_dict() for b in self.bundle],
             "channels": list(self.channels),
             "disclaimer": disclaimer(),
+            "solution": None if self.solution is None else self.solution.to_dict(),
         }
+
+
+def _more(c: Candidate) -> dict[str, Any]:
+    """A candidate's JSON entry beyond Candidate.to_dict: its accounts, shortfall days and
+    the rules that need approval (country, topic, what each requires)."""
+    return {
+        "accounts": list(c.structure.accounts),
+        "shortfall_days": None if c.result is None else shortfall_days(c.result),
+        "approval_rules": [
+            {
+                "country": f.country,
+                "topic": f.topic,
+                "requires": list(f.requires),
+                "note": f.note,
+                "source": f.source,
+            }
+            for f in c.flags
+            if f.status == "needs-approval"
+        ],
+    }
 
 
 def check_history(case: Case) -> None:
@@ -82,9 +109,11 @@ def design(case: Case, assessment: Assessment, *, replay: Replay | None = None) 
     ]
     pool += [(s, "generated", d) for s, d in generate(case, assessment)]
     candidates = []
-    for structure, origin, description in pool:
+    for structure, origin, description in pool:  # carve-outs join the pool as they come
         feasible, reasons, flags = check(case, structure)
-        if origin == "generated" and not feasible:
+        if not feasible and origin != "carve-out" and not _structural(reasons, flags):
+            pool += _carved(case, assessment, structure, pool)
+        if origin in {"generated", "carve-out"} and not feasible:
             continue  # a generated structure that breaks a rule is dropped
         result = simulate_structure(case, structure, replay=held) if feasible else None
         candidates.append(
@@ -93,15 +122,47 @@ def design(case: Case, assessment: Assessment, *, replay: Replay | None = None) 
             )
         )
     ranked = rank(candidates)
-    recommended, reasons = recommend(ranked)
-    chosen = next((c for c in ranked if c.id == recommended), None)
-    items, channels = bundle(case, assessment, chosen)
+
+    def together(chosen: Sequence[Candidate]) -> SimulationResult:
+        return simulate_solution(case, [c.structure for c in chosen], replay=held)
+
+    solution = choose(ranked, case.base_currency, held.unpoolable, together)
+    recommended = solution.structures[0] if solution.structures else None
+    members = [c for i in solution.structures for c in ranked if c.id == i]
+    items, channels = bundle(case, assessment, members)
     return Design(
         tuple(ranked),
         recommended,
-        tuple(reasons),
+        solution.reasons,
         tuple(items),
         tuple(channels),
         assessment,
         case.balances.end,
+        solution,
     )
+
+
+def _structural(reasons: Sequence[str], flags: Sequence[Flag]) -> bool:
+    """Whether a check's reasons include a structural fault (not a country rule)."""
+    return bool(set(reasons) - {f.reason() for f in flags})
+
+
+def _carved(
+    case: Case,
+    assessment: Assessment,
+    structure: CandidateStructure,
+    pool: Sequence[tuple[CandidateStructure, str, str]],
+) -> list[tuple[CandidateStructure, str, str]]:
+    """The carve-out of a structure a country rule forbids, and the sweeps serving the
+    accounts carved out, less any the pool already holds (by id, or a sweep with the same
+    rules: a generated zba-<cur>-<country> often serves them already)."""
+    sweeps = {frozenset(s.rules): s.id for s, _, _ in pool if isinstance(s, PhysicalStructure)}
+    carved = carve_out(case, assessment, structure, sweeps)
+    if carved is None:
+        return []
+    taken = {s.id for s, _, _ in pool}
+    out: list[tuple[CandidateStructure, str, str]] = [
+        (carved.structure, "carve-out", carved.description),
+        *((s, "carve-out", d) for s, d in carved.companions),
+    ]
+    return [item for item in out if item[0].id not in taken]

@@ -3,7 +3,7 @@ and the channels they bring."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -50,10 +50,11 @@ class BundleItem:
 
 
 def bundle(
-    case: Case, assessment: Assessment, recommended: Candidate | None
+    case: Case, assessment: Assessment, solution: Sequence[Candidate]
 ) -> tuple[list[BundleItem], list[str]]:
-    """The products for the client (its segment's channel, the product running the
-    recommended structure, one per high-scoring need) and the channels they use."""
+    """The products for the client (its segment's channel, the products running the
+    solution's structures, largest first, and those their country rules require, one per
+    high-scoring need) and the channels they use."""
     segment = assessment.segment
     chosen: dict[str, BundleItem] = {}
 
@@ -69,24 +70,27 @@ def bundle(
                 by_id[product_id],
                 f"the channel for a {segment} client: {assessment.coverage.channel}",
             )
-    if recommended is not None:
-        kind = recommended.structure.kind
+    catalog = {p.id: p for p in products()}
+    running: set[str] = set()  # products already running a structure of the solution
+    for structure in solution:
+        kind = structure.structure.kind
         multi = (
-            isinstance(recommended.structure, NotionalPool)
-            and len({case.account(a).currency for a in recommended.structure.accounts}) > 1
+            isinstance(structure.structure, NotionalPool)
+            and len({case.account(a).currency for a in structure.structure.accounts}) > 1
         )
         for p in fitting:
             if p.structure_kind == kind and (not multi or "multi" in p.id):
-                chosen[p.id] = item(p, f"runs the recommended structure {recommended.id}")
+                if p.id not in running:
+                    chosen[p.id] = item(p, f"runs the recommended structure {structure.id}")
+                    running.add(p.id)
                 break
         # products a country rule requires for the structure (China's entrusted loans for
         # sweeps between group companies), whatever the segment: the rule, not the catalog's
         # segment list, decides
-        catalog = {p.id: p for p in products()}
-        for product_id, why in required_products(case, recommended.structure).items():
+        for product_id, why in required_products(case, structure.structure).items():
             if product_id in catalog and product_id not in chosen:
                 chosen[product_id] = item(
-                    catalog[product_id], f"required by the rule for {recommended.id}: {why}"
+                    catalog[product_id], f"required by the rule for {structure.id}: {why}"
                 )
     for need in assessment.needs:
         if need.score < 50:
