@@ -91,9 +91,13 @@ def test_the_plan_follows_the_design(name: str, plans: Plans) -> None:
         assert plan.documents == () and plan.approvals == ()
         assert "training" in {t.id for t in plan.tasks}
         return
-    assert plan.structures == (chosen.id,)
-    assert set(chosen.approvals) == set(plan.approvals)
-    assert {f"approval-{c}" for c in chosen.approvals} <= {t.id for t in plan.tasks}
+    # the plan implements the whole solution (its disjoint structures, largest first)
+    assert design.solution is not None
+    members = [design.candidate(i) for i in design.solution.structures]
+    assert plan.structures == design.solution.structures
+    approvals = {c for m in members for c in m.approvals}
+    assert approvals == set(plan.approvals)
+    assert {f"approval-{c}" for c in approvals} <= {t.id for t in plan.tasks}
     assert "cash-pool-agreement" in plan.documents
     if chosen.result is not None and chosen.result.intercompany:
         assert "intercompany-loan-agreement" in plan.documents
