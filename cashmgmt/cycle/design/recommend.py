@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from cashmgmt.cycle.design.candidates import Candidate
 
-#: An approval is kept only if the best solution without it earns less than this share of
-#: the best solution with it (solution.choose).
+#: Approvals are left out, least valuable first, only while the best solution without them
+#: all still earns this share of the best solution with every approval (solution.choose):
+#: together they give up at most a tenth.
 APPROVAL_TOLERANCE = Decimal("0.9")
 
 

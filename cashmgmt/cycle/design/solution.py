@@ -140,9 +140,9 @@ def choose(
     unpoolable: frozenset[str],
     simulate: Callable[[Sequence[Candidate]], SimulationResult],
 ) -> Solution:
-    """The best set of disjoint eligible candidates, approvals kept only where they pay
-    (each worth at least 1 - APPROVAL_TOLERANCE of the best solution without it), simulated
-    jointly by `simulate`."""
+    """The best set of disjoint eligible candidates, approvals kept only where they pay (the
+    least valuable left out, one by one, while the best solution without them all still earns
+    APPROVAL_TOLERANCE of the best with every approval), simulated jointly by `simulate`."""
     excluded: dict[str, int] = {}
     pool: dict[tuple[frozenset[str], tuple[str, ...]], Candidate] = {}
     for c in candidates:  # in ranked order: of equal accounts and approvals, the better
@@ -165,6 +165,7 @@ def choose(
 
     allowed = [True] * len(options)
     picked, value = best(allowed)
+    floor = value * APPROVAL_TOLERANCE  # what leaving approvals out may bring it down to
     worths: dict[str, ApprovalWorth] = {}
     while True:
         countries = sorted({k for i in picked for k in options[i].approvals} - set(worths))
@@ -178,7 +179,7 @@ def choose(
             other, other_value = best(without)
             trials.append((value - other_value, country, without, other, other_value))
         worth, country, without, other, other_value = min(trials)
-        if worth <= value * (1 - APPROVAL_TOLERANCE):  # pays too little: left out
+        if other_value >= floor:  # pays too little: left out, the give-ups within tolerance
             worths[country] = ApprovalWorth(country, from_minor(worth, code), False)
             allowed, picked, value = without, other, other_value
             continue
@@ -262,7 +263,8 @@ def _reasons(
         else:
             out.append(
                 f"approval in {a.country} left out: it would add only {_money(a.worth, code)} "
-                f"a year, no more than {1 - APPROVAL_TOLERANCE:.0%} of the best solution with it"
+                f"a year; the approvals left out give up no more than "
+                f"{1 - APPROVAL_TOLERANCE:.0%} of the best solution with every approval together"
             )
     if not any(a.kept for a in worths.values()):
         out.append("needs no approval")
