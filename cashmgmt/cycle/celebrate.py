@@ -27,18 +27,23 @@ class Success:
     idle_credit_after: Decimal
     days: int
     tax: Decimal = Decimal(0)  # withholding tax and VAT on intercompany interest, the period
+    structures: tuple[str, ...] = ()  # the solution's structures, largest first
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: amounts as decimal strings."""
-        return {k: str(v) if isinstance(v, Decimal) else v for k, v in attrs.asdict(self).items()}
+        out = attrs.asdict(self, recurse=False)
+        return {
+            k: str(v) if isinstance(v, Decimal) else list(v) if isinstance(v, tuple) else v
+            for k, v in out.items()
+        }
 
 
 def celebrate(design: Design) -> Success | None:
-    """The success summary of the recommended structure (None when none was recommended)."""
-    chosen = design.chosen
-    if chosen is None or chosen.result is None:
+    """The success summary of the recommendation: the solution's structures together (None
+    when none was recommended)."""
+    chosen, r = design.chosen, design.result
+    if chosen is None or r is None:
         return None
-    r = chosen.result
     return Success(
         structure=chosen.id,
         benefit_annual=r.benefit_annual,
@@ -52,4 +57,5 @@ def celebrate(design: Design) -> Success | None:
         idle_credit_after=r.structure_liquidity.average_idle_credit,
         days=r.days,
         tax=r.tax.total,
+        structures=tuple(c.id for c in design.members),
     )

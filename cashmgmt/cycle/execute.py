@@ -140,9 +140,7 @@ class Plan:
 def implemented(design: Design) -> tuple[Candidate, ...]:
     """The structures the plan implements: the solution's disjoint structures, largest first
     (the recommended candidate alone for a design made without a solution)."""
-    if design.solution is not None:
-        return tuple(design.candidate(i) for i in design.solution.structures)
-    return () if design.chosen is None else (design.chosen,)
+    return design.members
 
 
 @attrs.frozen

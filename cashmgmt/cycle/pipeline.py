@@ -40,9 +40,9 @@ class CycleResult:
 
     @property
     def result(self) -> SimulationResult | None:
-        """The recommended structure's simulation (None when nothing was recommended)."""
-        chosen = self.design.chosen
-        return chosen.result if chosen is not None else None
+        """The recommendation's simulation: the solution's structures simulated together
+        (None when nothing was recommended)."""
+        return self.design.result
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `cashmgmt cycle --json`: each phase's own JSON form."""

@@ -26,7 +26,6 @@ class Letter:
     def html(self) -> str:
         """The letter as one self-contained HTML document."""
         cycle, language = self.cycle, self.language
-        chosen = cycle.design.chosen
         template = environment(language).get_template("letter.html")
         return template.render(
             lang=language,
@@ -37,9 +36,10 @@ class Letter:
             client_name=client_name(cycle.case, language),
             code=cycle.case.base_currency,
             success=cycle.success,
-            structure_label=candidate_label(chosen, cycle.case, make_gettext(language), language)
-            if chosen
-            else "",
+            structure_label="; ".join(
+                candidate_label(c, cycle.case, make_gettext(language), language)
+                for c in cycle.design.members
+            ),
         )
 
     def pdf(self) -> bytes:

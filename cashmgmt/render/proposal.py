@@ -8,7 +8,7 @@ design, not as a fixed mail merge.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -77,7 +77,8 @@ def _context(p: Proposal) -> dict[str, Any]:
     entity_names = _entity_names(case, lang)
     owner_names = {o: gettext(name) for o, name in OWNER_NAMES.items()}
     chosen = d.chosen
-    flags = chosen.flags if chosen is not None else ()
+    members = d.members
+    flags = tuple(f for c in members for f in c.flags)
     labels = candidate_labels(d.candidates, case, gettext, lang)
     shown, total = alternatives(d, ALTERNATIVES_SHOWN)
     return {
@@ -97,6 +98,9 @@ def _context(p: Proposal) -> dict[str, Any]:
         "score_bar_mm": {n.area: n.score // 4 for n in a.needs},  # a 100 score: a 25mm bar
         "design": d,
         "chosen": _candidate_view(chosen, case, gettext, labels) if chosen else None,
+        "members": [_candidate_view(c, case, gettext, labels) for c in members],
+        "recommendation_label": solution_label(members, labels, gettext),
+        "approvals": sorted({country for c in members for country in c.approvals}),
         "candidates": [_candidate_view(c, case, gettext, labels) for c in shown],
         "candidates_note": gettext(
             "%(n)s of %(m)s candidates: the best by benefit per year, and every structure "
@@ -129,6 +133,16 @@ def _context(p: Proposal) -> dict[str, Any]:
         "status_names": STATUS_NAMES,
         "fact_sentence": lambda key, area: _fact(key, p, gettext, fmt),
     }
+
+
+def solution_label(
+    members: Sequence[Candidate], labels: Mapping[str, str], gettext: Gettext
+) -> str:
+    """What the recommendation is called: its one structure's name, or how many structures
+    the solution combines (each is named beside it)."""
+    if len(members) == 1:
+        return labels[members[0].id]
+    return gettext("%(n)s structures together", n=len(members))
 
 
 def _entity_names(case: Case, language: str) -> dict[str, str]:

@@ -49,6 +49,23 @@ class Design:
         """The recommended candidate, if any."""
         return None if self.recommended is None else self.candidate(self.recommended)
 
+    @property
+    def members(self) -> tuple[Candidate, ...]:
+        """The solution's structures, largest first (the recommended candidate alone for a
+        design made without a solution)."""
+        if self.solution is not None:
+            return tuple(self.candidate(i) for i in self.solution.structures)
+        return () if self.chosen is None else (self.chosen,)
+
+    @property
+    def result(self) -> SimulationResult | None:
+        """The recommendation's simulation: the solution's structures simulated together, or
+        the recommended candidate's own (None when nothing was recommended)."""
+        if self.solution is not None and self.solution.result is not None:
+            return self.solution.result
+        chosen = self.chosen
+        return chosen.result if chosen is not None else None
+
     def candidate(self, candidate_id: str) -> Candidate:
         """A candidate by id."""
         return next(c for c in self.candidates if c.id == candidate_id)
