@@ -163,10 +163,11 @@ def alternatives(
     d: Design, limit: int, among: Callable[[Candidate], bool] = lambda c: True
 ) -> tuple[list[Candidate], int]:
     """The candidates a document shows, in ranked order, and how many there are (of those
-    `among` admits): every structure written in the case and the recommended one, always,
-    and the best-ranked others up to `limit` in all."""
+    `among` admits): every structure written in the case and every recommended one (the
+    solution's), always, and the best-ranked others up to `limit` in all."""
     pool = [c for c in d.candidates if among(c)]
-    kept = {c.id for c in pool if c.origin == "case" or c.id == d.recommended}
+    recommended = {c.id for c in d.members}
+    kept = {c.id for c in pool if c.origin == "case" or c.id in recommended}
     others = [c.id for c in pool if c.id not in kept]
     kept.update(others[: max(0, limit - len(kept))])
     return [c for c in pool if c.id in kept], len(pool)
