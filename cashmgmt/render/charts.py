@@ -403,7 +403,7 @@ def timeline_chart(
             lo = date(first.year, first.month, 1)
             hi = date(last.year + last.month // 12, last.month % 12 + 1, 1)
             ax.set_xlim(_day(lo), _day(hi))
-            _month_axis(ax.xaxis, lo, last, most=9)
+            _month_axis(ax.xaxis, lo, last, most=5)  # the task labels leave it narrow
         ax.set_yticks(y, [wrap_label(t[0], width=52, lines=1) for t in tasks])
         ax.set_ylim(max(n, 1) - 0.5, -0.5)
         ax.tick_params(axis="y", length=0)
