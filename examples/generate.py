@@ -46,6 +46,10 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # this tree's cashmgmt, whatever is installed
+    sys.path.insert(0, str(HERE.parent))
+
+from cashmgmt.engine.calendar import business_days as open_days  # noqa: E402
 
 # ------------------------------------------------------------------------------ calendars
 
@@ -173,12 +177,23 @@ class Calendar:
         return 1.0
 
 
-class Days:
-    """The business days of a calendar with the special days precomputed."""
+def working_days(cal: Calendar, country: str) -> list[date]:
+    """The working days of `country` in the calendar's period, as the engine reads them
+    (`cashmgmt.engine.calendar.business_days`, the `holidays` package: the country's
+    weekend and public holidays closed, its make-up working days such as China's Sunday
+    2024-02-04 open); the first day of the period is always included."""
+    n = (cal.end - cal.start).days + 1
+    mask = open_days((country,), cal.start, n)
+    return [cal.start + timedelta(days=i) for i in range(n) if i == 0 or bool(mask[i])]
 
-    def __init__(self, cal: Calendar) -> None:
+
+class Days:
+    """The business days of a calendar (or the given `days`: an account's country's working
+    days, see `working_days`) with the special days precomputed."""
+
+    def __init__(self, cal: Calendar, days: list[date] | None = None) -> None:
         self.cal = cal
-        self.days = cal.business_days()
+        self.days = cal.business_days() if days is None else days
         by_month: dict[tuple[int, int], list[date]] = {}
         by_week: dict[tuple[int, int], list[date]] = {}
         for day in self.days:
@@ -878,19 +893,34 @@ def amount_text(minor: int) -> str:
     return f"{sign}{units}.{cents:02d}"
 
 
-def balance_series(case: Case, days: Days) -> dict[str, list[int]]:
-    """Every account's balances (minor units) on the case's business days."""
-    series: dict[str, list[int]] = {}
+def account_days(case: Case) -> dict[str, Days]:
+    """Each account's days: the working days of its own country (see `working_days`)."""
+    by_country = {c: Days(case.calendar, working_days(case.calendar, c))
+                  for c in sorted({a.country for a in case.accounts})}  # fmt: skip
+    return {a.id: by_country[a.country] for a in case.accounts}
+
+
+def balance_series(case: Case, days: dict[str, Days]) -> dict[str, dict[date, int]]:
+    """Every account's balances (minor units) on the working days of its own country.
+
+    A transfer between two accounts leaves one and arrives in the other on the first day on
+    or after its date that is a working day in both accounts' countries.
+    """
+    series: dict[str, dict[date, int]] = {}
     extra: dict[str, list[tuple[str, float]]] = {}
     for when, src, dst, amount in case.transfers:
-        extra.setdefault(src, []).append((when, -amount))
-        extra.setdefault(dst, []).append((when, amount))
+        both = set(days[src].days) & set(days[dst].days)
+        day = min(d for d in both if d >= date.fromisoformat(when)).isoformat()
+        extra.setdefault(src, []).append((day, -amount))
+        extra.setdefault(dst, []).append((day, amount))
     for account in case.accounts:
         pattern = account.pattern
         if account.id in extra:
             events = pattern.events + tuple(extra[account.id])
             pattern = replace(pattern, events=events)
-        series[account.id] = simulate(pattern, days, rng(case.seed, "balance", account.id))
+        own = days[account.id]
+        figures = simulate(pattern, own, rng(case.seed, "balance", account.id))
+        series[account.id] = dict(zip(own.days, figures, strict=True))
     return series
 
 
@@ -900,17 +930,23 @@ def write_csv(path: Path, rows: Iterable[Sequence[str]]) -> None:
         writer.writerows(rows)
 
 
-def balance_rows(case: Case, days: Days, series: dict[str, list[int]]) -> list[list[str]]:
+def balance_rows(case: Case, series: dict[str, dict[date, int]]) -> list[list[str]]:
+    """The balances table: a row (long form) or a cell (wide form) for each account on the
+    working days of its country only; on other days it has no figure (an empty cell), so the
+    case format carries its last balance forward."""
     ids = [a.id for a in case.accounts]
+    table_days = sorted({d for a in ids for d in series[a]})
     if case.wide:
         rows = [["date", *ids]]
-        for i, day in enumerate(days.days):
-            rows.append([day.isoformat(), *(amount_text(series[a][i]) for a in ids)])
+        for day in table_days:
+            cells = [amount_text(series[a][day]) if day in series[a] else "" for a in ids]
+            rows.append([day.isoformat(), *cells])
         return rows
     rows = [["date", "account", "balance"]]
-    for i, day in enumerate(days.days):
+    for day in table_days:
         for a in ids:
-            rows.append([day.isoformat(), a, amount_text(series[a][i])])
+            if day in series[a]:
+                rows.append([day.isoformat(), a, amount_text(series[a][day])])
     return rows
 
 
@@ -935,7 +971,9 @@ def fx_rows(case: Case, days: Days) -> list[list[str]]:
 # -------------------------------------------------------------------------- self-checks
 
 
-def check_case(case: Case, days: Days, series: dict[str, list[int]]) -> None:
+def check_case(
+    case: Case, days: Days, own: dict[str, Days], series: dict[str, dict[date, int]]
+) -> None:
     """Fail loudly if the generated case breaks a rule of the case format."""
     entities = {e.id: e for e in case.entities}
     accounts = {a.id: a for a in case.accounts}
@@ -980,20 +1018,28 @@ def check_case(case: Case, days: Days, series: dict[str, list[int]]) -> None:
     assert days.days[0] == case.calendar.start and days.days[-1] == case.calendar.end
     for before, after in zip(days.days, days.days[1:], strict=False):
         assert (after - before).days <= MAX_GAP_DAYS, before
+    last = max(d for a in case.accounts for d in series[a.id])
+    assert last == case.calendar.end, f"the table ends on {last}"
     for a in case.accounts:
-        assert len(series[a.id]) == len(days.days), a.id
+        figures = sorted(series[a.id])
+        assert figures == own[a.id].days, a.id
+        assert figures[0] == case.calendar.start, a.id
+        assert (case.calendar.end - figures[-1]).days < MAX_GAP_DAYS, a.id
+        for before, after in zip(figures, figures[1:], strict=False):
+            assert (after - before).days <= MAX_GAP_DAYS, f"{a.id}: {before}"
 
 
 def write_case(case: Case, outdir: Path) -> None:
     """Write one case folder: case.yaml, balances.csv and fx.csv."""
     days = Days(case.calendar)
-    series = balance_series(case, days)
-    check_case(case, days, series)
+    own = account_days(case)
+    series = balance_series(case, own)
+    check_case(case, days, own, series)
     folder = outdir / case.folder
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "case.yaml").open("w", encoding="utf-8", newline="") as f:
         f.write(case_yaml(case))
-    write_csv(folder / "balances.csv", balance_rows(case, days, series))
+    write_csv(folder / "balances.csv", balance_rows(case, series))
     fx_file = folder / "fx.csv"
     if case.fx:
         write_csv(fx_file, fx_rows(case, days))
