@@ -14,7 +14,11 @@ examples/README.md describes each case.
 The output is byte-for-byte deterministic, so a test can regenerate it into a temporary
 folder and compare it with the committed files:
 
-* only the standard library is used;
+* only the standard library is used, and cashmgmt's own calendar helper
+  (``cashmgmt.engine.calendar.business_days``, from the tree this script sits in) for the
+  working days of each country: its holidays come from the ``holidays`` package, so the
+  committed files follow the version installed with cashmgmt (a package update that
+  changes a 2024-2025 holiday changes them, and the engine's sweep days with them);
 * every random draw comes from its own ``random.Random`` seeded with a string (the case
   seed plus the account id, see ``rng``): string seeds are hashed with SHA-512 by
   ``random``, not with Python's randomised ``hash``, and adding an account leaves the
@@ -26,9 +30,20 @@ folder and compare it with the committed files:
   through ``decimal.Decimal``;
 * nothing depends on the clock or on the iteration order of sets.
 
-Balances are end-of-day ledger balances written on business days only (Monday to Friday,
-less the public holidays of the case's calendar); the first day of the period is always
-written so that every account has an opening balance.
+Balances are end-of-day ledger balances, and **an account's balance moves only on the
+working days of its own country** (``Account.country``), as cashmgmt's engine reads them
+(``working_days``: the ``holidays`` package's weekend, public holidays and make-up working
+days such as China's Sunday 2024-02-04, through ``cashmgmt.engine.calendar``, the helper
+the engine's sweep days use). Banks neither settle payments nor sweep on their own
+country's holidays, so each account is simulated on its country's working days only: its
+paydays, tax days, weekly and monthly lumps and events fall on them, and the flows of a
+closed day land on the country's next working day. On the account's other days the table
+holds no figure (long form: no row; wide form: an empty cell), and the case format carries
+its last balance forward (docs/case-format.md, "Missing days carry the previous balance
+forward"). A transfer between two accounts leaves and arrives on the first day on or after
+its date that is open in both countries. The first day of the period is always written,
+holiday or not, so that every account has an opening balance. The case's own ``Calendar``
+(hand-written holiday lists) only dates the FX table and the payroll and tax conventions.
 """
 
 from __future__ import annotations
@@ -67,6 +82,8 @@ def dates(*specs: str) -> frozenset[date]:
     return frozenset(found)
 
 
+#: The FX days of each case (balances follow each account's own country: `working_days`).
+#:
 #: Mainland China, State Council holiday notices for 2024 and 2025 (weekdays only; the
 #: weekend "make-up" working days are not written). Spring Festival and National Day give
 #: the longest gaps: 2024-02-09 -> 2024-02-19 (10 days) and 2025-09-30 -> 2025-10-09.
@@ -144,12 +161,15 @@ UK_HOLIDAYS = dates(
 #: Chinese New Year's Day: liquor sales peak in the weeks before it.
 CNY_DATES = (date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17))
 
+#: Longest run of calendar days between two figures of an account (or two FX days): the
+#: case format allows 14; China's Spring Festival and Golden Week take 9.
 MAX_GAP_DAYS = 10
 
 
 @dataclass(frozen=True)
 class Calendar:
-    """The business days of a case and the days its recurring flows fall on."""
+    """A case's period, its FX days (Mon-Fri less `holidays`) and the conventions its
+    recurring flows follow; each account applies them to its own country's working days."""
 
     start: date
     end: date
@@ -792,12 +812,16 @@ def case_yaml(case: Case) -> str:
     add(commented("balances: balances.csv", f"end-of-day ledger balances, {form}"))
     if case.fx:
         names = " / ".join(sorted(f.currency for f in case.fx))
-        note = f"{case.base_currency} per one {names}, same business days"
+        note = f"{case.base_currency} per one {names}, on the FX days below"
         add(commented("fx_rates: fx.csv", note))
     if case.intercompany_rate:
         note = "on intercompany positions created by sweeps (each currency's day count)"
         add(commented(f"intercompany_rate: {case.intercompany_rate}", note))
-    add(f"# Calendar: {case.calendar_note}")
+    add("# Calendar: each account's balance moves only on the working days of its own country")
+    add("# (weekend, public holidays and make-up working days as cashmgmt's sweeps read them);")
+    add("# on its other days it has no figure, so its last balance carries forward.")
+    if case.fx:
+        add(f"# FX days: {case.calendar_note}.")
     add("")
 
     add("# ----------------------------------------------------------------- legal entities")
