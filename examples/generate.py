@@ -49,6 +49,7 @@ holiday or not, so that every account has an opening balance. The case's own ``C
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import random
@@ -1049,7 +1050,7 @@ def check_case(
         assert figures == own[a.id].days, a.id
         assert figures[0] == case.calendar.start, a.id
         assert (case.calendar.end - figures[-1]).days < MAX_GAP_DAYS, a.id
-        for before, after in zip(figures, figures[1:], strict=False):
+        for before, after in itertools.pairwise(figures):
             assert (after - before).days <= MAX_GAP_DAYS, f"{a.id}: {before}"
 
 

@@ -62,9 +62,9 @@ def test_no_balance_moves_on_a_non_working_day_of_its_country(name: str) -> None
     for account, days in written.items():
         previous = None
         for day in sorted(days):
-            if day != first and not is_working_day(country[account], day):
-                if days[day] != previous:
-                    moved_on_holidays.append((account, country[account], day))
+            closed = day != first and not is_working_day(country[account], day)
+            if closed and days[day] != previous:
+                moved_on_holidays.append((account, country[account], day))
             previous = days[day]
     assert moved_on_holidays == []
     # The history the engine reads (the last figure carried forward) agrees.
