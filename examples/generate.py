@@ -14,7 +14,11 @@ examples/README.md describes each case.
 The output is byte-for-byte deterministic, so a test can regenerate it into a temporary
 folder and compare it with the committed files:
 
-* only the standard library is used;
+* only the standard library is used, and cashmgmt's own calendar helper
+  (``cashmgmt.engine.calendar.business_days``, from the tree this script sits in) for the
+  working days of each country: its holidays come from the ``holidays`` package, so the
+  committed files follow the version installed with cashmgmt (a package update that
+  changes a 2024-2025 holiday changes them, and the engine's sweep days with them);
 * every random draw comes from its own ``random.Random`` seeded with a string (the case
   seed plus the account id, see ``rng``): string seeds are hashed with SHA-512 by
   ``random``, not with Python's randomised ``hash``, and adding an account leaves the
@@ -26,14 +30,26 @@ folder and compare it with the committed files:
   through ``decimal.Decimal``;
 * nothing depends on the clock or on the iteration order of sets.
 
-Balances are end-of-day ledger balances written on business days only (Monday to Friday,
-less the public holidays of the case's calendar); the first day of the period is always
-written so that every account has an opening balance.
+Balances are end-of-day ledger balances, and **an account's balance moves only on the
+working days of its own country** (``Account.country``), as cashmgmt's engine reads them
+(``working_days``: the ``holidays`` package's weekend, public holidays and make-up working
+days such as China's Sunday 2024-02-04, through ``cashmgmt.engine.calendar``, the helper
+the engine's sweep days use). Banks neither settle payments nor sweep on their own
+country's holidays, so each account is simulated on its country's working days only: its
+paydays, tax days, weekly and monthly lumps and events fall on them, and the flows of a
+closed day land on the country's next working day. On the account's other days the table
+holds no figure (long form: no row; wide form: an empty cell), and the case format carries
+its last balance forward (docs/case-format.md, "Missing days carry the previous balance
+forward"). A transfer between two accounts leaves and arrives on the first day on or after
+its date that is open in both countries. The first day of the period is always written,
+holiday or not, so that every account has an opening balance. The case's own ``Calendar``
+(hand-written holiday lists) only dates the FX table and the payroll and tax conventions.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import math
 import random
@@ -46,6 +62,10 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # this tree's cashmgmt, whatever is installed
+    sys.path.insert(0, str(HERE.parent))
+
+from cashmgmt.engine.calendar import business_days as open_days  # noqa: E402
 
 # ------------------------------------------------------------------------------ calendars
 
@@ -63,6 +83,8 @@ def dates(*specs: str) -> frozenset[date]:
     return frozenset(found)
 
 
+#: The FX days of each case (balances follow each account's own country: `working_days`).
+#:
 #: Mainland China, State Council holiday notices for 2024 and 2025 (weekdays only; the
 #: weekend "make-up" working days are not written). Spring Festival and National Day give
 #: the longest gaps: 2024-02-09 -> 2024-02-19 (10 days) and 2025-09-30 -> 2025-10-09.
@@ -140,12 +162,15 @@ UK_HOLIDAYS = dates(
 #: Chinese New Year's Day: liquor sales peak in the weeks before it.
 CNY_DATES = (date(2024, 2, 10), date(2025, 1, 29), date(2026, 2, 17))
 
+#: Longest run of calendar days between two figures of an account (or two FX days): the
+#: case format allows 14; China's Spring Festival and Golden Week take 9.
 MAX_GAP_DAYS = 10
 
 
 @dataclass(frozen=True)
 class Calendar:
-    """The business days of a case and the days its recurring flows fall on."""
+    """A case's period, its FX days (Mon-Fri less `holidays`) and the conventions its
+    recurring flows follow; each account applies them to its own country's working days."""
 
     start: date
     end: date
@@ -173,12 +198,23 @@ class Calendar:
         return 1.0
 
 
-class Days:
-    """The business days of a calendar with the special days precomputed."""
+def working_days(cal: Calendar, country: str) -> list[date]:
+    """The working days of `country` in the calendar's period, as the engine reads them
+    (`cashmgmt.engine.calendar.business_days`, the `holidays` package: the country's
+    weekend and public holidays closed, its make-up working days such as China's Sunday
+    2024-02-04 open); the first day of the period is always included."""
+    n = (cal.end - cal.start).days + 1
+    mask = open_days((country,), cal.start, n)
+    return [cal.start + timedelta(days=i) for i in range(n) if i == 0 or bool(mask[i])]
 
-    def __init__(self, cal: Calendar) -> None:
+
+class Days:
+    """The business days of a calendar (or the given `days`: an account's country's working
+    days, see `working_days`) with the special days precomputed."""
+
+    def __init__(self, cal: Calendar, days: list[date] | None = None) -> None:
         self.cal = cal
-        self.days = cal.business_days()
+        self.days = cal.business_days() if days is None else days
         by_month: dict[tuple[int, int], list[date]] = {}
         by_week: dict[tuple[int, int], list[date]] = {}
         for day in self.days:
@@ -777,12 +813,16 @@ def case_yaml(case: Case) -> str:
     add(commented("balances: balances.csv", f"end-of-day ledger balances, {form}"))
     if case.fx:
         names = " / ".join(sorted(f.currency for f in case.fx))
-        note = f"{case.base_currency} per one {names}, same business days"
+        note = f"{case.base_currency} per one {names}, on the FX days below"
         add(commented("fx_rates: fx.csv", note))
     if case.intercompany_rate:
         note = "on intercompany positions created by sweeps (each currency's day count)"
         add(commented(f"intercompany_rate: {case.intercompany_rate}", note))
-    add(f"# Calendar: {case.calendar_note}")
+    add("# Calendar: each account's balance moves only on the working days of its own country")
+    add("# (weekend, public holidays and make-up working days as cashmgmt's sweeps read them);")
+    add("# on its other days it has no figure, so its last balance carries forward.")
+    if case.fx:
+        add(f"# FX days: {case.calendar_note}.")
     add("")
 
     add("# ----------------------------------------------------------------- legal entities")
@@ -878,19 +918,34 @@ def amount_text(minor: int) -> str:
     return f"{sign}{units}.{cents:02d}"
 
 
-def balance_series(case: Case, days: Days) -> dict[str, list[int]]:
-    """Every account's balances (minor units) on the case's business days."""
-    series: dict[str, list[int]] = {}
+def account_days(case: Case) -> dict[str, Days]:
+    """Each account's days: the working days of its own country (see `working_days`)."""
+    by_country = {c: Days(case.calendar, working_days(case.calendar, c))
+                  for c in sorted({a.country for a in case.accounts})}  # fmt: skip
+    return {a.id: by_country[a.country] for a in case.accounts}
+
+
+def balance_series(case: Case, days: dict[str, Days]) -> dict[str, dict[date, int]]:
+    """Every account's balances (minor units) on the working days of its own country.
+
+    A transfer between two accounts leaves one and arrives in the other on the first day on
+    or after its date that is a working day in both accounts' countries.
+    """
+    series: dict[str, dict[date, int]] = {}
     extra: dict[str, list[tuple[str, float]]] = {}
     for when, src, dst, amount in case.transfers:
-        extra.setdefault(src, []).append((when, -amount))
-        extra.setdefault(dst, []).append((when, amount))
+        both = set(days[src].days) & set(days[dst].days)
+        day = min(d for d in both if d >= date.fromisoformat(when)).isoformat()
+        extra.setdefault(src, []).append((day, -amount))
+        extra.setdefault(dst, []).append((day, amount))
     for account in case.accounts:
         pattern = account.pattern
         if account.id in extra:
             events = pattern.events + tuple(extra[account.id])
             pattern = replace(pattern, events=events)
-        series[account.id] = simulate(pattern, days, rng(case.seed, "balance", account.id))
+        own = days[account.id]
+        figures = simulate(pattern, own, rng(case.seed, "balance", account.id))
+        series[account.id] = dict(zip(own.days, figures, strict=True))
     return series
 
 
@@ -900,17 +955,23 @@ def write_csv(path: Path, rows: Iterable[Sequence[str]]) -> None:
         writer.writerows(rows)
 
 
-def balance_rows(case: Case, days: Days, series: dict[str, list[int]]) -> list[list[str]]:
+def balance_rows(case: Case, series: dict[str, dict[date, int]]) -> list[list[str]]:
+    """The balances table: a row (long form) or a cell (wide form) for each account on the
+    working days of its country only; on other days it has no figure (an empty cell), so the
+    case format carries its last balance forward."""
     ids = [a.id for a in case.accounts]
+    table_days = sorted({d for a in ids for d in series[a]})
     if case.wide:
         rows = [["date", *ids]]
-        for i, day in enumerate(days.days):
-            rows.append([day.isoformat(), *(amount_text(series[a][i]) for a in ids)])
+        for day in table_days:
+            cells = [amount_text(series[a][day]) if day in series[a] else "" for a in ids]
+            rows.append([day.isoformat(), *cells])
         return rows
     rows = [["date", "account", "balance"]]
-    for i, day in enumerate(days.days):
+    for day in table_days:
         for a in ids:
-            rows.append([day.isoformat(), a, amount_text(series[a][i])])
+            if day in series[a]:
+                rows.append([day.isoformat(), a, amount_text(series[a][day])])
     return rows
 
 
@@ -935,7 +996,9 @@ def fx_rows(case: Case, days: Days) -> list[list[str]]:
 # -------------------------------------------------------------------------- self-checks
 
 
-def check_case(case: Case, days: Days, series: dict[str, list[int]]) -> None:
+def check_case(
+    case: Case, days: Days, own: dict[str, Days], series: dict[str, dict[date, int]]
+) -> None:
     """Fail loudly if the generated case breaks a rule of the case format."""
     entities = {e.id: e for e in case.entities}
     accounts = {a.id: a for a in case.accounts}
@@ -980,20 +1043,28 @@ def check_case(case: Case, days: Days, series: dict[str, list[int]]) -> None:
     assert days.days[0] == case.calendar.start and days.days[-1] == case.calendar.end
     for before, after in zip(days.days, days.days[1:], strict=False):
         assert (after - before).days <= MAX_GAP_DAYS, before
+    last = max(d for a in case.accounts for d in series[a.id])
+    assert last == case.calendar.end, f"the table ends on {last}"
     for a in case.accounts:
-        assert len(series[a.id]) == len(days.days), a.id
+        figures = sorted(series[a.id])
+        assert figures == own[a.id].days, a.id
+        assert figures[0] == case.calendar.start, a.id
+        assert (case.calendar.end - figures[-1]).days < MAX_GAP_DAYS, a.id
+        for before, after in itertools.pairwise(figures):
+            assert (after - before).days <= MAX_GAP_DAYS, f"{a.id}: {before}"
 
 
 def write_case(case: Case, outdir: Path) -> None:
     """Write one case folder: case.yaml, balances.csv and fx.csv."""
     days = Days(case.calendar)
-    series = balance_series(case, days)
-    check_case(case, days, series)
+    own = account_days(case)
+    series = balance_series(case, own)
+    check_case(case, days, own, series)
     folder = outdir / case.folder
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / "case.yaml").open("w", encoding="utf-8", newline="") as f:
         f.write(case_yaml(case))
-    write_csv(folder / "balances.csv", balance_rows(case, days, series))
+    write_csv(folder / "balances.csv", balance_rows(case, series))
     fx_file = folder / "fx.csv"
     if case.fx:
         write_csv(fx_file, fx_rows(case, days))
