@@ -8,9 +8,9 @@ import numpy.typing as npt
 
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.fx import DailyFx
-from cashmgmt.engine.interest import TermsTable, post
+from cashmgmt.engine.interest import TermsTable, post_with_totals
 from cashmgmt.engine.limits import in_range
-from cashmgmt.engine.totals import Aggregates, Side, aggregates, to_base
+from cashmgmt.engine.totals import Aggregates, Side, aggregates_of, to_base
 from cashmgmt.model import Case
 
 Int64Array = npt.NDArray[np.int64]
@@ -36,11 +36,13 @@ def status_quo_of(
     """The history posted as it is: every account's interest in base minor units, the
     group's daily totals per currency and each account's last balance."""
     history = case.balances
+    names = index.currencies
     with in_range(case, history.accounts.__getitem__):
-        postings = post(history.minor, table, starts, reuse=True)
-    every = np.arange(len(history.accounts))
+        postings, totals = post_with_totals(
+            history.minor, table, starts, index.currency, len(names), reuse=True
+        )
     return Baseline(
-        to_base(fx, postings, index.currency, index.currencies, posting_days),
-        aggregates(history.minor, every, index, every),
+        to_base(fx, postings, index.currency, names, posting_days),
+        aggregates_of(totals, names),
         history.minor[:, -1].copy(),
     )

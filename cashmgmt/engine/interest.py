@@ -18,7 +18,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows
+from cashmgmt.engine.kernels import (
+    PEAK,
+    UNLIMITED,
+    Totals,
+    post_rows,
+    run,
+    span_totals,
+    spans,
+    summed,
+)
 from cashmgmt.model import Terms
 from cashmgmt.money import RATE_DECIMALS, to_minor
 
@@ -266,6 +275,38 @@ def post(
     `reuse`: the postings are written into memory this thread reuses, which its next
     `post(..., reuse=True)` overwrites: for a caller that reduces them at once
     (totals.to_base) and keeps none of them."""
+    postings, _ = _post(balances, table, starts, reuse, np.zeros(0, dtype=np.int64), 0)
+    return postings
+
+
+def post_with_totals(
+    balances: Int64Array,
+    table: TermsTable,
+    starts: Int64Array,
+    group: Int64Array,
+    groups: int,
+    *,
+    reuse: bool = False,
+) -> tuple[Postings, Totals]:
+    """`post`, and in the same pass the daily totals of `kernels.aggregate(balances, every
+    row, group, groups)`: (total, credit, negative count) per group and day, row r in group
+    group[r]. The matrix is read from memory once instead of twice."""
+    postings, totals = _post(
+        balances, table, starts, reuse, np.ascontiguousarray(group, dtype=np.int64), groups
+    )
+    assert totals is not None
+    return postings, totals
+
+
+def _post(
+    balances: Int64Array,
+    table: TermsTable,
+    starts: Int64Array,
+    reuse: bool,
+    group: Int64Array,
+    groups: int,
+) -> tuple[Postings, Totals | None]:
+    """`post`, with the daily totals per group when `group` is not empty."""
     n, days = balances.shape
     periods = starts.size
     if table.epoch_starts.size > 1:
@@ -302,8 +343,12 @@ def post(
         ),
         np.zeros(n, dtype=np.bool_),
     )
-    by_rows(post_rows, n if days else 0, *args)
+    parts = spans(n if days else 0)
+    wanted = group.size > 0
+    # Each span adds its rows' totals into arrays of its own (empty without totals).
+    out = span_totals(len(parts), groups, days if wanted else 0)
+    run([(post_rows, (*args, group, *o, a, b)) for o, (a, b) in zip(out, parts, strict=True)])
     *_, credit, debit, penalty, too_large = args
     if too_large.any():
         raise BeyondRange(int(np.argmax(too_large)))
-    return Postings(credit, debit, penalty)
+    return Postings(credit, debit, penalty), summed(out) if wanted else None

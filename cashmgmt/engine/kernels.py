@@ -95,6 +95,21 @@ def _holding_py(
 _holding: Callable[..., int] = _compile(_holding_py)
 
 
+def _add_day_totals_py(
+    row: Int64Array, all_: Int64Array, credit: Int64Array, negative: Int64Array
+) -> None:
+    """Add one row's balances to the daily totals: all of them, the credit ones, and the
+    count of negative ones (`_aggregate`, and `_post_rows` with totals)."""
+    for d in range(row.shape[0]):
+        b = row[d]
+        all_[d] += b
+        credit[d] += b if b > 0 else 0
+        negative[d] += b < 0
+
+
+_add_day_totals: Callable[..., None] = _compile(_add_day_totals_py)
+
+
 def _post_rows(
     balances: Int64Array,
     starts: Int64Array,
@@ -118,6 +133,10 @@ def _post_rows(
     debit: Int64Array,
     penalty: Int64Array,
     too_large: BoolArray,
+    group: Int64Array,
+    total: Int64Array,
+    above: Int64Array,
+    negative: Int64Array,
     first: int,
     stop: int,
 ) -> None:
@@ -140,6 +159,9 @@ def _post_rows(
     or more is marked `too_large` and skipped: its sums could leave int64. The terms are
     looked up once per run of pieces with one set of terms (the whole row, or an epoch), so
     that rows without changes cost what they did before rate changes were posted here.
+
+    With `group` not empty, the daily totals of `_aggregate` are added too (row r in group
+    group[r]), from the row while it is in the cache: the matrix is read from memory once.
     """
     days = balances.shape[1]
     periods = starts.shape[0]
@@ -149,8 +171,11 @@ def _post_rows(
     highest = np.empty(most_pieces, dtype=np.int64)
     credits = np.empty(most_pieces, dtype=np.int64)
     debits = np.empty(most_pieces, dtype=np.int64)
+    totals = group.shape[0] > 0
     for r in range(first, stop):
         row = balances[r]
+        if totals:
+            _add_day_totals(row, total[group[r]], above[group[r]], negative)
         t = kind[0, r]
         moving = False
         for e in range(1, epochs):
@@ -979,14 +1004,7 @@ def _aggregate(
     and the count of negative balances. `total`, `above` are (groups × days) and
     `negative` (days,); each span gets its own, summed afterwards (see `aggregate`)."""
     for i in range(first, stop):
-        row = matrix[rows[i]]
-        all_ = total[group[i]]
-        credit = above[group[i]]
-        for d in range(row.shape[0]):
-            b = row[d]
-            all_[d] += b
-            credit[d] += b if b > 0 else 0
-            negative[d] += b < 0
+        _add_day_totals(matrix[rows[i]], total[group[i]], above[group[i]], negative)
 
 
 def _positions(
@@ -1043,31 +1061,40 @@ positions: Callable[..., None] = _compile(_positions)
 Totals = tuple[Int64Array, Int64Array, Int64Array]
 
 
-def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int) -> Totals:
-    """(total, credit, negative count) per group and day over `rows` of `matrix`, on all
-    cores: each span of the rows adds into its own arrays, summed at the end."""
-    days = matrix.shape[1]
-    parts = spans(rows.size)
-    out = [
+def span_totals(parts: int, groups: int, days: int) -> list[Totals]:
+    """Zeroed (total, credit, negative count) arrays for each of `parts` spans of rows."""
+    return [
         (
             np.zeros((groups, days), dtype=np.int64),
             np.zeros((groups, days), dtype=np.int64),
             np.zeros(days, dtype=np.int64),
         )
-        for _ in parts
+        for _ in range(parts)
     ]
-    run(
-        [
-            (aggregate_rows, (matrix, rows, group, *o, a, b))
-            for o, (a, b) in zip(out, parts, strict=True)
-        ]
-    )
+
+
+def summed(out: list[Totals]) -> Totals:
+    """The spans' totals added into the first span's arrays."""
     total, above, negative = out[0]
     for t, c, n in out[1:]:
         total += t
         above += c
         negative += n
     return total, above, negative
+
+
+def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int) -> Totals:
+    """(total, credit, negative count) per group and day over `rows` of `matrix`, on all
+    cores: each span of the rows adds into its own arrays, summed at the end."""
+    parts = spans(rows.size)
+    out = span_totals(len(parts), groups, matrix.shape[1])
+    run(
+        [
+            (aggregate_rows, (matrix, rows, group, *o, a, b))
+            for o, (a, b) in zip(out, parts, strict=True)
+        ]
+    )
+    return summed(out)
 
 
 def _breach_days(matrix: Int64Array, rows: Int64Array, floors: Int64Array, out: BoolArray) -> None:

@@ -26,7 +26,7 @@ from cashmgmt.engine.capacity import beyond
 from cashmgmt.engine.change import Change
 from cashmgmt.engine.fees import fees_of
 from cashmgmt.engine.intercompany import intercompany_positions
-from cashmgmt.engine.interest import post
+from cashmgmt.engine.interest import post_with_totals
 from cashmgmt.engine.kernels import (
     UNLIMITED,
     ration_trees,
@@ -37,7 +37,7 @@ from cashmgmt.engine.kernels import (
 )
 from cashmgmt.engine.limits import in_range
 from cashmgmt.engine.replay import Replay
-from cashmgmt.engine.totals import aggregates, combine, to_base
+from cashmgmt.engine.totals import aggregates, aggregates_of, combine, to_base
 from cashmgmt.model import Case, Direction, PhysicalStructure, RuleKind, SweepRule
 from cashmgmt.money import Money, to_minor
 
@@ -561,7 +561,9 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     rows = outcome.rows
     table = replay.table.take(rows)
     with in_range(case, lambda row: index.ids[rows[row]], structure.id):
-        postings = post(outcome.closing, table, starts, reuse=True)
+        postings, found = post_with_totals(
+            outcome.closing, table, starts, index.currency[rows], len(index.currencies), reuse=True
+        )
     swept = to_base(replay.fx, postings, index.currency[rows], index.currencies, posting_days)
     side = base.side.copy()
     side.credit[rows] = swept.credit
@@ -574,7 +576,7 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     )
     fees = fees_of(case, structure.fees, outcome.sweeps, rows.size, int(starts.size))
     tops = rows[outcome.tops]
-    changed = aggregates(outcome.closing, np.arange(rows.size), index, rows)
+    changed = aggregates_of(found, index.currencies)
     inside = np.zeros(len(history.accounts), dtype=np.bool_)
     inside[rows] = True
     outside = np.flatnonzero(~inside)
