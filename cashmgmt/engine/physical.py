@@ -210,7 +210,7 @@ def run_sweeps(
     country = index.country[rows]
     pair_key = np.minimum(country[participant], country[header]) * len(index.countries)
     pair_key += np.maximum(country[participant], country[header])
-    keys, calendar = np.unique(pair_key, return_inverse=True)
+    keys, calendar = _distinct(pair_key, len(index.countries) ** 2)
     calendars = np.zeros((max(keys.size, 1), days), dtype=np.bool_)
     for k, key in enumerate(keys.tolist()):
         a, b = divmod(key, len(index.countries))

@@ -9,6 +9,7 @@ for all its structures), else makes one for the call.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Protocol
 
 import attrs
@@ -267,13 +268,14 @@ def _compare(
     per_entity = _sum_by(index.entity, account_table.interest, len(index.entities))
     by_entity = change.intercompany_interest
     tax = tax_result(code, change.intercompany)
+    borne = {t.id: t.total for t in tax.entities}  # tax.of(e), without a scan per entity
     entities = tuple(
         EntityResult(
             e,
             Interest(*(from_minor(v, code) for v in figures[:3])),
             Interest(*(from_minor(v, code) for v in figures[3:])),
             from_minor(by_entity.get(e, 0), code),
-            from_minor(0, code) + tax.of(e),
+            from_minor(0, code) + borne.get(e, Decimal(0)),
         )
         for e, figures in zip(index.entities, per_entity.T.tolist(), strict=True)
     )
