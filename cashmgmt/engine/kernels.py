@@ -31,6 +31,7 @@ LIMB = 26  # width of the low limb in exact products
 LOW = (1 << LIMB) - 1
 SMALL = 1 << 36  # a high limb below this: the whole numerator fits in int64
 PEAK = (1 << 57) // 31  # balances below this keep a month's tier sums under 2^57
+NO_FLOOR = -(1 << 63)  # a row no balance can close below (no overdraft limit)
 
 
 def spans(rows: int) -> list[tuple[int, int]]:
@@ -110,6 +111,16 @@ def _add_day_totals_py(
 _add_day_totals: Callable[..., None] = _compile(_add_day_totals_py)
 
 
+def _mark_below_py(row: Int64Array, floor: int, below: BoolArray) -> None:
+    """below[d] |= row[d] < floor (`_breach_days`, and `_post_rows` with floors)."""
+    for d in range(row.shape[0]):
+        if row[d] < floor:
+            below[d] = True
+
+
+_mark_below: Callable[..., None] = _compile(_mark_below_py)
+
+
 def _post_rows(
     balances: Int64Array,
     starts: Int64Array,
@@ -137,6 +148,8 @@ def _post_rows(
     total: Int64Array,
     above: Int64Array,
     negative: Int64Array,
+    row_floor: Int64Array,
+    below: BoolArray,
     first: int,
     stop: int,
 ) -> None:
@@ -161,7 +174,9 @@ def _post_rows(
     that rows without changes cost what they did before rate changes were posted here.
 
     With `group` not empty, the daily totals of `_aggregate` are added too (row r in group
-    group[r]), from the row while it is in the cache: the matrix is read from memory once.
+    group[r]), from the row while it is in the cache: the matrix is read from memory once;
+    with `row_floor` not empty, below[d] is set where a row closes below its floor on day d
+    (`_breach_days`; NO_FLOOR: a row without one).
     """
     days = balances.shape[1]
     periods = starts.shape[0]
@@ -172,10 +187,13 @@ def _post_rows(
     credits = np.empty(most_pieces, dtype=np.int64)
     debits = np.empty(most_pieces, dtype=np.int64)
     totals = group.shape[0] > 0
+    marking = row_floor.shape[0] > 0
     for r in range(first, stop):
         row = balances[r]
         if totals:
             _add_day_totals(row, total[group[r]], above[group[r]], negative)
+        if marking and row_floor[r] != NO_FLOOR:
+            _mark_below(row, row_floor[r], below)
         t = kind[0, r]
         moving = False
         for e in range(1, epochs):
@@ -1101,11 +1119,7 @@ def _breach_days(matrix: Int64Array, rows: Int64Array, floors: Int64Array, out: 
     """out[d] |= some listed row of `matrix` is below its floor (minus its limit) on day d:
     one pass over the listed rows, no copies (capacity.beyond)."""
     for i in range(rows.shape[0]):
-        row = matrix[rows[i]]
-        floor = floors[i]
-        for d in range(row.shape[0]):
-            if row[d] < floor:
-                out[d] = True
+        _mark_below(matrix[rows[i]], floors[i], out)
 
 
 breach_days = _compile(_breach_days)

@@ -22,7 +22,7 @@ import numpy.typing as npt
 from cashmgmt.engine import kernels
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.calendar import sweep_days
-from cashmgmt.engine.capacity import beyond
+from cashmgmt.engine.capacity import beyond, floors_of
 from cashmgmt.engine.change import Change
 from cashmgmt.engine.fees import fees_of
 from cashmgmt.engine.intercompany import intercompany_positions
@@ -257,7 +257,7 @@ def run_sweeps(
         counts = np.zeros(idx.size, dtype=np.int64)
         parts = spans(idx.size)
         sent = [inflow, *(np.zeros_like(inflow) for _ in parts[1:])]
-        moved = [flows, *(np.zeros_like(flows) for _ in parts[1:])]
+        moved = [flows, *_spare(len(parts) - 1, flows.shape)]
         args = (
             source,
             rows[participant[idx]],
@@ -502,7 +502,7 @@ def _ration(
         cut = int(np.searchsorted(np.cumsum(widths), widths.sum() / 2)) + 1
         cut = min(max(cut, 1), numbered.size - 1)
         parts = [(0, cut), (cut, numbered.size)]
-    moved = [done.flows, *(np.zeros_like(done.flows) for _ in parts[1:])]
+    moved = [done.flows, *_spare(len(parts) - 1, done.flows.shape)]
     marks = [short_on, *(np.zeros_like(short_on) for _ in parts[1:])]
     run(
         [
@@ -549,6 +549,20 @@ def _scratch(shape: tuple[int, int]) -> Int64Array:
     return matrix
 
 
+def _spare(count: int, shape: tuple[int, ...]) -> list[Int64Array]:
+    """`count` zeroed matrices of `shape` in memory this thread reuses: the private flows of
+    a kernel's extra spans, added to the shared ones as soon as the kernel returns (fresh
+    zeroed memory would cost a page fault per 4 KiB written)."""
+    size = int(np.prod(shape))
+    buffer: Int64Array | None = getattr(_THREAD, "spare", None)
+    if buffer is None or buffer.size < count * size:
+        buffer = np.empty(count * size, dtype=np.int64)
+        _THREAD.spare = buffer
+    used = buffer[: count * size]
+    used[:] = 0
+    return [used[k * size : (k + 1) * size].reshape(shape) for k in range(count)]
+
+
 def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Change, SweepOutcome]:
     """The history swept by the structure, its accounts' interest posted on the swept
     balances, the positions between entities and the fees; and the sweeps themselves, whose
@@ -560,9 +574,16 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     outcome = run_sweeps(structure, history.minor, index, history.start, scratch=_scratch)
     rows = outcome.rows
     table = replay.table.take(rows)
+    limits = replay.limits
     with in_range(case, lambda row: index.ids[rows[row]], structure.id):
-        postings, found = post_with_totals(
-            outcome.closing, table, starts, index.currency[rows], len(index.currencies), reuse=True
+        postings, found, below = post_with_totals(
+            outcome.closing,
+            table,
+            starts,
+            index.currency[rows],
+            len(index.currencies),
+            floors_of(limits[rows]),
+            reuse=True,
         )
     swept = to_base(replay.fx, postings, index.currency[rows], index.currencies, posting_days)
     side = base.side.copy()
@@ -588,10 +609,7 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     shortfall = np.zeros((2, len(history.accounts)), dtype=np.int64)
     shortfall[0, rows] = outcome.shortfall_days
     shortfall[1, rows] = outcome.peak_shortfall
-    limits = replay.limits
-    breaches = beyond(history.minor, outside, limits[outside]) | beyond(
-        outcome.closing, np.arange(rows.size), limits[rows]
-    )
+    breaches = beyond(history.minor, outside, limits[outside]) | below
     change = Change(
         side,
         closing,
