@@ -97,15 +97,33 @@ _holding: Callable[..., int] = _compile(_holding_py)
 
 
 def _add_day_totals_py(
-    row: Int64Array, all_: Int64Array, credit: Int64Array, negative: Int64Array
+    row: Int64Array,
+    all_: Int64Array,
+    credit: Int64Array,
+    negative: Int64Array,
+    least: int,
+    most: int,
 ) -> None:
     """Add one row's balances to the daily totals: all of them, the credit ones, and the
-    count of negative ones (`_aggregate`, and `_post_rows` with totals)."""
-    for d in range(row.shape[0]):
-        b = row[d]
-        all_[d] += b
-        credit[d] += b if b > 0 else 0
-        negative[d] += b < 0
+    count of negative ones (`_aggregate`, and `_post_rows` with totals). `least` and `most`
+    bound the row's balances (least <= 0 <= most suffices): a row that is never negative,
+    or never positive, skips the part of the work that adds nothing."""
+    if least >= 0:  # no debit balance: every balance is a credit, none is negative
+        for d in range(row.shape[0]):
+            b = row[d]
+            all_[d] += b
+            credit[d] += b
+    elif most <= 0:  # no credit balance
+        for d in range(row.shape[0]):
+            b = row[d]
+            all_[d] += b
+            negative[d] += b < 0
+    else:
+        for d in range(row.shape[0]):
+            b = row[d]
+            all_[d] += b
+            credit[d] += b if b > 0 else 0
+            negative[d] += b < 0
 
 
 _add_day_totals: Callable[..., None] = _compile(_add_day_totals_py)
@@ -190,10 +208,6 @@ def _post_rows(
     marking = row_floor.shape[0] > 0
     for r in range(first, stop):
         row = balances[r]
-        if totals:
-            _add_day_totals(row, total[group[r]], above[group[r]], negative)
-        if marking and row_floor[r] != NO_FLOOR:
-            _mark_below(row, row_floor[r], below)
         t = kind[0, r]
         moving = False
         for e in range(1, epochs):
@@ -220,6 +234,12 @@ def _post_rows(
             debits[q] = down
             row_max = max(row_max, mx)
             row_min = min(row_min, mn)
+        # The row is still in the cache. (row_min <= 0: a row without a day below its floor,
+        # which is <= 0, needs no pass.)
+        if totals:
+            _add_day_totals(row, total[group[r]], above[group[r]], negative, row_min, row_max)
+        if marking and row_floor[r] != NO_FLOOR and row_min < row_floor[r]:
+            _mark_below(row, row_floor[r], below)
         if max(row_max, -row_min) >= PEAK:
             too_large[r] = True
             continue
@@ -1022,7 +1042,7 @@ def _aggregate(
     and the count of negative balances. `total`, `above` are (groups × days) and
     `negative` (days,); each span gets its own, summed afterwards (see `aggregate`)."""
     for i in range(first, stop):
-        _add_day_totals(matrix[rows[i]], total[group[i]], above[group[i]], negative)
+        _add_day_totals(matrix[rows[i]], total[group[i]], above[group[i]], negative, -1, 1)
 
 
 def _positions(
