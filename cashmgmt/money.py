@@ -6,6 +6,7 @@ between a client-facing `Decimal` and those integers, and it names every roundin
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_CEILING, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 
@@ -79,6 +80,13 @@ def to_minor(amount: Decimal, currency: str) -> int:
 def from_minor(minor: int, currency: str) -> Decimal:
     """Integer minor units back to a Decimal with the currency's number of decimals."""
     return Decimal(int(minor)).scaleb(-exponent(currency))
+
+
+def from_minor_all(minor: Iterable[int], currency: str) -> list[Decimal]:
+    """`from_minor` of each amount, the currency's decimals looked up once (for tables of
+    figures: a simulation turns thousands of them into Decimals)."""
+    places = -exponent(currency)
+    return [Decimal(int(m)).scaleb(places) for m in minor]
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -20,7 +21,14 @@ from reference import post_interest
 
 from cashmgmt.cli import cli
 from cashmgmt.engine import kernels, physical
-from cashmgmt.engine.interest import BeyondRange, post, posting_periods, terms_table
+from cashmgmt.engine.capacity import NO_LIMIT, beyond, floors_of
+from cashmgmt.engine.interest import (
+    BeyondRange,
+    post,
+    post_with_totals,
+    posting_periods,
+    terms_table,
+)
 from cashmgmt.engine.kernels import PEAK
 from cashmgmt.model import SweepRule, Terms, Tier
 from cashmgmt.money import Money
@@ -107,6 +115,56 @@ def test_postings_in_reused_memory_are_posted_afresh() -> None:
             for side in ("credit", "debit", "penalty"):
                 assert np.array_equal(getattr(reused, side), getattr(fresh, side))
             assert scale == 100 or fresh.penalty.any()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(terms_and_series(), st.integers(0, 2), st.none() | st.integers(0, 60_000)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_totals_posted_in_the_same_pass_are_the_separate_ones(
+    drawn: list[tuple[tuple[Terms, list[int]], int, int | None]], threads: int, reuse: bool
+) -> None:
+    """post_with_totals reads each row once for its postings, its daily totals and the days
+    it closes beyond its limit: the postings are post()'s, the totals per currency (all
+    balances, credit balances, count of negative ones) and the breach days are those of a
+    plain loop over the days, of kernels.aggregate and of capacity.beyond, with the rows cut
+    into up to four spans (one row each) that add their own."""
+    rows = [(ts, g) for ts, g, _ in drawn]
+    limits = np.array([NO_LIMIT if x is None else x for _, _, x in drawn], dtype=np.int64)
+    days = min(len(series) for (_, series), _ in rows)
+    balances = np.array([series[:days] for (_, series), _ in rows], dtype=np.int64)
+    group = np.array([g for _, g in rows], dtype=np.int64)
+    names = ["CNY", "USD", "EUR"]
+    starts, _ = posting_periods(START, days)
+    table = terms_table([t for (t, _), _ in rows], group, names)
+    with (
+        mock.patch.object(kernels, "_THREADS", threads),
+        mock.patch.object(kernels, "MIN_ROWS_PER_THREAD", 1),
+    ):
+        got, (total, credit, negative), below = post_with_totals(
+            balances, table, starts, group, len(names), floors_of(limits), reuse=reuse
+        )
+        separate = kernels.aggregate(balances, np.arange(len(rows)), group, len(names))
+        breaches = beyond(balances, np.arange(len(rows)), limits)
+    want = post(balances, table, starts)
+    for side in ("credit", "debit", "penalty"):
+        assert np.array_equal(getattr(got, side), getattr(want, side))
+    for g in range(len(names)):
+        mine = [series for ((_, series), k) in rows if k == g]
+        assert total[g].tolist() == [sum(s[d] for s in mine) for d in range(days)]
+        assert credit[g].tolist() == [sum(max(s[d], 0) for s in mine) for d in range(days)]
+    assert negative.tolist() == [sum(s[d] < 0 for (_, s), _ in rows) for d in range(days)]
+    for fused, alone in zip((total, credit, negative), separate, strict=True):
+        assert np.array_equal(fused, alone)
+    limited = [(s, x) for (_, s), _, x in drawn if x is not None]
+    assert below.tolist() == [any(s[d] < -x for s, x in limited) for d in range(days)]
+    assert np.array_equal(below, breaches)
 
 
 def rules_of_many_shapes() -> list[SweepRule]:

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.engine.accounts import AccountIndex
-from cashmgmt.engine.kernels import breach_days
+from cashmgmt.engine.kernels import NO_FLOOR, breach_days
 from cashmgmt.money import to_minor
 
 Int64Array = npt.NDArray[np.int64]
@@ -47,3 +47,11 @@ def beyond(matrix: Int64Array, rows: Int64Array, limits: Int64Array) -> BoolArra
             below,
         )
     return below
+
+
+def floors_of(limits: Int64Array) -> Int64Array:
+    """The floor below which each account breaches its limit (`limits` as stated_limits
+    gives them), kernels.NO_FLOOR where it states none: the `floors` of
+    interest.post_with_totals, which marks the days `beyond` finds while it posts."""
+    floors: Int64Array = np.where(limits == NO_LIMIT, NO_FLOOR, -limits).astype(np.int64)
+    return floors

@@ -18,7 +18,16 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from cashmgmt.engine.kernels import PEAK, UNLIMITED, by_rows, post_rows
+from cashmgmt.engine.kernels import (
+    PEAK,
+    UNLIMITED,
+    Totals,
+    post_rows,
+    run,
+    span_totals,
+    spans,
+    summed,
+)
 from cashmgmt.model import Terms
 from cashmgmt.money import RATE_DECIMALS, to_minor
 
@@ -266,6 +275,52 @@ def post(
     `reuse`: the postings are written into memory this thread reuses, which its next
     `post(..., reuse=True)` overwrites: for a caller that reduces them at once
     (totals.to_base) and keeps none of them."""
+    none = np.zeros(0, dtype=np.int64)
+    postings, _, _ = _post(balances, table, starts, reuse, none, 0, none)
+    return postings
+
+
+def post_with_totals(
+    balances: Int64Array,
+    table: TermsTable,
+    starts: Int64Array,
+    group: Int64Array,
+    groups: int,
+    floors: Int64Array | None = None,
+    *,
+    reuse: bool = False,
+) -> tuple[Postings, Totals, BoolArray]:
+    """`post`, and in the same pass the daily totals of `kernels.aggregate(balances, every
+    row, group, groups)`: (total, credit, negative count) per group and day, row r in group
+    group[r]; and the (days,) days on which some row closes below its floor (`floors`, one
+    per row, kernels.NO_FLOOR for none, as kernels.breach_days; all False without floors).
+    The matrix is read from memory once instead of two or three times."""
+    days = balances.shape[1]
+    lows = np.zeros(0, dtype=np.int64) if floors is None else floors
+    postings, totals, below = _post(
+        balances,
+        table,
+        starts,
+        reuse,
+        np.ascontiguousarray(group, dtype=np.int64),
+        groups,
+        np.ascontiguousarray(lows, dtype=np.int64),
+    )
+    assert totals is not None
+    return postings, totals, below if below is not None else np.zeros(days, dtype=np.bool_)
+
+
+def _post(
+    balances: Int64Array,
+    table: TermsTable,
+    starts: Int64Array,
+    reuse: bool,
+    group: Int64Array,
+    groups: int,
+    floors: Int64Array,
+) -> tuple[Postings, Totals | None, BoolArray | None]:
+    """`post`, with the daily totals per group when `group` is not empty and the days below
+    the floors when `floors` is not empty."""
     n, days = balances.shape
     periods = starts.size
     if table.epoch_starts.size > 1:
@@ -302,8 +357,26 @@ def post(
         ),
         np.zeros(n, dtype=np.bool_),
     )
-    by_rows(post_rows, n if days else 0, *args)
+    parts = spans(n if days else 0)
+    wanted = group.size > 0
+    marked = floors.size > 0
+    # Each span adds its rows' totals and marks its days into arrays of its own (empty
+    # without totals or floors).
+    out = span_totals(len(parts), groups, days if wanted else 0)
+    below = [np.zeros(days if marked else 0, dtype=np.bool_) for _ in parts]
+    run(
+        [
+            (post_rows, (*args, group, *o, floors, when, a, b))
+            for o, when, (a, b) in zip(out, below, parts, strict=True)
+        ]
+    )
     *_, credit, debit, penalty, too_large = args
     if too_large.any():
         raise BeyondRange(int(np.argmax(too_large)))
-    return Postings(credit, debit, penalty)
+    for more in below[1:]:
+        below[0] |= more
+    return (
+        Postings(credit, debit, penalty),
+        summed(out) if wanted else None,
+        below[0] if marked else None,
+    )

@@ -31,6 +31,7 @@ LIMB = 26  # width of the low limb in exact products
 LOW = (1 << LIMB) - 1
 SMALL = 1 << 36  # a high limb below this: the whole numerator fits in int64
 PEAK = (1 << 57) // 31  # balances below this keep a month's tier sums under 2^57
+NO_FLOOR = -(1 << 63)  # a row no balance can close below (no overdraft limit)
 
 
 def spans(rows: int) -> list[tuple[int, int]]:
@@ -95,6 +96,49 @@ def _holding_py(
 _holding: Callable[..., int] = _compile(_holding_py)
 
 
+def _add_day_totals_py(
+    row: Int64Array,
+    all_: Int64Array,
+    credit: Int64Array,
+    negative: Int64Array,
+    least: int,
+    most: int,
+) -> None:
+    """Add one row's balances to the daily totals: all of them, the credit ones, and the
+    count of negative ones (`_aggregate`, and `_post_rows` with totals). `least` and `most`
+    bound the row's balances (least <= 0 <= most suffices): a row that is never negative,
+    or never positive, skips the part of the work that adds nothing."""
+    if least >= 0:  # no debit balance: every balance is a credit, none is negative
+        for d in range(row.shape[0]):
+            b = row[d]
+            all_[d] += b
+            credit[d] += b
+    elif most <= 0:  # no credit balance
+        for d in range(row.shape[0]):
+            b = row[d]
+            all_[d] += b
+            negative[d] += b < 0
+    else:
+        for d in range(row.shape[0]):
+            b = row[d]
+            all_[d] += b
+            credit[d] += b if b > 0 else 0
+            negative[d] += b < 0
+
+
+_add_day_totals: Callable[..., None] = _compile(_add_day_totals_py)
+
+
+def _mark_below_py(row: Int64Array, floor: int, below: BoolArray) -> None:
+    """below[d] |= row[d] < floor (`_breach_days`, and `_post_rows` with floors)."""
+    for d in range(row.shape[0]):
+        if row[d] < floor:
+            below[d] = True
+
+
+_mark_below: Callable[..., None] = _compile(_mark_below_py)
+
+
 def _post_rows(
     balances: Int64Array,
     starts: Int64Array,
@@ -118,6 +162,12 @@ def _post_rows(
     debit: Int64Array,
     penalty: Int64Array,
     too_large: BoolArray,
+    group: Int64Array,
+    total: Int64Array,
+    above: Int64Array,
+    negative: Int64Array,
+    row_floor: Int64Array,
+    below: BoolArray,
     first: int,
     stop: int,
 ) -> None:
@@ -140,6 +190,11 @@ def _post_rows(
     or more is marked `too_large` and skipped: its sums could leave int64. The terms are
     looked up once per run of pieces with one set of terms (the whole row, or an epoch), so
     that rows without changes cost what they did before rate changes were posted here.
+
+    With `group` not empty, the daily totals of `_aggregate` are added too (row r in group
+    group[r]), from the row while it is in the cache: the matrix is read from memory once;
+    with `row_floor` not empty, below[d] is set where a row closes below its floor on day d
+    (`_breach_days`; NO_FLOOR: a row without one).
     """
     days = balances.shape[1]
     periods = starts.shape[0]
@@ -149,6 +204,8 @@ def _post_rows(
     highest = np.empty(most_pieces, dtype=np.int64)
     credits = np.empty(most_pieces, dtype=np.int64)
     debits = np.empty(most_pieces, dtype=np.int64)
+    totals = group.shape[0] > 0
+    marking = row_floor.shape[0] > 0
     for r in range(first, stop):
         row = balances[r]
         t = kind[0, r]
@@ -177,6 +234,12 @@ def _post_rows(
             debits[q] = down
             row_max = max(row_max, mx)
             row_min = min(row_min, mn)
+        # The row is still in the cache. (row_min <= 0: a row without a day below its floor,
+        # which is <= 0, needs no pass.)
+        if totals:
+            _add_day_totals(row, total[group[r]], above[group[r]], negative, row_min, row_max)
+        if marking and row_floor[r] != NO_FLOOR and row_min < row_floor[r]:
+            _mark_below(row, row_floor[r], below)
         if max(row_max, -row_min) >= PEAK:
             too_large[r] = True
             continue
@@ -979,14 +1042,7 @@ def _aggregate(
     and the count of negative balances. `total`, `above` are (groups × days) and
     `negative` (days,); each span gets its own, summed afterwards (see `aggregate`)."""
     for i in range(first, stop):
-        row = matrix[rows[i]]
-        all_ = total[group[i]]
-        credit = above[group[i]]
-        for d in range(row.shape[0]):
-            b = row[d]
-            all_[d] += b
-            credit[d] += b if b > 0 else 0
-            negative[d] += b < 0
+        _add_day_totals(matrix[rows[i]], total[group[i]], above[group[i]], negative, -1, 1)
 
 
 def _positions(
@@ -1043,25 +1099,20 @@ positions: Callable[..., None] = _compile(_positions)
 Totals = tuple[Int64Array, Int64Array, Int64Array]
 
 
-def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int) -> Totals:
-    """(total, credit, negative count) per group and day over `rows` of `matrix`, on all
-    cores: each span of the rows adds into its own arrays, summed at the end."""
-    days = matrix.shape[1]
-    parts = spans(rows.size)
-    out = [
+def span_totals(parts: int, groups: int, days: int) -> list[Totals]:
+    """Zeroed (total, credit, negative count) arrays for each of `parts` spans of rows."""
+    return [
         (
             np.zeros((groups, days), dtype=np.int64),
             np.zeros((groups, days), dtype=np.int64),
             np.zeros(days, dtype=np.int64),
         )
-        for _ in parts
+        for _ in range(parts)
     ]
-    run(
-        [
-            (aggregate_rows, (matrix, rows, group, *o, a, b))
-            for o, (a, b) in zip(out, parts, strict=True)
-        ]
-    )
+
+
+def summed(out: list[Totals]) -> Totals:
+    """The spans' totals added into the first span's arrays."""
     total, above, negative = out[0]
     for t, c, n in out[1:]:
         total += t
@@ -1070,15 +1121,25 @@ def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: i
     return total, above, negative
 
 
+def aggregate(matrix: Int64Array, rows: Int64Array, group: Int64Array, groups: int) -> Totals:
+    """(total, credit, negative count) per group and day over `rows` of `matrix`, on all
+    cores: each span of the rows adds into its own arrays, summed at the end."""
+    parts = spans(rows.size)
+    out = span_totals(len(parts), groups, matrix.shape[1])
+    run(
+        [
+            (aggregate_rows, (matrix, rows, group, *o, a, b))
+            for o, (a, b) in zip(out, parts, strict=True)
+        ]
+    )
+    return summed(out)
+
+
 def _breach_days(matrix: Int64Array, rows: Int64Array, floors: Int64Array, out: BoolArray) -> None:
     """out[d] |= some listed row of `matrix` is below its floor (minus its limit) on day d:
     one pass over the listed rows, no copies (capacity.beyond)."""
     for i in range(rows.shape[0]):
-        row = matrix[rows[i]]
-        floor = floors[i]
-        for d in range(row.shape[0]):
-            if row[d] < floor:
-                out[d] = True
+        _mark_below(matrix[rows[i]], floors[i], out)
 
 
 breach_days = _compile(_breach_days)

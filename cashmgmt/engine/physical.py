@@ -22,11 +22,11 @@ import numpy.typing as npt
 from cashmgmt.engine import kernels
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.calendar import sweep_days
-from cashmgmt.engine.capacity import beyond
+from cashmgmt.engine.capacity import beyond, floors_of
 from cashmgmt.engine.change import Change
 from cashmgmt.engine.fees import fees_of
 from cashmgmt.engine.intercompany import intercompany_positions
-from cashmgmt.engine.interest import post
+from cashmgmt.engine.interest import post_with_totals
 from cashmgmt.engine.kernels import (
     UNLIMITED,
     ration_trees,
@@ -37,7 +37,7 @@ from cashmgmt.engine.kernels import (
 )
 from cashmgmt.engine.limits import in_range
 from cashmgmt.engine.replay import Replay
-from cashmgmt.engine.totals import aggregates, combine, to_base
+from cashmgmt.engine.totals import aggregates, aggregates_of, combine, to_base
 from cashmgmt.model import Case, Direction, PhysicalStructure, RuleKind, SweepRule
 from cashmgmt.money import Money, to_minor
 
@@ -210,7 +210,7 @@ def run_sweeps(
     country = index.country[rows]
     pair_key = np.minimum(country[participant], country[header]) * len(index.countries)
     pair_key += np.maximum(country[participant], country[header])
-    keys, calendar = np.unique(pair_key, return_inverse=True)
+    keys, calendar = _distinct(pair_key, len(index.countries) ** 2)
     calendars = np.zeros((max(keys.size, 1), days), dtype=np.bool_)
     for k, key in enumerate(keys.tolist()):
         a, b = divmod(key, len(index.countries))
@@ -257,7 +257,7 @@ def run_sweeps(
         counts = np.zeros(idx.size, dtype=np.int64)
         parts = spans(idx.size)
         sent = [inflow, *(np.zeros_like(inflow) for _ in parts[1:])]
-        moved = [flows, *(np.zeros_like(flows) for _ in parts[1:])]
+        moved = [flows, *_spare(len(parts) - 1, flows.shape)]
         args = (
             source,
             rows[participant[idx]],
@@ -502,7 +502,7 @@ def _ration(
         cut = int(np.searchsorted(np.cumsum(widths), widths.sum() / 2)) + 1
         cut = min(max(cut, 1), numbered.size - 1)
         parts = [(0, cut), (cut, numbered.size)]
-    moved = [done.flows, *(np.zeros_like(done.flows) for _ in parts[1:])]
+    moved = [done.flows, *_spare(len(parts) - 1, done.flows.shape)]
     marks = [short_on, *(np.zeros_like(short_on) for _ in parts[1:])]
     run(
         [
@@ -549,6 +549,20 @@ def _scratch(shape: tuple[int, int]) -> Int64Array:
     return matrix
 
 
+def _spare(count: int, shape: tuple[int, ...]) -> list[Int64Array]:
+    """`count` zeroed matrices of `shape` in memory this thread reuses: the private flows of
+    a kernel's extra spans, added to the shared ones as soon as the kernel returns (fresh
+    zeroed memory would cost a page fault per 4 KiB written)."""
+    size = int(np.prod(shape))
+    buffer: Int64Array | None = getattr(_THREAD, "spare", None)
+    if buffer is None or buffer.size < count * size:
+        buffer = np.empty(count * size, dtype=np.int64)
+        _THREAD.spare = buffer
+    used = buffer[: count * size]
+    used[:] = 0
+    return [used[k * size : (k + 1) * size].reshape(shape) for k in range(count)]
+
+
 def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Change, SweepOutcome]:
     """The history swept by the structure, its accounts' interest posted on the swept
     balances, the positions between entities and the fees; and the sweeps themselves, whose
@@ -560,8 +574,17 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     outcome = run_sweeps(structure, history.minor, index, history.start, scratch=_scratch)
     rows = outcome.rows
     table = replay.table.take(rows)
+    limits = replay.limits
     with in_range(case, lambda row: index.ids[rows[row]], structure.id):
-        postings = post(outcome.closing, table, starts, reuse=True)
+        postings, found, below = post_with_totals(
+            outcome.closing,
+            table,
+            starts,
+            index.currency[rows],
+            len(index.currencies),
+            floors_of(limits[rows]),
+            reuse=True,
+        )
     swept = to_base(replay.fx, postings, index.currency[rows], index.currencies, posting_days)
     side = base.side.copy()
     side.credit[rows] = swept.credit
@@ -574,7 +597,7 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     )
     fees = fees_of(case, structure.fees, outcome.sweeps, rows.size, int(starts.size))
     tops = rows[outcome.tops]
-    changed = aggregates(outcome.closing, np.arange(rows.size), index, rows)
+    changed = aggregates_of(found, index.currencies)
     inside = np.zeros(len(history.accounts), dtype=np.bool_)
     inside[rows] = True
     outside = np.flatnonzero(~inside)
@@ -586,10 +609,7 @@ def sweep(case: Case, structure: PhysicalStructure, replay: Replay) -> tuple[Cha
     shortfall = np.zeros((2, len(history.accounts)), dtype=np.int64)
     shortfall[0, rows] = outcome.shortfall_days
     shortfall[1, rows] = outcome.peak_shortfall
-    limits = replay.limits
-    breaches = beyond(history.minor, outside, limits[outside]) | beyond(
-        outcome.closing, np.arange(rows.size), limits[rows]
-    )
+    breaches = beyond(history.minor, outside, limits[outside]) | below
     change = Change(
         side,
         closing,

@@ -64,7 +64,8 @@ class Replay:
         """The status quo's interest, daily totals and last-day balances."""
         fx = self.fx
         starts, posting_days = self.periods
-        return status_quo_of(self.case, fx, self.index, self.table, starts, posting_days)
+        index = self.index
+        return status_quo_of(self.case, fx, index, self.table, starts, posting_days, self.limits)
 
     @cached_property
     def limits(self) -> Int64Array:
@@ -73,7 +74,11 @@ class Replay:
 
     @cached_property
     def base_breach_days(self) -> int:
-        """Days on which some account of the history closes beyond its stated limit."""
+        """Days on which some account of the history closes beyond its stated limit (found
+        while the status quo is posted)."""
+        found = self.baseline.breach_days
+        if found is not None:
+            return found
         history = self.case.balances
         every = np.arange(len(history.accounts))
         return int(beyond(history.minor, every, self.limits).sum())

@@ -9,6 +9,7 @@ for all its structures), else makes one for the call.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Protocol
 
 import attrs
@@ -30,7 +31,7 @@ from cashmgmt.engine.tax import tax_result
 from cashmgmt.engine.totals import Side, aggregates
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.model import Case, NotionalPool, PhysicalStructure
-from cashmgmt.money import annualise, from_minor, to_minor
+from cashmgmt.money import annualise, from_minor, from_minor_all, to_minor
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -267,15 +268,20 @@ def _compare(
     per_entity = _sum_by(index.entity, account_table.interest, len(index.entities))
     by_entity = change.intercompany_interest
     tax = tax_result(code, change.intercompany)
+    borne = {t.id: t.total for t in tax.entities}  # tax.of(e), without a scan per entity
+    zero = from_minor(0, code)
+    # Each entity's six interest figures in a row, then its intercompany interest.
+    figures = from_minor_all(per_entity.T.ravel().tolist(), code)
+    received = from_minor_all([by_entity.get(e, 0) for e in index.entities], code)
     entities = tuple(
         EntityResult(
             e,
-            Interest(*(from_minor(v, code) for v in figures[:3])),
-            Interest(*(from_minor(v, code) for v in figures[3:])),
-            from_minor(by_entity.get(e, 0), code),
-            from_minor(0, code) + tax.of(e),
+            Interest(*figures[6 * k : 6 * k + 3]),
+            Interest(*figures[6 * k + 3 : 6 * k + 6]),
+            received[k],
+            zero + borne.get(e, Decimal(0)),
         )
-        for e, figures in zip(index.entities, per_entity.T.tolist(), strict=True)
+        for k, e in enumerate(index.entities)
     )
     group_base = interest(base.side)
     group_struct = interest(structure_side)

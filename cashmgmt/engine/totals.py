@@ -12,7 +12,7 @@ import numpy.typing as npt
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.fx import DailyFx
 from cashmgmt.engine.interest import Postings
-from cashmgmt.engine.kernels import aggregate
+from cashmgmt.engine.kernels import Totals, aggregate
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -73,9 +73,14 @@ def aggregates(
     """Daily totals per currency of `rows` of `matrix`, which hold the accounts of
     `history_rows`."""
     names = index.currencies
-    total, credit, negative = aggregate(
-        np.ascontiguousarray(matrix), rows, index.currency[history_rows], len(names)
-    )
+    found = aggregate(np.ascontiguousarray(matrix), rows, index.currency[history_rows], len(names))
+    return aggregates_of(found, names)
+
+
+def aggregates_of(found: Totals, names: Sequence[str]) -> Aggregates:
+    """Aggregates from the kernels' (total, credit, negative count) per currency code and
+    day (`kernels.aggregate`, `interest.post_with_totals`), currency i being names[i]."""
+    total, credit, negative = found
     debit = total - credit
     return Aggregates(
         {c: total[i] for i, c in enumerate(names)},
