@@ -178,6 +178,10 @@ def test_trapped_cash_leaves_out_the_parents_country(case_dir: CaseDir) -> None:
     assert d.trapped_countries == ("IN",)
     assert d.average_trapped_credit == Decimal("200.00")  # (300 + 100) / 2
     assert [f.account for f in d.trapped_accounts] == ["IN"]
+    trapped = d.to_dict()["trapped_cash"]  # the JSON contract's one object
+    assert trapped["average_credit"] == "200.00" and trapped["countries"] == ["IN"]
+    assert trapped["excluded_home_countries"] == ["CN"]
+    assert [a["account"] for a in trapped["accounts"]] == ["IN"]
 
 
 def test_an_ipo_proceeds_account_is_not_idle(case_dir: CaseDir) -> None:

@@ -210,6 +210,14 @@ class Diagnostics:
             {"currency": c, "average_balance": format(b, "f"), "share": format(s, "f")}
             for c, b, s in self.exposure
         ]
+        # the trapped-cash figures in one place (issue 13's contract): credit in countries
+        # with capital controls outside the parent's own country (`home_countries`)
+        out["trapped_cash"] = {
+            "average_credit": out["average_trapped_credit"],
+            "countries": out["trapped_countries"],
+            "excluded_home_countries": out["home_countries"],
+            "accounts": out["trapped_accounts"],
+        }
         return out
 
 
