@@ -1,85 +1,135 @@
 """A top-down tree (or forest) drawn as an SVG document, knowing nothing of cases.
 
-The layout is a layered top-down tree written here (no graphviz): roots at the top, children
-ordered by id, a parent centred over its children. A level with too many nodes for one row
-wraps into several rows, joined to the parent by a spine on their left, so very wide groups
-stay readable. Box widths come from estimated text widths. The same inputs always give the
-same bytes, and every piece of text is XML-escaped.
+The layout is written here (no graphviz) and keeps every box at its natural size on the
+page: the diagram is laid out within the proposal's text column (`COLUMN_WIDTH_PT`), so the
+text is printed at the sizes set here (never below 7 pt) rather than shrunk to fit.
+
+A parent whose subtree fits side by side is drawn over its children, joined by a bus and a
+drop into the top of each child. One that does not fit gets its children in one or more
+columns under it: each column hangs from the parent by its own vertical spine, and a short
+elbow runs from the spine into the left side of each child's box. A child's own children
+are drawn inside its block, indented right of the spine, so no box ever sits under a box
+that is not its parent and every connector leads from one parent to its children only.
+
+Text widths are measured with the documents' fonts (`fontmetrics`); titles wrap onto two
+lines and longer text is shortened with an ellipsis (the full title stays in the box's
+tooltip). The same inputs always give the same bytes, and every piece of text is
+XML-escaped.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import attrs
 
-from cashmgmt.render.palette import FONT_FAMILY, scale_style, theme_colours, tint
+from cashmgmt.render import fontmetrics
+from cashmgmt.render.palette import (
+    COLUMN_WIDTH_PT,
+    FONT_FAMILY,
+    scale_style,
+    theme_colours,
+    tint,
+)
 from cashmgmt.render.palette import svg_number as _fmt
 
 #: Box styles a node can be given in `tree_svg(emphasis=...)`.
 STYLES = ("plain", "strong", "header", "more")
 
-# Geometry, in SVG user units (1 unit = 1pt at the natural size).
-_TITLE_SIZE = 10.0
-_SUB_SIZE = 8.0
-_LABEL_SIZE = 7.0
-_PAD_X = 8.0
-_MIN_BOX_W = 64.0
-_MAX_SUB_W = 190.0  # subtitles longer than this are shortened with an ellipsis
-_BOX_H = 34.0
-_HGAP = 12.0  # between boxes side by side
-# Gaps under a parent whose children carry their own edge labels ("tagged"), and under one
-# whose edges are unlabelled or all share one label (drawn once, on the parent's stem).
-_LEVEL_GAP = {"tagged": 38.0, "stem": 38.0, "plain": 28.0}  # parent's bottom to children's top
-_ROW_GAP = {"tagged": 26.0, "stem": 16.0, "plain": 16.0}  # a row's bottom to the next row's top
-_BUS = {"tagged": 16.0, "stem": 8.0, "plain": 8.0}  # connector's height above children's top
-_LANE = 14.0  # room left of wrapped rows for the spine
-_FOREST_GAP = 28.0  # between separate trees
-_MARGIN = 6.0
+#: Text sizes in pt at the natural size, which is the printed size when the diagram is no
+#: wider than the column. The smallest (edge tags) is the 7 pt floor for print.
+TITLE_SIZE = 8.5
+SUB_SIZE = 7.5
+LABEL_SIZE = 7.0
+
+# Geometry, in SVG user units (1 unit = 1 pt at the natural size).
+_TITLE_LINE = 10.5  # baseline to baseline
+_SUB_LINE = 9.5
+_PAD_X = 6.0
+_PAD_Y = 4.5
+_MAX_TITLE_W = 106.0  # a title wraps onto a second line beyond this width
+_MAX_TITLE_LINES = 2
+_MAX_SUB_W = 150.0
+_MIN_BOX_W = 56.0
+_HGAP = 10.0  # between blocks side by side in a row
+_COL_GAP = 12.0  # between columns
+_VGAP = 7.0  # between blocks stacked in a column
+# Parent's bottom to the children's top in a row: children whose edges carry their own tags
+# ("tagged"), edges sharing one tag drawn once on the stem ("stem"), untagged ("plain").
+_LEVEL_GAP = {"tagged": 36.0, "stem": 32.0, "plain": 20.0}
+_BUS = {"tagged": 18.0, "stem": 7.0, "plain": 9.0}  # the bus's height above the children
+_COLUMN_GAP_TOP = 16.0  # parent's bottom to the first child's top in columns
+_SPINE_X = 6.0  # a column's spine, right of the column's left edge
+_INDENT = 14.0  # a column's children, right of its left edge
+_TAG_H = 10.0
+_FOREST_GAP = 20.0
+_MARGIN = 4.0
+_MAX_NEST = 8  # columns inside columns beyond this are drawn as a plain indented list
+_MIN_BUDGET = 90.0
 
 
 # ------------------------------------------------------------------------------ text
 
 
-def _char_width(ch: str) -> float:
-    """A generous estimate of one character's advance in em (DejaVu Sans is the widest of
-    the fonts the document may fall back to)."""
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
-        return 1.0
-    if ch in "mwMW@%":
-        return 0.9
-    if ch.isupper():
-        return 0.7
-    if ch.isdigit():
-        return 0.64
-    if ch.islower():
-        return 0.58 if ch not in "ijlft" else 0.34
-    if ch == " ":
-        return 0.32
-    if ch in ".,:;'|!()[]-/":
-        return 0.4
-    return 0.6
-
-
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Estimated width of `text` at font `size` (CJK characters count double width)."""
-    width = sum(_char_width(ch) for ch in text) * size
-    return width * 1.07 if bold else width
+    """The width of `text` at font `size`, measured with the documents' fonts."""
+    return fontmetrics.text_width(text, size, bold)
 
 
-def _shorten(text: str, size: float, limit: float) -> str:
+def _shorten(text: str, size: float, limit: float, bold: bool = False) -> str:
     """`text`, cut with an ellipsis to fit `limit` units at `size`."""
-    if text_width(text, size) <= limit:
+    if text_width(text, size, bold) <= limit:
         return text
     out = text
-    while out and text_width(out + "…", size) > limit:
+    while out and text_width(out + "…", size, bold) > limit:
         out = out[:-1]
     return out.rstrip() + "…"
 
 
+def _breaks(text: str) -> list[int]:
+    """Where `text` may break: after a space, or between two wide (CJK) characters."""
+    out = []
+    for i in range(1, len(text)):
+        wide = fontmetrics.advance(text[i - 1]) >= 0.9 and fontmetrics.advance(text[i]) >= 0.9
+        if text[i - 1] == " " or wide:
+            out.append(i)
+    return out
+
+
+def wrap(
+    text: str, size: float, limit: float, lines: int, bold: bool = False, last: float = 0.0
+) -> list[str]:
+    """`text` in at most `lines` lines of at most `limit` units at `size` (breaking at spaces,
+    or anywhere between CJK characters), the last line allowed `last` units (when wider than
+    `limit`) and shortened with an ellipsis beyond them."""
+    out: list[str] = []
+    rest = text.strip()
+    while rest and len(out) < lines - 1 and text_width(rest, size, bold) > limit:
+        cut = 0
+        for i in _breaks(rest):
+            if text_width(rest[:i].rstrip(), size, bold) <= limit:
+                cut = i
+        if cut == 0:
+            break
+        out.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest or not out:
+        out.append(_shorten(rest, size, max(limit, last) if out else limit, bold))
+    if (
+        len(out) == 2
+        and text_width(out[1], size, bold) < 0.3 * text_width(out[0], size, bold)
+        and text_width(text.strip(), size, bold) <= last
+    ):
+        return [text.strip()]  # one line a little wider rather than a word left alone
+    return out
+
+
 # ------------------------------------------------------------------------------ layout
+
+#: How a node's subtree is measured: "row" (side by side all the way down), "list" (one
+#: indented column all the way down) or a width budget (columns chosen to fit it).
+Key = str | int
 
 
 @attrs.frozen
@@ -88,205 +138,228 @@ class _Box:
     x: float
     y: float
     w: float
+    h: float
 
 
-@attrs.define
+@attrs.frozen
 class _Measure:
-    """A subtree's size and how its children are laid out."""
+    """A subtree's block: its size, where the node's box sits in it, and each child's
+    subtree (its key and its block's offset)."""
 
     w: float
     h: float
-    mode: str  # leaf, row, wrap
-    rows: list[list[str]] = attrs.Factory(list)
-    row_widths: list[float] = attrs.Factory(list)
-    row_heights: list[float] = attrs.Factory(list)
-    cell: dict[str, float] = attrs.Factory(dict)  # child -> width of its slot
-    lane: float = 0.0
-    gaps: str = "plain"  # a key of _LEVEL_GAP, _ROW_GAP and _BUS
+    mode: str  # leaf, row, cols
+    box_dx: float
+    kids: tuple[tuple[str, Key, float, float], ...] = ()
+    spines: tuple[float, ...] = ()  # cols: each column's spine, from the block's left
+    columns: tuple[tuple[str, ...], ...] = ()
 
 
 class _Layout:
-    """Positions of boxes and connector paths for a forest."""
+    """Measures and places a forest within a width."""
 
     def __init__(
         self,
         box_w: Mapping[str, float],
+        box_h: Mapping[str, float],
         children: Mapping[str, list[str]],
         gaps: Mapping[str, str],
+        indent: Mapping[str, float],
         max_per_row: int,
-        max_width: float,
+        stem_tags: Collection[str] = (),
     ) -> None:
-        self.box_w = box_w
+        self.box_w, self.box_h = box_w, box_h
         self.children = children
         self.gaps = gaps
+        self.indent = indent
+        self.stem_tags = set(stem_tags)  # parents whose one tag goes on their stem
         self.max_per_row = max(1, max_per_row)
-        self.max_width = max_width
-        self.measures: dict[str, _Measure] = {}
-        self.stretch: dict[str, float] = {}  # leaves in a grid take their cell's width
+        self.measures: dict[tuple[str, Key], _Measure] = {}
+        self.row_ok: dict[str, bool] = {}
         self.boxes: dict[str, _Box] = {}
-        # (parent, child, points) for each child's drop; (parent, points) for shared lines.
+        # (parent, child, points) for each child's own line; (parent, points) for shared ones.
         self.drops: list[tuple[str, str, list[tuple[float, float]]]] = []
         self.shared: list[tuple[str, list[tuple[float, float]]]] = []
+        self.stems: dict[str, tuple[float, float, float]] = {}  # parent -> x, top, bottom
 
-    def measure(self, root: str) -> _Measure:
-        """Size of the subtree under `root`: every node's children measured before it, by
-        an explicit stack, so a chain thousands of levels deep needs no recursion."""
+    def natural(self, root: str) -> None:
+        """The "row" and "list" measures of every node under `root`, children first, by an
+        explicit stack (a chain thousands of levels deep needs no recursion)."""
         for node in _postorder(root, lambda n: self.children.get(n, [])):
-            self._measure_one(node)
-        return self.measures[root]
+            kids = self.children.get(node, [])
+            self.row_ok[node] = len(kids) <= self.max_per_row and all(self.row_ok[k] for k in kids)
+            if not kids:
+                leaf = _Measure(self.box_w[node], self.box_h[node], "leaf", 0.0)
+                self.measures[(node, "row")] = self.measures[(node, "list")] = leaf
+                continue
+            self.measures[(node, "row")] = self._row(node, [(k, "row") for k in kids])
+            self.measures[(node, "list")] = self._cols(node, [[(k, "list") for k in kids]])
 
-    def _measure_one(self, node: str) -> _Measure:
-        """Size of the subtree under `node`, its children already measured."""
-        kids = self.children.get(node, [])
-        bw = self.box_w[node]
-        if not kids:
-            m = _Measure(bw, _BOX_H, "leaf")
-            self.measures[node] = m
-            return m
-        sub = {k: self.measures[k] for k in kids}
-        gaps = self.gaps.get(node, "plain")
-        level, row_gap = _LEVEL_GAP[gaps], _ROW_GAP[gaps]
-        side = sum(sub[k].w for k in kids) + _HGAP * (len(kids) - 1)
-        if len(kids) == 1 or (len(kids) <= self.max_per_row and side <= self.max_width):
-            m = _Measure(
-                max(bw, side),
-                _BOX_H + level + max(sub[k].h for k in kids),
-                "row",
-                rows=[kids],
-                row_widths=[side],
-                row_heights=[max(sub[k].h for k in kids)],
-                cell={k: sub[k].w for k in kids},
-                gaps=gaps,
-            )
-            self.measures[node] = m
-            return m
-        # Too many or too wide for one row: leaves in an even grid, then the subtrees.
-        leaves = [k for k in kids if sub[k].mode == "leaf"]
-        inner = [k for k in kids if sub[k].mode != "leaf"]
-        budget = max(self.max_width - _LANE, 1.0)
-        rows: list[list[str]] = []
-        cell: dict[str, float] = {}
-        if leaves:
-            width = max(sub[k].w for k in leaves)
-            cols = int((budget + _HGAP) // (width + _HGAP))
-            cols = max(1, min(self.max_per_row, cols, len(leaves)))
-            # Even rows: 9 leaves in rows of 5 and 4, not 8 and 1.
-            count = -(-len(leaves) // cols)
-            base, extra = divmod(len(leaves), count)
-            start = 0
-            for r in range(count):
-                size = base + (1 if r < extra else 0)
-                rows.append(leaves[start : start + size])
-                start += size
-            cell.update({k: width for k in leaves})
-            self.stretch.update({k: width for k in leaves})
-        current: list[str] = []
-        used = 0.0
-        for k in inner:
-            w = sub[k].w
-            if current and (used + _HGAP + w > budget or len(current) >= self.max_per_row):
-                rows.append(current)
-                current, used = [], 0.0
-            used = w if not current else used + _HGAP + w
-            current.append(k)
-            cell[k] = w
-        if current:
-            rows.append(current)
-        widths = [sum(cell[k] for k in row) + _HGAP * (len(row) - 1) for row in rows]
-        heights = [max(sub[k].h for k in row) for row in rows]
-        lane = _LANE if len(rows) > 1 else 0.0
-        m = _Measure(
-            max(bw, lane + max(widths)),
-            _BOX_H + level + sum(heights) + row_gap * (len(rows) - 1),
-            "wrap",
-            rows=rows,
-            row_widths=widths,
-            row_heights=heights,
-            cell=cell,
-            lane=lane,
-            gaps=gaps,
+    def fits(self, node: str, budget: float) -> bool:
+        return self.row_ok[node] and self.measures[(node, "row")].w <= budget
+
+    def budgeted(self, node: str, budget: float, depth: int = 0) -> Key:
+        """The key of `node`'s subtree laid out within `budget` (measured and stored)."""
+        chain: list[str] = []
+        while True:
+            kids = self.children.get(node, [])
+            if not kids or self.fits(node, budget):
+                key: Key = "row"
+            elif len(kids) == 1:
+                chain.append(node)
+                node = kids[0]
+                continue
+            elif depth >= _MAX_NEST or budget < _MIN_BUDGET:
+                key = "list"
+            else:
+                key = self._columns(node, budget, depth)
+            break
+        # The chain above it: each node over its single child.
+        for above in reversed(chain):
+            own = int(budget)
+            self.measures[(above, own)] = self._row(above, [(node, key)])
+            node, key = above, own
+        return key
+
+    def _columns(self, node: str, budget: float, depth: int) -> Key:
+        own = int(budget)
+        if (node, own) in self.measures:
+            return own
+        kids = self.children[node]
+        indent = self.indent.get(node, _INDENT)
+        chosen: list[list[tuple[str, Key]]] = []
+        for k in range(min(len(kids), self.max_per_row), 0, -1):
+            inner = (budget - (k - 1) * _COL_GAP) / k - indent
+            if k > 1 and inner < min(self.box_w[c] for c in kids):
+                continue
+            keys = [(c, self.budgeted(c, inner, depth + 1)) for c in kids]
+            heights = [self.measures[ck].h for ck in keys]
+            columns = [[keys[i] for i in part] for part in _partition(heights, k)]
+            width = sum(indent + max(self.measures[ck].w for ck in col) for col in columns)
+            if width + _COL_GAP * (len(columns) - 1) <= budget or k == 1:
+                chosen = columns
+                break
+        self.measures[(node, own)] = self._cols(node, chosen)
+        return own
+
+    def _row(self, node: str, kids: Sequence[tuple[str, Key]]) -> _Measure:
+        """`node` centred over its children side by side."""
+        bw, bh = self.box_w[node], self.box_h[node]
+        ms = [self.measures[ck] for ck in kids]
+        side = sum(m.w for m in ms) + _HGAP * (len(ms) - 1)
+        w = max(bw, side)
+        x = (w - side) / 2
+        top = bh + _LEVEL_GAP[self.gaps.get(node, "plain")]
+        placed = []
+        centres = []
+        for (k, key), m in zip(kids, ms, strict=True):
+            placed.append((k, key, x, top))
+            centres.append(x + m.box_dx + self.box_w[k] / 2)
+            x += m.w + _HGAP
+        cx = min(max((centres[0] + centres[-1]) / 2, bw / 2), w - bw / 2)
+        return _Measure(w, top + max(m.h for m in ms), "row", cx - bw / 2, tuple(placed))
+
+    def _cols(self, node: str, columns: Sequence[Sequence[tuple[str, Key]]]) -> _Measure:
+        """`node` over its children in columns, each hanging from a spine."""
+        bw, bh = self.box_w[node], self.box_h[node]
+        indent = self.indent.get(node, _INDENT)
+        widths = [indent + max(self.measures[ck].w for ck in col) for col in columns]
+        span = sum(widths) + _COL_GAP * (len(columns) - 1)
+        single = len(columns) == 1
+        w = max(bw, span)
+        box_dx = 0.0 if single else (w - bw) / 2
+        x = 0.0 if single else (w - span) / 2
+        top0 = bh + (_VGAP if single else _COLUMN_GAP_TOP) + self._tag_room(node)
+        placed: list[tuple[str, Key, float, float]] = []
+        spines: list[float] = []
+        bottom = top0
+        for col, cw in zip(columns, widths, strict=True):
+            spines.append(x + _SPINE_X)
+            top = top0
+            for k, key in col:
+                placed.append((k, key, x + indent, top))
+                top += self.measures[(k, key)].h + _VGAP
+            bottom = max(bottom, top - _VGAP)
+            x += cw + _COL_GAP
+        return _Measure(
+            w,
+            bottom,
+            "cols",
+            box_dx,
+            tuple(placed),
+            tuple(spines),
+            tuple(tuple(k for k, _ in col) for col in columns),
         )
-        self.measures[node] = m
-        return m
 
-    def place(self, root: str, x0: float, y0: float) -> None:
-        """Put the subtree under `root` with its block's top-left corner at (x0, y0). Each
-        node's children are placed (in row order) before its own box and connectors, by an
-        explicit stack, so a chain thousands of levels deep needs no recursion."""
-        stack = [(root, x0, y0, iter(self._slots(root, x0, y0)))]
+    def _tag_room(self, node: str) -> float:
+        """Extra height on a column's stem for the tag its children share."""
+        return _TAG_H + 10 if node in self.stem_tags else 0.0
+
+    def place(self, root: str, key: Key, x0: float, y0: float) -> None:
+        """Put `root`'s subtree (measured as `key`) with its block's corner at (x0, y0):
+        children before their parent's connectors, by an explicit stack."""
+        stack = [(root, key, x0, y0, iter(self.measures[(root, key)].kids))]
         while stack:
-            node, x, y, pending = stack[-1]
+            node, k, x, y, pending = stack[-1]
             child = next(pending, None)
             if child is None:
                 stack.pop()
-                self._finish(node, x, y)
+                self._finish(node, self.measures[(node, k)], x, y)
             else:
-                k, kx, ky = child
-                stack.append((k, kx, ky, iter(self._slots(k, kx, ky))))
+                c, ck, dx, dy = child
+                stack.append((c, ck, x + dx, y + dy, iter(self.measures[(c, ck)].kids)))
 
-    def _left(self, node: str, x0: float) -> float:
-        """Where the rows of `node`'s children start (right of the spine's lane)."""
-        m = self.measures[node]
-        grid = m.lane + max(m.row_widths)
-        return x0 + (m.w - grid) / 2 + m.lane
-
-    def _slots(self, node: str, x0: float, y0: float) -> list[tuple[str, float, float]]:
-        """Each child of `node` (in row order) with its block's top-left corner, for
-        `node`'s block at (x0, y0)."""
-        m = self.measures[node]
+    def _finish(self, node: str, m: _Measure, x0: float, y0: float) -> None:
+        """`node`'s box and connectors, its children's boxes already placed."""
+        bw, bh = self.box_w[node], self.box_h[node]
+        box = _Box(node, x0 + m.box_dx, y0, bw, bh)
+        self.boxes[node] = box
         if m.mode == "leaf":
-            return []
-        top = y0 + _BOX_H + _LEVEL_GAP[m.gaps]
-        left = self._left(node, x0)
-        slots = []
-        for row, height in zip(m.rows, m.row_heights, strict=True):
-            x = left
-            if m.mode == "row":
-                x = x0 + (m.w - m.row_widths[0]) / 2
-            for k in row:
-                slot = m.cell[k]
-                slots.append((k, x + (slot - self.measures[k].w) / 2, top))
-                x += slot + _HGAP
-            top += height + _ROW_GAP[m.gaps]
-        return slots
-
-    def _finish(self, node: str, x0: float, y0: float) -> None:
-        """`node`'s box and connectors at (x0, y0), its children's boxes already placed."""
-        m = self.measures[node]
-        bw = self.stretch.get(node, self.box_w[node])
-        if m.mode == "leaf":
-            self.boxes[node] = _Box(node, x0 + (m.w - bw) / 2, y0, bw)
             return
-        level, row_gap, bus_height = _LEVEL_GAP[m.gaps], _ROW_GAP[m.gaps], _BUS[m.gaps]
-        bottom = y0 + _BOX_H
-        left = self._left(node, x0)
-        centres = [[self.boxes[k].x + self.boxes[k].w / 2 for k in row] for row in m.rows]
+        bottom = y0 + bh
+        kids = [self.boxes[c] for c, _, _, _ in m.kids]
         if m.mode == "row":
-            first, last = centres[0][0], centres[0][-1]
-            cx = min(max((first + last) / 2, x0 + bw / 2), x0 + m.w - bw / 2)
-        else:
-            cx = x0 + m.w / 2
-        self.boxes[node] = _Box(node, cx - bw / 2, y0, bw)
-        # Connectors: a stem down from the parent, a bus above each row, a drop per child,
-        # and a spine on the left joining the rows' buses when there are several.
-        spine = left - m.lane / 2
-        row_top = bottom + level
-        buses: list[float] = []
-        for r, (row, row_centres) in enumerate(zip(m.rows, centres, strict=True)):
-            bus = row_top - bus_height
-            buses.append(bus)
-            lo = spine if m.lane else min(row_centres)
-            hi = max(row_centres)
-            if r == 0:
-                lo, hi = min(lo, cx), max(hi, cx)
+            cx = box.x + bw / 2
+            bus = kids[0].y - _BUS[self.gaps.get(node, "plain")]
+            centres = [b.x + b.w / 2 for b in kids]
+            lo, hi = min([*centres, cx]), max([*centres, cx])
+            self.stems[node] = (cx, bottom, bus)
+            self.shared.append((node, [(cx, bottom), (cx, bus)]))
             if hi > lo:
                 self.shared.append((node, [(lo, bus), (hi, bus)]))
-            for k, c in zip(row, row_centres, strict=True):
-                self.drops.append((node, k, [(c, bus), (c, row_top)]))
-            row_top += m.row_heights[r] + row_gap
-        self.shared.append((node, [(cx, bottom), (cx, buses[0])]))
-        if m.lane and len(buses) > 1:
-            self.shared.append((node, [(spine, buses[0]), (spine, buses[-1])]))
+            for b, c in zip(kids, centres, strict=True):
+                self.drops.append((node, b.id, [(c, bus), (c, b.y)]))
+            return
+        spines = [x0 + s for s in m.spines]
+        room = self._tag_room(node)
+        if len(spines) == 1:
+            top = bottom
+            self.stems[node] = (spines[0], bottom, bottom + room)
+        else:
+            cx = box.x + bw / 2
+            top = bottom + _COLUMN_GAP_TOP / 2 + room
+            self.stems[node] = (cx, bottom, top)
+            self.shared.append((node, [(cx, bottom), (cx, top)]))
+            lo, hi = min([*spines, cx]), max([*spines, cx])
+            self.shared.append((node, [(lo, top), (hi, top)]))
+        for spine, col in zip(spines, m.columns, strict=True):
+            mids = [self.boxes[c].y + self.boxes[c].h / 2 for c in col]
+            self.shared.append((node, [(spine, top), (spine, mids[-1])]))
+            for c, mid in zip(col, mids, strict=True):
+                self.drops.append((node, c, [(spine, mid), (self.boxes[c].x, mid)]))
+
+
+def _partition(heights: Sequence[float], k: int) -> list[list[int]]:
+    """Indices 0..n-1 shared among at most `k` columns of even height: the tallest first,
+    each into the column that is shortest so far; each column keeps the order given."""
+    columns: list[list[int]] = [[] for _ in range(max(1, min(k, len(heights))))]
+    used = [0.0] * len(columns)
+    for i in sorted(range(len(heights)), key=lambda i: (-heights[i], i)):
+        c = min(range(len(columns)), key=lambda c: (used[c], c))
+        columns[c].append(i)
+        used[c] += heights[i] + _VGAP
+    ordered = sorted((sorted(col) for col in columns if col), key=lambda col: col[0])
+    return ordered
 
 
 def _postorder(root: str, children: Callable[[str], Sequence[str]]) -> list[str]:
@@ -311,7 +384,10 @@ def _postorder(root: str, children: Callable[[str], Sequence[str]]) -> list[str]
 def _line(points: Sequence[tuple[float, float]], colour: str, dashed: bool) -> str:
     d = " ".join(f"{'M' if i == 0 else 'L'}{_fmt(x)} {_fmt(y)}" for i, (x, y) in enumerate(points))
     dash = ' stroke-dasharray="3 2"' if dashed else ""
-    return f'<path d="{d}" fill="none" stroke={quoteattr(colour)} stroke-width="1"{dash}/>'
+    return (
+        f'<path class="edge" d="{d}" fill="none" stroke={quoteattr(colour)} '
+        f'stroke-width="0.8"{dash}/>'
+    )
 
 
 def _text(x: float, y: float, text: str, size: float, colour: str, weight: str = "") -> str:
@@ -320,6 +396,25 @@ def _text(x: float, y: float, text: str, size: float, colour: str, weight: str =
         f'<text x="{_fmt(x)}" y="{_fmt(y)}" font-size="{_fmt(size)}"{bold} '
         f'fill={quoteattr(colour)} text-anchor="middle">{escape(text)}</text>'
     )
+
+
+@attrs.frozen
+class _Label:
+    """A node's text as drawn: the title's lines and the (shortened) subtitle."""
+
+    lines: tuple[str, ...]
+    subtitle: str
+
+    @property
+    def height(self) -> float:
+        text = _TITLE_LINE * len(self.lines) + (_SUB_LINE if self.subtitle else 0.0)
+        return 2 * _PAD_Y + text + 1.5
+
+    @property
+    def width(self) -> float:
+        widths = [text_width(line, TITLE_SIZE, bold=True) for line in self.lines]
+        widths.append(text_width(self.subtitle, SUB_SIZE))
+        return max(_MIN_BOX_W, max(widths) + 2 * _PAD_X)
 
 
 def tree_svg(
@@ -332,25 +427,26 @@ def tree_svg(
     dashed: Collection[tuple[str, str]] = (),
     arrows: bool = False,
     max_per_row: int = 8,
-    max_width: float = 820.0,
-    aspect: float | None = 1.4,
+    max_width: float = COLUMN_WIDTH_PT,
 ) -> str:
-    """A top-down tree (or forest) diagram as an SVG document.
+    """A top-down tree (or forest) diagram as an SVG document, no wider than `max_width`
+    where the boxes allow it (so that it prints at its natural size in the column).
 
-    `nodes[id] = (title, subtitle)`: two lines of text in a rounded box (an empty subtitle
-    gives one line; a long subtitle is shortened with an ellipsis); `edges` are (parent,
+    `nodes[id] = (title, subtitle)`: a rounded box with the title (bold, wrapped onto two
+    lines at most) over the subtitle (an empty subtitle gives none; long text is shortened
+    with an ellipsis and the full title kept as the box's tooltip); `edges` are (parent,
     child) pairs, each node having at most one parent. Roots are at the top, children
-    ordered by id. A node with more than `max_per_row` children, or children wider together
-    than `max_width`, gets them in several rows (leaf children in an even grid first, then
-    the subtrees), joined by a spine on their left. With `aspect`, the width allowed grows
-    in steps until the diagram is at most `aspect` times as tall as it is wide, so that,
-    scaled to a column, it fits a page.
+    ordered by id. A parent whose subtree fits (at most `max_per_row` children side by
+    side) is drawn over its children; otherwise its children go in columns under it, each
+    column on its own spine with an elbow into each child (see the module's docstring).
 
     `edge_labels` puts a small tag on an edge (once, on the parent's stem, when all of a
-    parent's edges share it); `dashed` edges are drawn dashed; `arrows` points an arrowhead
-    at each parent (money flowing up); `emphasis` gives nodes a style from STYLES ("strong":
-    filled in the primary colour, "header": tinted, "more": a dashed placeholder). The SVG
-    has a viewBox and its natural size in pt (1 unit = 1pt), so CSS can scale it.
+    parent's edges share it and the children are side by side); `dashed` edges are drawn
+    dashed; `arrows` points an arrowhead at each parent (money flowing up); `emphasis`
+    gives nodes a style from STYLES ("strong": filled in the primary colour, "header":
+    tinted, "more": a dashed placeholder). Each box is a `<g class="node">` and each
+    connector a `<path class="edge">`. The SVG has a viewBox and its natural size in pt
+    (1 unit = 1 pt), so CSS can place it.
     """
     theme = theme_colours(colours)
     labels = {edge: text for edge, text in (edge_labels or {}).items() if text}
@@ -374,35 +470,37 @@ def tree_svg(
     # Where a parent's edges all carry the same label, it goes once on the parent's stem.
     stem: dict[str, str] = {}
     gaps: dict[str, str] = {}
+    indent: dict[str, float] = {}
     for p, kids in children.items():
         tags = {labels.get((p, k)) for k in kids}
         if tags == {None}:
             gaps[p] = "plain"
-        elif len(tags) == 1:
-            stem[p] = labels[(p, kids[0])]
-            gaps[p] = "stem"
         else:
-            gaps[p] = "tagged"
+            gaps[p] = "stem" if len(tags) == 1 else "tagged"
+            if len(tags) == 1:
+                stem[p] = labels[(p, kids[0])]
+            if len(tags) > 1:
+                widest = max(_tag_width(labels[(p, k)]) for k in kids if (p, k) in labels)
+                indent[p] = max(_INDENT, _SPINE_X + widest + 8)
     roots = sorted(n for n in nodes if n not in parent)
-    subtitles = {n: _shorten(sub, _SUB_SIZE, _MAX_SUB_W) for n, (_, sub) in nodes.items()}
-    box_w = {
-        n: max(
-            _MIN_BOX_W,
-            text_width(title, _TITLE_SIZE, bold=True) + 2 * _PAD_X,
-            text_width(subtitles[n], _SUB_SIZE) + 2 * _PAD_X,
+    text = {
+        n: _Label(
+            tuple(wrap(title, TITLE_SIZE, _MAX_TITLE_W, _MAX_TITLE_LINES, True, _MAX_SUB_W)),
+            _shorten(sub, SUB_SIZE, _MAX_SUB_W),
         )
-        for n, (title, _) in nodes.items()
+        for n, (title, sub) in nodes.items()
     }
-    steps = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0) if aspect is not None else (1.0,)
-    for step in steps:
-        layout, total_w, total_h = _arrange(
-            box_w, children, gaps, roots, max_per_row, max_width * step
-        )
-        if len(layout.measures) != len(nodes):
-            stuck = sorted(set(nodes) - set(layout.measures))
-            raise ValueError(f"nodes in a cycle, not reachable from a root: {', '.join(stuck)}")
-        if aspect is None or total_h <= aspect * total_w:
-            break
+    box_w = {n: label.width for n, label in text.items()}
+    box_h = {n: label.height for n, label in text.items()}
+    layout = _Layout(box_w, box_h, children, gaps, indent, max_per_row, stem)
+    for r in roots:
+        layout.natural(r)
+    if len(layout.row_ok) != len(nodes):
+        stuck = sorted(set(nodes) - set(layout.row_ok))
+        raise ValueError(f"nodes in a cycle, not reachable from a root: {', '.join(stuck)}")
+    budget = max_width - 2 * _MARGIN
+    blocks = [(r, layout.budgeted(r, budget)) for r in roots]
+    total_w, total_h = _arrange(layout, blocks, budget)
 
     line_colour = theme["muted"]
     out: list[str] = []
@@ -413,23 +511,25 @@ def tree_svg(
     for p, c, points in layout.drops:
         out.append(_line(points, line_colour, (p, c) in dashed_edges))
     for p, kids in sorted(children.items()):
-        box = layout.boxes[p]
-        cx, by = box.x + box.w / 2, box.y + _BOX_H
+        x, top, bottom = layout.stems[p]
         if arrows and not all((p, k) in dashed_edges for k in kids):
             out.append(
-                f'<path d="M{_fmt(cx)} {_fmt(by)} L{_fmt(cx - 3.5)} {_fmt(by + 6)} '
-                f'L{_fmt(cx + 3.5)} {_fmt(by + 6)} Z" fill={quoteattr(line_colour)}/>'
+                f'<path d="M{_fmt(x)} {_fmt(top)} L{_fmt(x - 3.5)} {_fmt(top + 6)} '
+                f'L{_fmt(x + 3.5)} {_fmt(top + 6)} Z" fill={quoteattr(line_colour)}/>'
             )
-        if p in stem:
-            bus = by + _LEVEL_GAP["stem"] - _BUS["stem"]
-            out.append(_tag(cx, (by + 6 + bus) / 2, stem[p], theme))
+        if p in stem and _stem_room(layout, p):
+            out.append(_tag(x, (top + 6 + bottom) / 2, stem[p], theme))
     for p, c, points in layout.drops:
-        if p in stem or (p, c) not in labels:
-            continue
-        (x, top), (_, bottom) = points
-        out.append(_tag(x, (top + bottom) / 2, labels[(p, c)], theme))
+        if (p, c) not in labels or (p in stem and _stem_room(layout, p)):
+            continue  # untagged, or drawn once on the stem
+        (x0, y0), (_, y1) = points
+        if y0 == y1:  # an elbow: the tag beside the spine
+            w = _tag_width(labels[(p, c)])
+            out.append(_tag(x0 + 3 + w / 2, y0, labels[(p, c)], theme))
+        else:  # a drop
+            out.append(_tag(x0, (y0 + y1) / 2, labels[(p, c)], theme))
     for n in sorted(layout.boxes):
-        out.append(_box(layout.boxes[n], nodes[n][0], subtitles[n], styles.get(n), theme))
+        out.append(_box(layout.boxes[n], nodes[n][0], text[n], styles.get(n), theme))
 
     family = ", ".join(f"'{f}'" if " " in f else f for f in FONT_FAMILY)
     return (
@@ -441,55 +541,61 @@ def tree_svg(
 
 
 def _arrange(
-    box_w: Mapping[str, float],
-    children: Mapping[str, list[str]],
-    gaps: Mapping[str, str],
-    roots: Sequence[str],
-    max_per_row: int,
-    max_width: float,
-) -> tuple[_Layout, float, float]:
-    """Lay the forest out within `max_width`: the layout and the canvas's width and height."""
-    layout = _Layout(box_w, children, gaps, max_per_row, max_width)
-    blocks = [(r, layout.measure(r)) for r in roots]
-    # Trees side by side, wrapping into rows of at most max_width.
-    rows: list[list[tuple[str, _Measure]]] = []
+    layout: _Layout, blocks: Sequence[tuple[str, Key]], budget: float
+) -> tuple[float, float]:
+    """Place the trees side by side, wrapping into rows within `budget`: the canvas's
+    width and height."""
+    rows: list[list[tuple[str, Key]]] = []
     used = 0.0
-    for root, m in blocks:
-        if rows and used + _FOREST_GAP + m.w <= max_width:
-            rows[-1].append((root, m))
-            used += _FOREST_GAP + m.w
+    for root, key in blocks:
+        w = layout.measures[(root, key)].w
+        if rows and used + _FOREST_GAP + w <= budget:
+            rows[-1].append((root, key))
+            used += _FOREST_GAP + w
         else:
-            rows.append([(root, m)])
-            used = m.w
-    widths = [sum(m.w for _, m in row) + _FOREST_GAP * (len(row) - 1) for row in rows]
+            rows.append([(root, key)])
+            used = w
+    widths = [
+        sum(layout.measures[rk].w for rk in row) + _FOREST_GAP * (len(row) - 1) for row in rows
+    ]
     width = max(widths, default=_MIN_BOX_W)
     y = _MARGIN
     for row, row_w in zip(rows, widths, strict=True):
         x = _MARGIN + (width - row_w) / 2
-        for root, m in row:
-            layout.place(root, x, y)
-            x += m.w + _FOREST_GAP
-        y += max(m.h for _, m in row) + _FOREST_GAP
-    height = (y - _FOREST_GAP + _MARGIN) if rows else _BOX_H + 2 * _MARGIN
-    return layout, width + 2 * _MARGIN, height
+        for root, key in row:
+            layout.place(root, key, x, y)
+            x += layout.measures[(root, key)].w + _FOREST_GAP
+        y += max(layout.measures[rk].h for rk in row) + _FOREST_GAP
+    height = (y - _FOREST_GAP + _MARGIN) if rows else 2 * _MARGIN
+    return width + 2 * _MARGIN, height
+
+
+def _stem_room(layout: _Layout, p: str) -> bool:
+    """Whether `p`'s stem is long enough for a tag (children side by side, not columns)."""
+    _, top, bottom = layout.stems[p]
+    return bottom - top >= _TAG_H + 8
+
+
+def _tag_width(label: str) -> float:
+    return text_width(label, LABEL_SIZE) + 6
 
 
 def _tag(x: float, y: float, label: str, theme: Mapping[str, str]) -> str:
     """A small label in a pill centred on (x, y), over a connector."""
-    w = text_width(label, _LABEL_SIZE) + 6
+    w = _tag_width(label)
     return (
-        f'<rect x="{_fmt(x - w / 2)}" y="{_fmt(y - 5)}" width="{_fmt(w)}" height="10" '
-        f'rx="3" fill="#FFFFFF" stroke={quoteattr(theme["muted"])} stroke-width="0.6"/>\n'
-        + _text(x, y + 2.5, label, _LABEL_SIZE, theme["text"])
+        f'<rect x="{_fmt(x - w / 2)}" y="{_fmt(y - _TAG_H / 2)}" width="{_fmt(w)}" '
+        f'height="{_fmt(_TAG_H)}" rx="3" fill="#FFFFFF" stroke={quoteattr(theme["muted"])} '
+        'stroke-width="0.6"/>\n' + _text(x, y + 2.5, label, LABEL_SIZE, theme["text"])
     )
 
 
-def _box(box: _Box, title: str, subtitle: str, style: str | None, theme: Mapping[str, str]) -> str:
+def _box(box: _Box, title: str, label: _Label, style: str | None, theme: Mapping[str, str]) -> str:
     primary, text, muted = theme["primary"], theme["text"], theme["muted"]
     fill, stroke, title_colour, sub_colour = "#FFFFFF", muted, text, muted
     extra = ' stroke-width="0.8"'
     if style == "strong":
-        fill, stroke, title_colour, sub_colour = primary, primary, "#FFFFFF", tint(primary, 0.75)
+        fill, stroke, title_colour, sub_colour = primary, primary, "#FFFFFF", tint(primary, 0.8)
     elif style == "header":
         fill, stroke = tint(primary, 0.9), primary
         extra = ' stroke-width="1.2"'
@@ -498,13 +604,16 @@ def _box(box: _Box, title: str, subtitle: str, style: str | None, theme: Mapping
         extra = ' stroke-width="0.8" stroke-dasharray="3 2"'
     cx = box.x + box.w / 2
     parts = [
+        f'<g class="node"><title>{escape(title)}</title>',
         f'<rect x="{_fmt(box.x)}" y="{_fmt(box.y)}" width="{_fmt(box.w)}" '
-        f'height="{_fmt(_BOX_H)}" rx="5" fill={quoteattr(fill)} stroke={quoteattr(stroke)}'
-        f"{extra}/>"
+        f'height="{_fmt(box.h)}" rx="5" fill={quoteattr(fill)} stroke={quoteattr(stroke)}'
+        f"{extra}/>",
     ]
-    if subtitle:
-        parts.append(_text(cx, box.y + 14.5, title, _TITLE_SIZE, title_colour, "bold"))
-        parts.append(_text(cx, box.y + 27, subtitle, _SUB_SIZE, sub_colour))
-    else:
-        parts.append(_text(cx, box.y + _BOX_H / 2 + 3.5, title, _TITLE_SIZE, title_colour, "bold"))
+    y = box.y + _PAD_Y + 8.0
+    for line in label.lines:
+        parts.append(_text(cx, y, line, TITLE_SIZE, title_colour, "bold"))
+        y += _TITLE_LINE
+    if label.subtitle:
+        parts.append(_text(cx, y - 0.5, label.subtitle, SUB_SIZE, sub_colour))
+    parts.append("</g>")
     return "\n".join(parts)

@@ -54,3 +54,9 @@ def svg_number(value: float) -> str:
     """A coordinate with at most two decimals, no trailing zeros (stable across runs)."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
+
+
+#: The width of the proposal's text column, in pt: A4 (210 mm) less the 18 mm margins each
+#: side that templates/style.css's @page sets. A diagram no wider than this is printed at
+#: its natural size (1 SVG unit = 1 pt); a wider one is scaled down to it.
+COLUMN_WIDTH_PT = 493.0

@@ -249,7 +249,9 @@ def _figures(
 
 
 def _diagrams(p: Proposal, gettext: Gettext) -> dict[str, Markup]:
-    """The group's ownership diagram, and the chosen structure's diagram if there is one."""
+    """The group's ownership diagram, and a diagram of each structure recommended
+    ("structure_0", "structure_1" … in the order of `Design.members`; "structure" is the
+    chosen one's), drawn by entity in the document's language."""
     case, colours = p.cycle.case, p.theme.colours
     svg = {
         "ownership": Markup(
@@ -257,24 +259,38 @@ def _diagrams(p: Proposal, gettext: Gettext) -> dict[str, Markup]:
                 case,
                 language=p.language,
                 colours=colours,
-                subtitle=lambda e, n: f"{e.country} · {gettext('%(n)s accounts', n=n)}",
+                subtitle=lambda e, n: f"{e.country} · {_accounts(gettext, n)}",
+                share=lambda pct: gettext("%(share)s owned", share=pct),
             )
         )
     }
-    chosen = p.cycle.design.chosen
-    if chosen is not None:
-        pool_kind = gettext("Notional pool")
-        svg["structure"] = Markup(
+    roles = {"header": gettext("header"), "sub-header": gettext("sub-header")}
+
+    def subtitle(box: diagrams.StructureBox) -> str:
+        parts = [roles.get(box.role, ""), "/".join(box.countries)]
+        return " · ".join(x for x in [*parts, _accounts(gettext, len(box.accounts))] if x)
+
+    pool_kind = gettext("Notional pool")
+    for i, member in enumerate(p.cycle.design.members):
+        svg[f"structure_{i}"] = Markup(
             diagrams.structure_diagram(
                 case,
-                chosen.structure,
+                member.structure,
+                language=p.language,
                 colours=colours,
-                more=lambda n: gettext("+%(n)s accounts", n=n),
+                subtitle=subtitle,
                 pool_label=lambda pool: (pool_kind, pool.currency),
                 kind_labels={k: gettext(v) for k, v in RULE_NAMES.items()},
             )
         )
+        if member is p.cycle.design.chosen:
+            svg["structure"] = svg[f"structure_{i}"]
     return svg
+
+
+def _accounts(gettext: Gettext, n: int) -> str:
+    """ "1 account", "3 accounts" in the document's language."""
+    return gettext("1 account") if n == 1 else gettext("%(n)s accounts", n=n)
 
 
 def _result_charts(
