@@ -46,7 +46,10 @@ def parse(svg: str) -> ET.Element:
 
 
 def texts(root: ET.Element) -> list[str]:
-    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    """Every text drawn, and each box's full title (its tooltip: a long title is drawn on
+    two lines or shortened)."""
+    drawn = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    return drawn + ["".join(t.itertext()) for t in root.iter(f"{SVG}title")]
 
 
 def boxes(root: ET.Element) -> int:
@@ -216,11 +219,14 @@ def test_tree_svg_lays_out_a_small_tree_and_escapes_text() -> None:
     assert "&lt;img" in svg and "T&amp;C" in svg
     words = texts(root)
     assert {"Root", EVIL, "<b>", "华夏酒业", "CN · 2", "T&C"} <= set(words)
-    # Children by id: B left of C, both below A.
-    x = {t.text: float(t.get("x", "0")) for t in root.iter(f"{SVG}text")}
-    y = {t.text: float(t.get("y", "0")) for t in root.iter(f"{SVG}text")}
-    assert x[EVIL] < x["华夏酒业"]
-    assert y["Root"] < y[EVIL] == y["华夏酒业"]
+    # Children by id: B left of C, both below A (boxes found by their full titles).
+    at = {}
+    for g in root.iter(f"{SVG}g"):
+        rect, title = g.find(f"{SVG}rect"), g.find(f"{SVG}title")
+        assert rect is not None and title is not None
+        at[title.text] = (float(rect.get("x", "0")), float(rect.get("y", "0")))
+    assert at[EVIL][0] < at["华夏酒业"][0]
+    assert at["Root"][1] < at[EVIL][1] == at["华夏酒业"][1]
 
 
 def test_tree_svg_wraps_a_wide_level_into_rows() -> None:
@@ -271,12 +277,16 @@ def test_ownership_diagram_of_every_example(name: str) -> None:
 def test_ownership_diagram_takes_the_callers_subtitle_and_shows_partial_shares() -> None:
     case, _ = example("huaxia-liquor")
     svg = diagrams.ownership_diagram(
-        case, language="zh-CN", subtitle=lambda e, n: f"{e.country} · {n} 个账户", colours=THEME
+        case,
+        language="zh-CN",
+        subtitle=lambda e, n: f"{e.country} · {n} 个账户",
+        share=lambda pct: f"持股 {pct}",
+        colours=THEME,
     )
     words = texts(parse(svg))
     assert "CN · 6 个账户" in words
     shares = [e.ownership for e in case.entities if e.ownership is not None and e.ownership < 1]
-    assert shares and all(f"{share * 100:.0f}%" in words for share in shares)
+    assert shares and all(any(f"持股 {share * 100:.0f}%" in w for w in words) for share in shares)
     assert "#004B87" in svg
 
 
@@ -300,44 +310,38 @@ def structures(name: str) -> list[PhysicalStructure | NotionalPool | HybridStruc
 
 @pytest.mark.parametrize("name", NAMES)
 def test_structure_diagram_of_every_structure_and_candidate(name: str) -> None:
+    """One box per entity at each place in the structure; the boxes hold every account
+    once; every entity is named; physical structures carry their sweep kinds."""
     case, _ = example(name)
     for structure in structures(name):
         svg = same_twice(partial(diagrams.structure_diagram, case, structure))
         root = parse(svg)
         words = texts(root)
-        count = boxes(root)
-        assert count <= 200, (structure.id, count)
-        pool = 0 if isinstance(structure, PhysicalStructure) else 1
-        assert count == len(structure.accounts) + pool, structure.id
+        found, _, _ = diagrams.structure_boxes(case, structure)
+        assert boxes(root) == len(found), structure.id
+        held = [a for box in found.values() if box.entity is not None for a in box.accounts]
+        assert sorted(held) == sorted(structure.accounts), structure.id
+        assert boxes(root) <= len(structure.accounts) + 1
         for account in structure.accounts:
-            assert account in words, (structure.id, account)
+            assert case.entity(case.account(account).entity).name in words
+            assert account not in words  # account codes go to the appendix
         if isinstance(structure, PhysicalStructure):
-            assert set(words) & {"ZBA", "T", "TH", "R"}
+            assert set(words) & {"ZBA", "T", "TH", "R", "ZBA/T", "T/ZBA"}
 
 
-def test_aurora_diagrams_stay_under_the_box_limit_and_group_leaves_beyond_it() -> None:
+def test_aurora_hybrid_is_drawn_by_company() -> None:
+    """The 81-account hybrid was 81 boxes of account codes; it is a diagram of companies."""
     case, design = example("aurora-industrial")
     hybrid = design.candidate("hybrid").structure
     assert isinstance(hybrid, HybridStructure)
     root = parse(diagrams.structure_diagram(case, hybrid))
-    assert boxes(root) <= 200
-    assert {"Notional pool over the country headers", "DE-HOLD-EUR-CITI"} <= set(texts(root))
-    concentration = case.structure("eur-concentration")
-    svg = same_twice(
-        lambda: diagrams.structure_diagram(
-            case, concentration, max_boxes=30, more=lambda n: f"另有 {n} 个账户"
-        )
-    )
-    root = parse(svg)
-    assert boxes(root) <= 30
-    grouped = [w for w in texts(root) if w.startswith("另有")]
-    assert grouped
-    shown = sum(1 for a in concentration.accounts if a in texts(root))
-    hidden = sum(int(w.split()[1]) for w in grouped)
-    assert shown + hidden == len(concentration.accounts)
+    entities = {case.account(a).entity for a in hybrid.accounts}
+    assert boxes(root) < len(hybrid.accounts) / 2
+    assert "Notional pool over the country headers" in texts(root)
+    assert {case.entity(e).name for e in entities} <= set(texts(root))
 
 
-def test_structure_diagram_labels_kinds_and_accounts_through_the_caller() -> None:
+def test_structure_diagram_labels_kinds_and_boxes_through_the_caller() -> None:
     case, _ = example("larkspur-bakery")
     structure = case.structure("savings-sweep")
     assert isinstance(structure, PhysicalStructure)
@@ -345,11 +349,11 @@ def test_structure_diagram_labels_kinds_and_accounts_through_the_caller() -> Non
         case,
         structure,
         kind_labels={"target": "目标"},
-        label=lambda a: (EVIL, f"{a.currency} 账户"),
+        subtitle=lambda box: f"{len(box.accounts)} 个账户 {EVIL}",
     )
     root = parse(svg)
     words = texts(root)
-    assert "目标" in words and "GBP 账户" in words
+    assert "目标" in words and any(w.startswith("1 个账户 <img") for w in words)
     assert not [e for e in root.iter() if e.tag.endswith("img")]
     assert "&lt;img" in svg
 
@@ -359,11 +363,12 @@ def test_notional_pool_diagram_has_the_pool_on_top() -> None:
     pool = case.structure("crossborder-notional")
     assert isinstance(pool, NotionalPool)
     svg = diagrams.structure_diagram(
-        case, pool, pool_label=lambda p: ("跨境名义资金池", p.currency)
+        case, pool, language="zh-CN", pool_label=lambda p: ("跨境名义资金池", p.currency)
     )
     root = parse(svg)
     y = {t.text: float(t.get("y", "0")) for t in root.iter(f"{SVG}text")}
-    assert all(y["跨境名义资金池"] < y[a] for a in pool.accounts)
+    names = {case.entity(case.account(a).entity).local_name for a in pool.accounts}
+    assert names and all(name in y and y["跨境名义资金池"] < y[name] for name in names)
     assert "stroke-dasharray" in svg  # no money moves in a notional pool
 
 

@@ -66,5 +66,5 @@ def test_tree_svg_lays_out_a_chain_deeper_than_the_recursion_limit() -> None:
     depth = 5000
     nodes = {f"n{i:05}": (f"Node {i}", "") for i in range(depth)}
     edges = [(f"n{i:05}", f"n{i + 1:05}") for i in range(depth - 1)]
-    svg = tree_svg(nodes, edges, aspect=None)
+    svg = tree_svg(nodes, edges)
     assert svg.count("<rect") == depth and "Node 4999" in svg

@@ -125,8 +125,8 @@ def structure_boxes(
     """The structure folded from accounts to entities: boxes by id, (parent, child) edges,
     and the sweep kinds on each edge (none on a notional pool's edges).
 
-    Each header account is a box, holding as well the participants of its own entity that
-    sweep straight into it; the other participants of one header are one box per entity.
+    Each header account is a box; the participants of one header are one box per entity
+    (its own entity's included, so a one-company sweep still shows both levels).
     A notional pool is a box over its members (physical headers, or one box per entity)."""
     physical: PhysicalStructure | None = None
     pool: NotionalPool | None = None
@@ -172,8 +172,6 @@ def structure_boxes(
         parent = up.get(a)
         if parent is None:  # an account in no relation (cannot happen in a valid structure)
             box_of[a] = f"1{name(entity_of(a))}\x1f{a}"
-        elif parent != pool_id and entity_of(parent).id == entity_of(a).id:
-            box_of[a] = box_of[parent]  # folded into its own entity's header
         else:
             parent_box = pool_id if parent == pool_id else box_of[parent]
             box_of[a] = f"2{name(entity_of(a))}\x1f{entity_of(a).id}\x1f{parent_box}"
