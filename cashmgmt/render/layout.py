@@ -345,8 +345,8 @@ class _Layout:
         for spine, col in zip(spines, m.columns, strict=True):
             mids = [self.boxes[c].y + self.boxes[c].h / 2 for c in col]
             self.shared.append((node, [(spine, top), (spine, mids[-1])]))
-            for c, mid in zip(col, mids, strict=True):
-                self.drops.append((node, c, [(spine, mid), (self.boxes[c].x, mid)]))
+            for child, mid in zip(col, mids, strict=True):
+                self.drops.append((node, child, [(spine, mid), (self.boxes[child].x, mid)]))
 
 
 def _partition(heights: Sequence[float], k: int) -> list[list[int]]:
