@@ -255,7 +255,12 @@ def document_options(command: Callable[..., None]) -> Callable[..., None]:
                 type=click.Choice(["en", "zh-CN"]),
                 help="Default: the client's.",
             ),
-            click.option("--theme", default="default", help="A theme name or a theme YAML file."),
+            click.option(
+                "--theme",
+                default=None,
+                help="A theme name or a theme YAML file. Default: the shipped profile of the "
+                "case's proposing bank, else the default theme with the bank's name.",
+            ),
             on_option,
         ]
     ):
@@ -268,22 +273,22 @@ def write_document(
     output: str,
     as_html: bool,
     language: str | None,
-    theme: str,
+    theme: str | None,
     on: datetime | None,
     make: Callable[..., Proposal | Letter],
 ) -> None:
     """Run the cycle, render one document and write it atomically: never over one of the
     run's input files (the case file, its tables, the theme and its logo), never at a
     folder, a device or a pipe; a bad output path is refused before the run."""
+    from cashmgmt.documents import case_theme
     from cashmgmt.files import check_output, write_output
-    from cashmgmt.render.theme import load_theme
 
     to_stdout = output == "-"
     label = output or '""'
     if not to_stdout:
         guarded(label, lambda: check_output(output))
     loaded = load(case)
-    bank = guarded(theme, lambda: load_theme(theme))
+    bank = guarded(theme or case, lambda: case_theme(loaded, theme))
     inputs = [*loaded.inputs, *map(str, bank.files)]
     if not to_stdout:
         guarded(label, lambda: check_output(output, inputs))
