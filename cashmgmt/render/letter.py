@@ -43,6 +43,7 @@ class Letter:
             client_address=client_address(cycle.case, language),
             client_name=client_name(cycle.case, language),
             success=cycle.success,
+            is_micro=cycle.assessment.segment == "micro",  # a one-company business
             go_live=cycle.plan.go_live,
             structure_label="; ".join(
                 candidate_label(c, cycle.case, make_gettext(language), language)
