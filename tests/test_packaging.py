@@ -57,7 +57,8 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(target)
     probe = (
         "import cashmgmt, cashmgmt.render.theme as r; "
-        "print(cashmgmt.__file__); print(r.templates_dir()); print(r.theme_for_bank('中国建设银行').name_for('zh-CN')); "
+        "print(cashmgmt.__file__); print(r.templates_dir()); "
+        "print(r.theme_for_bank('hsbc uk').address_for('en')[0]); "
         "from cashmgmt.reference.load import DATA; print(DATA); "
         "from cashmgmt.reference.rules import country_rules; print(len(country_rules()))"
     )
@@ -71,7 +72,7 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     ).stdout.splitlines()
     assert out[0].startswith(str(target))  # the installed copy, not the checkout
     assert out[1] == str(target / "cashmgmt" / "templates")
-    assert out[2] == "中国建设银行"  # the shipped profiles are in the wheel
+    assert out[2] == "1 Centenary Square"  # the shipped profiles are in the wheel
     assert out[3] == str(target / "cashmgmt" / "reference" / "data") and int(out[4]) > 0
 
 

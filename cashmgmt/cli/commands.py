@@ -211,7 +211,7 @@ def plan_command(case: str, start: datetime | None, as_json: bool) -> None:
 @case_argument
 @json_option
 def celebrate_command(case: str, as_json: bool) -> None:
-    """The success summary (celebrate, after assess and design): the delivered figures."""
+    """The success summary (celebrate, after assess and design): the expected figures."""
     from cashmgmt.cli import text
 
     loaded = load(case, as_json)
@@ -282,6 +282,7 @@ def write_document(
     folder, a device or a pipe; a bad output path is refused before the run."""
     from cashmgmt.documents import case_theme
     from cashmgmt.files import check_output, write_output
+    from cashmgmt.render.theme import shipped_theme_files
 
     to_stdout = output == "-"
     label = output or '""'
@@ -289,7 +290,7 @@ def write_document(
         guarded(label, lambda: check_output(output))
     loaded = load(case)
     bank = guarded(theme or case, lambda: case_theme(loaded, theme))
-    inputs = [*loaded.inputs, *map(str, bank.files)]
+    inputs = [*loaded.inputs, *map(str, bank.files), *map(str, shipped_theme_files())]
     if not to_stdout:
         guarded(label, lambda: check_output(output, inputs))
     document = guarded(case, lambda: make(loaded, language=language, theme=bank, on=as_date(on)))
@@ -313,7 +314,7 @@ def propose_command(**options: Any) -> None:
 @cli.command("letter")
 @document_options
 def letter_command(**options: Any) -> None:
-    """Run the cycle and write the thank-you letter with the delivered figures."""
+    """Run the cycle and write the thank-you letter for the mandate."""
     write_document(**options, make=cashmgmt.letter)
 
 

@@ -115,6 +115,12 @@ def shipped_themes() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in (templates_dir() / "themes").glob("*.yaml")))
 
 
+def shipped_theme_files() -> tuple[Path, ...]:
+    """The shipped theme files: a document run may read any of them to find the proposing
+    bank's profile, so each is an input that no output may replace."""
+    return tuple(templates_dir() / "themes" / f"{name}.yaml" for name in shipped_themes())
+
+
 def theme_for_bank(bank: str | None) -> Theme:
     """The shipped profile of the case's proposing bank (the first, by file name, whose name
     or `matches` is the bank), else the default theme carrying the bank's name as written."""
