@@ -10,36 +10,46 @@ from cashmgmt.model import Case
 from cashmgmt.render.i18n import check_language
 from cashmgmt.render.letter import Letter
 from cashmgmt.render.proposal import Proposal
-from cashmgmt.render.theme import Theme, load_theme
+from cashmgmt.render.theme import Theme, load_theme, theme_for_bank
+
+
+def case_theme(case: Case, theme: str | Path | Theme | None = None) -> Theme:
+    """The bank profile of a case's documents: the theme given (a shipped name, a YAML file
+    or a loaded Theme), else the shipped profile of the case's proposing bank; a theme
+    without a name takes the proposing bank's name from the case."""
+    if theme is None:
+        return theme_for_bank(case.proposing_bank)
+    bank = theme if isinstance(theme, Theme) else load_theme(theme)
+    return bank.for_bank(case.proposing_bank)
 
 
 def _ready(
-    case: Case, language: str | None, theme: str | Path | Theme, on: date | None
+    case: Case, language: str | None, theme: str | Path | Theme | None, on: date | None
 ) -> tuple[CycleResult, str, Theme]:
     """The cycle's results, the language and the theme (loaded unless given loaded); the
     language and the theme are checked first, so a wrong one fails before the cycle runs."""
     chosen = language or case.client.language
     check_language(chosen)
-    bank = theme if isinstance(theme, Theme) else load_theme(theme)
-    return run_cycle(case, on=on), chosen, bank
+    return run_cycle(case, on=on), chosen, case_theme(case, theme)
 
 
 def propose(
     case: Case,
     language: str | None = None,
-    theme: str | Path | Theme = "default",
+    theme: str | Path | Theme | None = None,
     on: date | None = None,
 ) -> Proposal:
     """Run the cycle on a case and make it ready to render in `language` (default: the
-    client's) with a theme (a shipped name, a theme YAML file or a loaded Theme), as of `on`
-    (default: the day after the balance history ends)."""
+    client's) with a theme (a shipped name, a theme YAML file or a loaded Theme; default: the
+    shipped profile of the case's proposing bank), as of `on` (default: the day after the
+    balance history ends)."""
     return Proposal(*_ready(case, language, theme, on))
 
 
 def letter(
     case: Case,
     language: str | None = None,
-    theme: str | Path | Theme = "default",
+    theme: str | Path | Theme | None = None,
     on: date | None = None,
 ) -> Letter:
     """Run the cycle on a case and make its thank-you letter ready to render, with the same

@@ -97,6 +97,25 @@ class Client:
     language: str = "en"
     needs: tuple[str, ...] = ()
     local_name: str | None = None
+    #: The client's postal address, one line each (the letter's addressee); () if not given.
+    address: tuple[str, ...] = ()
+    #: The address as Chinese documents print it, if it differs (like `local_name`).
+    local_address: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Contact:
+    """A person at the proposing bank the client deals with (the relationship manager or
+    the product specialist): named in the case, never invented by a document."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    #: Their job title as it is printed under their signature (None: the role's own name).
+    title: str | None = None
+    #: Their name and title in the client's language (Chinese documents), if different.
+    local_name: str | None = None
+    local_title: str | None = None
 
 
 @attrs.frozen
@@ -425,6 +444,10 @@ class Case:
     #: The proposing bank's funds-transfer price per currency (yearly rate), overriding the
     #: shipped defaults (cashmgmt/reference/data/ftp_rates.yaml); None: the defaults only.
     funds_transfer_price: Mapping[str, Decimal] | None = None
+    #: The proposing bank's relationship manager and product specialist for this client
+    #: (`relationship_manager:`, `product_specialist:`); None when the case names nobody.
+    relationship_manager: Contact | None = None
+    product_specialist: Contact | None = None
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_entities", {e.id: e for e in self.entities})

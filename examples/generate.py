@@ -565,6 +565,13 @@ class Case:
     fx: tuple[FxSpec, ...] = ()
     transfers: tuple[tuple[str, str, str, float], ...] = ()  # (date, from, to, amount)
     account_groups: dict[str, str] = field(default_factory=dict)  # entity -> heading
+    address: tuple[str, ...] = ()  # the client's postal address (fictional), one line each
+    local_address: tuple[str, ...] = ()  # the same in Chinese (client.local_address)
+    # The proposing bank's people for this client (fictional, like the client): role key
+    # (relationship_manager, product_specialist) -> (key, value) pairs; e-mail addresses
+    # use the reserved .example domain (RFC 2606), telephone numbers the ranges set aside
+    # for fiction (Ofcom's drama numbers in the UK, 555-01xx in North America).
+    people: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 def rng(*parts: object) -> random.Random:
@@ -807,8 +814,20 @@ def case_yaml(case: Case) -> str:
     for key, value in case.client:
         add(f"  {key}: {value}")
     add(f"  needs: [{', '.join(case.needs)}]")
+    if case.address:
+        add(commented("  address:", "the letter's addressee (fictional)"))
+        for line in case.address:
+            add(f"    - {q(line)}")
+    if case.local_address:
+        add("  local_address:")
+        for line in case.local_address:
+            add(f"    - {q(line)}")
     add(commented(f"base_currency: {case.base_currency}", "the group's reporting currency"))
     add(commented(f"proposing_bank: {q(case.proposing_bank)}", "the bank writing the proposal"))
+    for role, person in case.people:
+        add(commented(f"{role}:", "at the proposing bank (fictional, like the client)"))
+        for key, value in person:
+            add(f"  {key}: {q(value)}")
     form = "wide form: one column per account id" if case.wide else "long form"
     add(commented("balances: balances.csv", f"end-of-day ledger balances, {form}"))
     if case.fx:
@@ -1372,6 +1391,30 @@ def huaxia() -> Case:
         needs=("visibility", "idle-cash", "overdraft-cost", "liquidity", "information-reporting"),
         base_currency="CNY",
         proposing_bank=CCB,
+        address=("88 Jiudu Avenue, Cuiping District", "Yibin, Sichuan 644000", "China"),
+        local_address=("四川省宜宾市翠屏区酒都大道88号", "邮编 644000"),
+        people=(
+            (
+                "relationship_manager",
+                (
+                    ("name", "Wang Lin"),
+                    ("local_name", "王琳"),
+                    ("title", "Senior Relationship Manager, Corporate Banking"),
+                    ("local_title", "公司业务部高级客户经理"),
+                    ("email", "wang.lin@ccb.example"),
+                ),
+            ),
+            (
+                "product_specialist",
+                (
+                    ("name", "Zhao Qiang"),
+                    ("local_name", "赵强"),
+                    ("title", "Cash Management Product Manager"),
+                    ("local_title", "现金管理产品经理"),
+                    ("email", "zhao.qiang@ccb.example"),
+                ),
+            ),
+        ),
         calendar=cal,
         calendar_note="mainland China business days (Spring Festival, Golden Week skipped)",
         entities=entities,
@@ -1831,6 +1874,27 @@ def aurora() -> Case:
         ),
         base_currency="EUR",
         proposing_bank="Citibank",
+        address=("Keizersgracht 500", "1017 EK Amsterdam", "Netherlands"),
+        people=(
+            (
+                "relationship_manager",
+                (
+                    ("name", "Maarten de Vries"),
+                    ("title", "Director, Relationship Manager, Corporate Banking Benelux"),
+                    ("email", "maarten.devries@citi.example"),
+                    ("phone", "+44 20 7946 0418"),
+                ),
+            ),
+            (
+                "product_specialist",
+                (
+                    ("name", "Claire Dubois"),
+                    ("title", "Vice President, Liquidity Management Services"),
+                    ("email", "claire.dubois@citi.example"),
+                    ("phone", "+44 20 7946 0572"),
+                ),
+            ),
+        ),
         calendar=cal,
         calendar_note="Mon-Fri less TARGET2 closing days (Good Friday, Easter Monday...)",
         entities=entities,
@@ -1978,6 +2042,27 @@ def bluestem() -> Case:
         needs=("liquidity", "receivables-payables", "overdraft-cost", "visibility"),
         base_currency="USD",
         proposing_bank=CHASE,
+        address=("4200 Olentangy River Road", "Columbus, OH 43214", "United States"),
+        people=(
+            (
+                "relationship_manager",
+                (
+                    ("name", "Megan Keller"),
+                    ("title", "Executive Director, Commercial Banking"),
+                    ("email", "megan.keller@chase.example"),
+                    ("phone", "+1 614 555 0142"),
+                ),
+            ),
+            (
+                "product_specialist",
+                (
+                    ("name", "David Okafor"),
+                    ("title", "Treasury Management Officer"),
+                    ("email", "david.okafor@chase.example"),
+                    ("phone", "+1 614 555 0187"),
+                ),
+            ),
+        ),
         calendar=cal,
         calendar_note="Mon-Fri less Federal Reserve holidays",
         entities=entities,
@@ -2063,6 +2148,18 @@ def larkspur() -> Case:
         needs=("account-management", "idle-cash", "overdraft-cost"),
         base_currency="GBP",
         proposing_bank=bank,
+        address=("27 Cotham Hill", "Bristol BS6 6LA", "United Kingdom"),
+        people=(
+            (
+                "relationship_manager",
+                (
+                    ("name", "Sarah Whitfield"),
+                    ("title", "Relationship Director, Business Banking"),
+                    ("email", "sarah.whitfield@hsbc.example"),
+                    ("phone", "+44 117 496 0731"),
+                ),
+            ),
+        ),
         calendar=cal,
         calendar_note="Mon-Fri less bank holidays in England and Wales, 2025",
         entities=[Entity("LARK", "Larkspur Bakery Ltd", "GB", note="Bristol, 14 staff")],

@@ -127,4 +127,9 @@ def test_a_document_command_reads_the_theme_once(
     target = tmp_path / "letter.html"
     result = CliRunner().invoke(cli, ["letter", LARKSPUR, "-o", str(target), "--html"])
     assert result.exit_code == 0, result.output
+    # each theme file is read once: the shipped profiles until the proposing bank's
+    assert len(calls) == len(set(calls)) and calls[-1] == "hsbc-uk"
+    calls.clear()
+    given = ["letter", LARKSPUR, "-o", str(target), "--html", "--theme", "default"]
+    assert CliRunner().invoke(cli, given).exit_code == 0
     assert calls == ["default"]

@@ -107,6 +107,19 @@ def test_the_shipped_theme_is_an_input_too() -> None:
     assert default.read_bytes() == before
 
 
+def test_every_shipped_profile_is_an_input_of_a_document_run() -> None:
+    """Issue 14: the case's proposing bank selects a shipped profile, so a run may read any
+    of them; none may be overwritten, not even one this case does not select (a first
+    version checked only the selected one, and a test run overwrote default.yaml)."""
+    from cashmgmt.render.theme import shipped_theme_files
+
+    for theme in shipped_theme_files():
+        before = theme.read_bytes()
+        code, output = propose(LARKSPUR, str(theme))
+        assert code == EXIT_BAD_INPUT and "input files" in output, theme.name
+        assert theme.read_bytes() == before
+
+
 def test_outputs_that_are_not_files_are_refused(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

@@ -57,7 +57,8 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     zipfile.ZipFile(wheel).extractall(target)
     probe = (
         "import cashmgmt, cashmgmt.render.theme as r; "
-        "print(cashmgmt.__file__); print(r.templates_dir()); print(r.load_theme().name); "
+        "print(cashmgmt.__file__); print(r.templates_dir()); "
+        "print(r.theme_for_bank('hsbc uk').address_for('en')[0]); "
         "from cashmgmt.reference.load import DATA; print(DATA); "
         "from cashmgmt.reference.rules import country_rules; print(len(country_rules()))"
     )
@@ -71,7 +72,7 @@ def test_wheel_ships_templates_and_runs_from_them(tmp_path: Path) -> None:
     ).stdout.splitlines()
     assert out[0].startswith(str(target))  # the installed copy, not the checkout
     assert out[1] == str(target / "cashmgmt" / "templates")
-    assert out[2] == "Your Bank"
+    assert out[2] == "1 Centenary Square"  # the shipped profiles are in the wheel
     assert out[3] == str(target / "cashmgmt" / "reference" / "data") and int(out[4]) > 0
 
 
@@ -85,7 +86,7 @@ def test_theme_names_per_language(tmp_path: Path) -> None:
     loaded = load_theme(theme)
     assert loaded.name == "Huaxia Bank"
     assert loaded.name_for("zh-CN") == "华夏银行" and loaded.name_for("fr") == "Huaxia Bank"
-    assert load_theme().name_for("zh-CN") == "您的银行"
+    assert load_theme().name_for("zh-CN") == ""  # the default theme names no bank
     theme.write_text(
         "name: [1, 2]\ncolours: {primary: '#112233', "
         "accent: '#C8102E', text: '#1F2937', muted: '#6B7280'}\n",

@@ -18,6 +18,7 @@ from cashmgmt.render.theme import (
     MAX_THEME_BYTES,
     MAX_THEME_DEPTH,
     THEME_COLOURS,
+    THEME_KEYS,
     load_theme,
     templates_dir,
 )
@@ -54,7 +55,8 @@ def test_a_good_theme_loads_and_knows_its_files(tmp_path: Path) -> None:
 )
 def test_a_name_must_be_a_shipped_theme(name: str) -> None:
     (problem,) = problems(name)
-    assert problem.message.startswith("expected a shipped theme (default)")
+    shipped = "ccb, citibank, default, hsbc-uk, jpmorgan-chase"
+    assert problem.message.startswith(f"expected a shipped theme ({shipped})")
     assert ".yaml or .yml" in problem.message
 
 
@@ -66,7 +68,7 @@ def test_a_yaml_path_must_be_a_file(tmp_path: Path) -> None:
 def test_unknown_keys_and_colours_are_refused(tmp_path: Path) -> None:
     found = problems(write(tmp_path, "name: B\n" + COLOURS + "lgo: logo.png\n"))
     assert [(p.where, p.message) for p in found] == [
-        ("", "expected only the keys name, colours, logo, got 'lgo'")
+        ("", f"expected only the keys {', '.join(THEME_KEYS)}, got 'lgo'")
     ]
     text = "name: B\ncolours: {primary: '#0B3D91', accent: '#C8102E', text: '#1F2937', mute: 1}\n"
     found = problems(write(tmp_path, text))

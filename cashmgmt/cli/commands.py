@@ -211,7 +211,7 @@ def plan_command(case: str, start: datetime | None, as_json: bool) -> None:
 @case_argument
 @json_option
 def celebrate_command(case: str, as_json: bool) -> None:
-    """The success summary (celebrate, after assess and design): the delivered figures."""
+    """The success summary (celebrate, after assess and design): the expected figures."""
     from cashmgmt.cli import text
 
     loaded = load(case, as_json)
@@ -255,7 +255,12 @@ def document_options(command: Callable[..., None]) -> Callable[..., None]:
                 type=click.Choice(["en", "zh-CN"]),
                 help="Default: the client's.",
             ),
-            click.option("--theme", default="default", help="A theme name or a theme YAML file."),
+            click.option(
+                "--theme",
+                default=None,
+                help="A theme name or a theme YAML file. Default: the shipped profile of the "
+                "case's proposing bank, else the default theme with the bank's name.",
+            ),
             on_option,
         ]
     ):
@@ -268,23 +273,24 @@ def write_document(
     output: str,
     as_html: bool,
     language: str | None,
-    theme: str,
+    theme: str | None,
     on: datetime | None,
     make: Callable[..., Proposal | Letter],
 ) -> None:
     """Run the cycle, render one document and write it atomically: never over one of the
     run's input files (the case file, its tables, the theme and its logo), never at a
     folder, a device or a pipe; a bad output path is refused before the run."""
+    from cashmgmt.documents import case_theme
     from cashmgmt.files import check_output, write_output
-    from cashmgmt.render.theme import load_theme
+    from cashmgmt.render.theme import shipped_theme_files
 
     to_stdout = output == "-"
     label = output or '""'
     if not to_stdout:
         guarded(label, lambda: check_output(output))
     loaded = load(case)
-    bank = guarded(theme, lambda: load_theme(theme))
-    inputs = [*loaded.inputs, *map(str, bank.files)]
+    bank = guarded(theme or case, lambda: case_theme(loaded, theme))
+    inputs = [*loaded.inputs, *map(str, bank.files), *map(str, shipped_theme_files())]
     if not to_stdout:
         guarded(label, lambda: check_output(output, inputs))
     document = guarded(case, lambda: make(loaded, language=language, theme=bank, on=as_date(on)))
@@ -308,7 +314,7 @@ def propose_command(**options: Any) -> None:
 @cli.command("letter")
 @document_options
 def letter_command(**options: Any) -> None:
-    """Run the cycle and write the thank-you letter with the delivered figures."""
+    """Run the cycle and write the thank-you letter for the mandate."""
     write_document(**options, make=cashmgmt.letter)
 
 

@@ -186,7 +186,7 @@ def plan(p: Plan) -> None:
 
 
 def success(s: Success | None, code: str) -> None:
-    """`celebrate`: the delivered figures of the recommended structure."""
+    """`celebrate`: the expected (simulated) figures of the recommended structure."""
     if s is None:
         click.echo("no structure was recommended: nothing to celebrate yet")
         return

@@ -1,4 +1,6 @@
-"""Celebrate (庆祝成功): the success summary a thank-you letter gives the client."""
+"""Celebrate (庆祝成功): the success summary of the mandate. Its figures come from the
+simulation on past balances: the RM reads them (`cycle --json`'s `success`), the client's
+letter does not print them until the review phase measures them on actual balances."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from cashmgmt.cycle.design import Design
 
 @attrs.frozen
 class Success:
-    """Delivered figures of the structure (from its simulation on the group's balances, until
+    """Expected figures of the structure (from its simulation on the group's balances, until
     the review phase measures them after go-live)."""
 
     structure: str | None

@@ -137,6 +137,13 @@ def client_name(case: Case, language: str) -> str:
     return client.local_name if language == "zh-CN" and client.local_name else client.name
 
 
+def client_address(case: Case, language: str) -> tuple[str, ...]:
+    """The client's address lines in a language: its local address in Chinese documents, if
+    it has one (() if the case gives no address)."""
+    client = case.client
+    return client.local_address if language == "zh-CN" and client.local_address else client.address
+
+
 def candidate_label(candidate: Candidate, case: Case, gettext: Gettext, language: str) -> str:
     """A candidate's name: the RM's own name for a structure from the case, else what
     distinguishes it (kind, currency, countries, levels, buffers) in the document's language."""

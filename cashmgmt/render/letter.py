@@ -1,13 +1,17 @@
-"""The thank-you letter: the figures the celebrate phase delivered, rendered to HTML and PDF."""
+"""The thank-you letter for the mandate, rendered to HTML and PDF: on the bank's letterhead,
+to the client's address, signed by the relationship manager the case names. Until the review
+phase measures the structure on actual balances, it promises no results: it prints no figure
+from the simulation."""
 
 from __future__ import annotations
 
 import attrs
 
 from cashmgmt.cycle.pipeline import CycleResult
+from cashmgmt.render.bankprofile import bank_view
 from cashmgmt.render.environment import environment, make_gettext
 from cashmgmt.render.i18n import check_language
-from cashmgmt.render.labels import candidate_label, client_name
+from cashmgmt.render.labels import candidate_label, client_address, client_name
 from cashmgmt.render.pdf import write_pdf
 from cashmgmt.render.theme import Theme
 
@@ -27,15 +31,20 @@ class Letter:
         """The letter as one self-contained HTML document."""
         cycle, language = self.cycle, self.language
         template = environment(language).get_template("letter.html")
+        profile = bank_view(self.theme, cycle.case, language, cycle.on)
         return template.render(
             lang=language,
             bank=self.theme,
-            bank_name=self.theme.name_for(language),
+            bank_name=profile.name,
+            profile=profile,
             colours=self.theme.colours,
             on=cycle.on,
+            client=cycle.case.client,
+            client_address=client_address(cycle.case, language),
             client_name=client_name(cycle.case, language),
-            code=cycle.case.base_currency,
             success=cycle.success,
+            is_micro=cycle.assessment.segment == "micro",  # a one-company business
+            go_live=cycle.plan.go_live,
             structure_label="; ".join(
                 candidate_label(c, cycle.case, make_gettext(language), language)
                 for c in cycle.design.members

@@ -26,6 +26,7 @@ from cashmgmt.reference.products import products
 from cashmgmt.reference.rules import disclaimer
 from cashmgmt.regions import country_name
 from cashmgmt.render import charts, diagrams
+from cashmgmt.render.bankprofile import bank_view
 from cashmgmt.render.environment import Gettext, environment, make_gettext
 from cashmgmt.render.i18n import Formatter, check_language
 from cashmgmt.render.labels import (
@@ -84,7 +85,8 @@ def _context(p: Proposal) -> dict[str, Any]:
     return {
         "lang": lang,
         "bank": p.theme,
-        "bank_name": p.theme.name_for(lang),
+        "bank_name": bank_view(p.theme, case, lang, p.cycle.on).name,
+        "profile": bank_view(p.theme, case, lang, p.cycle.on),
         "colours": p.theme.colours,
         "on": p.cycle.on,
         "client": case.client,
@@ -384,7 +386,7 @@ def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
         "share_at_bank": lambda: gettext(
             "%(share)s of balances are at %(bank)s.",
             share=fmt.percent(d.share_at_bank or Decimal(0)),
-            bank=d.proposing_bank or p.theme.name_for(p.language),
+            bank=p.theme.for_bank(d.proposing_bank).name_for(p.language),
         ),
         "countries": lambda: gettext("Entities in %(countries)s.", countries=countries),
         "entities": lambda: gettext("%(n)s entities collecting and paying.", n=d.entities),

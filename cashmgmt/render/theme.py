@@ -1,4 +1,7 @@
-"""Themes (a bank's name, colours and logo) and the templates folder they live in.
+"""Themes (a bank's profile: its name, colours, logo, address, validity of its proposals)
+and the templates folder they live in. The case's proposing bank selects a shipped profile
+(`theme_for_bank`); a theme without a name takes the bank's name from the case, so no
+document prints a placeholder for the bank.
 
 A theme is a small YAML file, read with bounds so a hostile one ends in located problems:
 at most MAX_THEME_BYTES, nesting at most MAX_THEME_DEPTH deep (checked on the parser's events
@@ -16,6 +19,7 @@ import attrs
 
 from cashmgmt.errors import Problem, ThemeError, shown
 from cashmgmt.inputs.yamlfile import Bounds, read_yaml
+from cashmgmt.model import same_bank
 from cashmgmt.render.palette import DEFAULT_COLOURS
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # cashmgmt/
@@ -37,7 +41,14 @@ MAX_LOGO_BYTES = 2 * 2**20
 MAX_THEME_VALUES = 1000
 THEME_FILE = Bounds("a theme file", MAX_THEME_BYTES, MAX_THEME_DEPTH, MAX_THEME_VALUES)
 #: The keys of a theme file.
-THEME_KEYS = ("name", "colours", "logo")
+THEME_KEYS = ("name", "colours", "logo", "matches", "address", "website", "validity_days")
+#: Days a proposal is valid from its date unless the theme says otherwise (an assumption:
+#: indicative pricing in a bank's proposal is commonly held for about three months).
+DEFAULT_VALIDITY_DAYS = 90
+MAX_VALIDITY_DAYS = 366
+#: Lines of a bank's address, and characters in each line, in a theme.
+MAX_ADDRESS_LINES = 6
+MAX_LINE_CHARS = 100
 #: The colours a theme gives: the ones the templates and the charts use.
 THEME_COLOURS = tuple(DEFAULT_COLOURS)
 
@@ -52,7 +63,9 @@ def templates_dir() -> Path:
 
 @attrs.frozen
 class Theme:
-    """A bank's branding for documents: its name, colours and an optional logo file."""
+    """A bank's profile for documents: its name ("" in a theme for any bank, which takes
+    the case's), colours, an optional logo file, address, website and the days a proposal
+    stays valid; `matches` are the names by which a case's `proposing_bank` selects it."""
 
     name: str
     colours: dict[str, str]
@@ -60,10 +73,36 @@ class Theme:
     names: dict[str, str] = attrs.field(factory=dict)  # the bank's name per language
     #: The theme file it was read from (None when built in code): an input of the run.
     source: Path | None = attrs.field(default=None, eq=False)
+    #: The names a case may give the bank (compared as `same_bank` does).
+    matches: tuple[str, ...] = ()
+    #: The bank's address, its lines per language ("" for every language).
+    address: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
+    website: str | None = None
+    validity_days: int = DEFAULT_VALIDITY_DAYS
 
     def name_for(self, language: str) -> str:
         """The bank's name in a language (its default name if the theme gives none)."""
         return self.names.get(language, self.name)
+
+    def address_for(self, language: str) -> tuple[str, ...]:
+        """The bank's address lines in a language (else the address for every language,
+        else the English one; () if the theme gives none)."""
+        for key in (language, "", "en"):
+            if key in self.address:
+                return self.address[key]
+        return ()
+
+    def selected_by(self, bank: str) -> bool:
+        """Whether a case naming `bank` as its proposing bank is this bank."""
+        names = (*self.matches, *self.names.values(), *((self.name,) if self.name else ()))
+        return any(same_bank(bank, name) for name in names)
+
+    def for_bank(self, bank: str | None) -> Theme:
+        """The theme for a case proposing through `bank`: a theme without a name (like the
+        default one) takes the bank's name as the case writes it; a named theme is kept."""
+        if self.name or not bank:
+            return self
+        return attrs.evolve(self, name=bank, names={})
 
     @property
     def files(self) -> tuple[Path, ...]:
@@ -74,6 +113,23 @@ class Theme:
 def shipped_themes() -> tuple[str, ...]:
     """The names of the themes shipped with cashmgmt."""
     return tuple(sorted(p.stem for p in (templates_dir() / "themes").glob("*.yaml")))
+
+
+def shipped_theme_files() -> tuple[Path, ...]:
+    """The shipped theme files: a document run may read any of them to find the proposing
+    bank's profile, so each is an input that no output may replace."""
+    return tuple(templates_dir() / "themes" / f"{name}.yaml" for name in shipped_themes())
+
+
+def theme_for_bank(bank: str | None) -> Theme:
+    """The shipped profile of the case's proposing bank (the first, by file name, whose name
+    or `matches` is the bank), else the default theme carrying the bank's name as written."""
+    if bank:
+        for name in shipped_themes():
+            theme = load_theme(name)
+            if name != "default" and theme.selected_by(bank):
+                return theme
+    return load_theme("default").for_bank(bank)
 
 
 def theme_file(name_or_path: str | Path) -> Path:
@@ -120,8 +176,10 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
     ):
         names = dict(raw_name)
         name = names.get("en") or next(iter(names.values()))
-    elif isinstance(raw_name, str):
-        name = raw_name
+    elif isinstance(raw_name, str) and raw_name.strip():
+        name = raw_name.strip()
+    elif raw_name is None and "name" in data:
+        pass  # `name:` left empty: a theme for any bank, which takes the case's bank's name
     else:
         problems.append(
             Problem(
@@ -147,9 +205,78 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
         elif logo_path.stat().st_size > MAX_LOGO_BYTES:
             limit = f"{MAX_LOGO_BYTES // 2**20} MiB"
             problems.append(Problem(label, "logo", f"expected a logo of at most {limit}"))
+    matches = _texts(data.get("matches"), label, "matches", problems)
+    address = _address(data.get("address"), label, problems)
+    website = data.get("website")
+    if website is not None and not (
+        isinstance(website, str) and 0 < len(website) <= MAX_LINE_CHARS and website.isprintable()
+    ):
+        problems.append(Problem(label, "website", "expected the bank's website as one line"))
+    validity = data.get("validity_days", DEFAULT_VALIDITY_DAYS)
+    if (
+        isinstance(validity, bool)
+        or not isinstance(validity, int)
+        or not 1 <= validity <= MAX_VALIDITY_DAYS
+    ):
+        expected = f"expected whole days from 1 to {MAX_VALIDITY_DAYS}, like 90"
+        problems.append(Problem(label, "validity_days", expected))
+        validity = DEFAULT_VALIDITY_DAYS
     if problems:
         raise ThemeError(problems)
-    return Theme(name, colours, logo_path, names, source=path.resolve())
+    return Theme(
+        name,
+        colours,
+        logo_path,
+        names,
+        source=path.resolve(),
+        matches=matches,
+        address=address,
+        website=website if isinstance(website, str) else None,
+        validity_days=validity,
+    )
+
+
+def _line(value: object) -> bool:
+    """Whether a value is one printed line: non-empty printable text of bounded length."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value.strip()) <= MAX_LINE_CHARS
+        and (value.isprintable())
+    )
+
+
+def _texts(raw: object, label: str, where: str, problems: list[Problem]) -> tuple[str, ...]:
+    """A list of one-line texts (names a case may give the bank)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(_line(v) for v in raw) or len(raw) > 50:
+        problems.append(Problem(label, where, "expected a list of names, each one line"))
+        return ()
+    return tuple(str(v).strip() for v in raw)
+
+
+def _address(raw: object, label: str, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """The bank's address: a list of lines for every language, or a mapping of language to
+    its list of lines like {en: [...], zh-CN: [...]}."""
+    if raw is None:
+        return {}
+    given = raw if isinstance(raw, Mapping) else {"": raw}
+    found: dict[str, tuple[str, ...]] = {}
+    for language, lines in given.items():
+        if (
+            not isinstance(language, str)
+            or not isinstance(lines, list)
+            or not 0 < len(lines) <= MAX_ADDRESS_LINES
+            or not all(_line(v) for v in lines)
+        ):
+            expected = (
+                f"expected the address as a list of 1 to {MAX_ADDRESS_LINES} lines, or a "
+                "mapping of language to its lines like {en: [...], zh-CN: [...]}"
+            )
+            problems.append(Problem(label, "address", expected))
+            return {}
+        found[language] = tuple(str(v).strip() for v in lines)
+    return found
 
 
 def _colours(raw: object, label: str, problems: list[Problem]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from cashmgmt.errors import MISSING, CaseError, Invalid, Missing, Problem, ok
 from cashmgmt.inputs import tables, validate
+from cashmgmt.inputs.casefile.contacts import read_contact
 from cashmgmt.inputs.casefile.parsers import currency, rate, text
 from cashmgmt.inputs.casefile.reader import Reader, every, join, key_text
 from cashmgmt.inputs.casefile.sections import (
@@ -59,6 +60,8 @@ TOP_KEYS = (
     "contract_months",
     "funds_transfer_price",
     "intercompany",
+    "relationship_manager",
+    "product_specialist",
 )
 
 
@@ -116,6 +119,8 @@ def load_case(path: str | Path) -> Case:
         if top.get("intercompany") is None
         else read_intercompany(r, top["intercompany"], ic_rate)
     )
+    manager = read_contact(r, top.get("relationship_manager"), "relationship_manager")
+    specialist = read_contact(r, top.get("product_specialist"), "product_specialist")
     balances_name = _inside(r, folder, "balances", r.get(top, "balances", "", _file_name))
     fx_name = _inside(r, folder, "fx_rates", r.get(top, "fx_rates", "", _file_name, default=None))
     if isinstance(top.get("entities"), list) and not entities:
@@ -171,6 +176,8 @@ def load_case(path: str | Path) -> Case:
         or read_entities is MISSING
         or read_accounts is MISSING
         or read_structures is MISSING
+        or manager is MISSING
+        or specialist is MISSING
     ):
         raise CaseError(problems or [Problem(label, "", "expected a complete case")])
     return Case(
@@ -188,6 +195,8 @@ def load_case(path: str | Path) -> Case:
         contract_months=months,
         funds_transfer_price=ftp,
         intercompany=ic_terms,
+        relationship_manager=manager,
+        product_specialist=specialist,
     )
 
 

@@ -12,6 +12,7 @@ from ruamel.yaml import YAML
 
 from cashmgmt.files import check_folder, write_output
 from cashmgmt.inputs import tables
+from cashmgmt.inputs.casefile.contacts import address_document, contact_document
 from cashmgmt.inputs.casefile.load import FORMAT_VERSION
 from cashmgmt.model import (
     Case,
@@ -159,6 +160,8 @@ def case_document(case: Case) -> dict[str, object]:
             "annual_revenue": _money(c.annual_revenue),
             "language": c.language,
             "needs": list(c.needs) or None,
+            "address": address_document(c.address),
+            "local_address": address_document(c.local_address),
         }
     )
     entities = [
@@ -211,6 +214,8 @@ def case_document(case: Case) -> dict[str, object]:
             if case.funds_transfer_price is None
             else {c: format_rate(v) for c, v in case.funds_transfer_price.items()},
             "intercompany": _intercompany(case.intercompany),
+            "relationship_manager": contact_document(case.relationship_manager),
+            "product_specialist": contact_document(case.product_specialist),
         }
     )
 

@@ -11,6 +11,7 @@ from typing import TypeVar
 import attrs
 
 from cashmgmt.errors import MISSING, Invalid, Missing, ok
+from cashmgmt.inputs.casefile.contacts import read_address
 from cashmgmt.inputs.casefile.parsers import (
     account_number,
     calendar_date,
@@ -75,7 +76,17 @@ def read_client(r: Reader, data: object) -> Client | Missing:
     m = r.mapping(
         data,
         where,
-        ("name", "local_name", "industry", "country", "annual_revenue", "language", "needs"),
+        (
+            "name",
+            "local_name",
+            "industry",
+            "country",
+            "annual_revenue",
+            "language",
+            "needs",
+            "address",
+            "local_address",
+        ),
     )
     name = r.get(m, "name", where, text)
     local = r.get(m, "local_name", where, text, default=None)
@@ -90,6 +101,12 @@ def read_client(r: Reader, data: object) -> Client | Missing:
         else:
             expected = Invalid("a need: one of " + ", ".join(NEED_AREAS), need).message
             r.problem(f"client.needs[{i}]", expected)
+    address = () if m.get("address") is None else read_address(r, m["address"], "client.address")
+    local_address = (
+        ()
+        if m.get("local_address") is None
+        else read_address(r, m["local_address"], "client.local_address")
+    )
     if (
         name is MISSING
         or industry is MISSING
@@ -97,9 +114,13 @@ def read_client(r: Reader, data: object) -> Client | Missing:
         or revenue is MISSING
         or language is MISSING
         or local is MISSING
+        or address is MISSING
+        or local_address is MISSING
     ):
         return MISSING
-    return Client(name, industry, home, revenue, language, tuple(needs), local)
+    return Client(
+        name, industry, home, revenue, language, tuple(needs), local, address, local_address
+    )
 
 
 def _revenue(value: object) -> Money:
