@@ -97,6 +97,9 @@ class Client:
     language: str = "en"
     needs: tuple[str, ...] = ()
     local_name: str | None = None
+    #: The industry in the local language (Chinese documents show it), as `local_name` is
+    #: the name in the local script.
+    local_industry: str | None = None
 
 
 @attrs.frozen
@@ -306,6 +309,8 @@ class PhysicalStructure:
     #: not negative, in the header's currency); unnamed headers go to their own overdraft
     #: limit, or to 0 without one (docs/simulation.md, "Funding within the header's capacity").
     header_limit: Mapping[str, Money] = attrs.field(factory=dict)
+    #: The RM's name for the structure in the local language (Chinese documents show it).
+    local_name: str | None = None
 
     kind = "physical"
 
@@ -342,6 +347,8 @@ class NotionalPool:
     offset_rate: Decimal | None = None
     #: The FX haircut on the credit used as cover, from 0 (None: 0) to below 1.
     haircut: Decimal | None = None
+    #: The RM's name for the pool in the local language (Chinese documents show it).
+    local_name: str | None = None
 
     kind = "notional"
 

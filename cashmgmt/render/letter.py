@@ -26,7 +26,7 @@ class Letter:
     def html(self) -> str:
         """The letter as one self-contained HTML document."""
         cycle, language = self.cycle, self.language
-        template = environment(language).get_template("letter.html")
+        template = environment(language, cycle.case.client.country).get_template("letter.html")
         return template.render(
             lang=language,
             bank=self.theme,
@@ -36,7 +36,8 @@ class Letter:
             client_name=client_name(cycle.case, language),
             code=cycle.case.base_currency,
             success=cycle.success,
-            structure_label="; ".join(
+            one_company=len(cycle.case.entities) == 1,
+            structure_label=("；" if language == "zh-CN" else "; ").join(
                 candidate_label(c, cycle.case, make_gettext(language), language)
                 for c in cycle.design.members
             ),

@@ -118,6 +118,7 @@ def _structure(s: Structure) -> dict[str, object]:
             {
                 "id": s.id,
                 "name": s.name,
+                "local_name": s.local_name,
                 "kind": "physical",
                 "sweep_days": s.sweep_days,
                 "rules": rules,
@@ -130,6 +131,7 @@ def _structure(s: Structure) -> dict[str, object]:
         {
             "id": s.id,
             "name": s.name,
+            "local_name": s.local_name,
             "kind": "notional",
             "currency": s.currency,
             "accounts": list(s.accounts),
@@ -155,6 +157,7 @@ def case_document(case: Case) -> dict[str, object]:
             "name": c.name,
             "local_name": c.local_name,
             "industry": c.industry,
+            "local_industry": c.local_industry,
             "country": c.country,
             "annual_revenue": _money(c.annual_revenue),
             "language": c.language,
