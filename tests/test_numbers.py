@@ -10,7 +10,6 @@ import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
@@ -20,14 +19,14 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 import cashmgmt
+from cashmgmt.cycle.design.bundle import bundle
+from cashmgmt.cycle.execute import Task
 from cashmgmt.cycle.pipeline import run_cycle
 from cashmgmt.engine.status_quo import status_quo
 from cashmgmt.money import READING_DIGITS, reading_unit, round_for_reading
 from cashmgmt.reference.products import products
-from cashmgmt.render.i18n import Formatter
-from cashmgmt.cycle.design.bundle import bundle
-from cashmgmt.cycle.execute import Task
 from cashmgmt.regions import country_name
+from cashmgmt.render.i18n import Formatter
 from cashmgmt.render.labels import task_label
 from cashmgmt.render.proposal import Proposal
 from cashmgmt.render.theme import load_theme
@@ -232,8 +231,7 @@ def test_chinese_documents_list_with_the_enumeration_comma(
 ) -> None:
     proposal, text = documents[(name, "zh-CN")]
     countries = Formatter("zh-CN").join(
-        country_name(c, "zh-CN")
-        for c in proposal.cycle.assessment.diagnostics.countries
+        country_name(c, "zh-CN") for c in proposal.cycle.assessment.diagnostics.countries
     )
     assert _squash(countries) in _squash(text)
     cjk = "[\u4e00-\u9fff]"
@@ -270,11 +268,16 @@ def test_documents_date_and_name_per_locale(
 def test_case_structure_names_are_localised(
     documents: dict[tuple[str, str], tuple[Proposal, str]],
 ) -> None:
-    proposal, text = documents[("huaxia-liquor", "zh-CN")]
-    for s in proposal.cycle.case.structures:
-        assert s.local_name is not None
-    en_proposal, en_text = documents[("huaxia-liquor", "en")]
-    assert "人民币两级资金归集" not in en_text
+    """Huaxia's RM wrote its structures' names in Chinese, which the English document
+    printed: now each has a name and a local name, and each document shows its own."""
+    proposal, zh_text = documents[("huaxia-liquor", "zh-CN")]
+    _, en_text = documents[("huaxia-liquor", "en")]
+    for structure in proposal.cycle.case.structures:
+        assert structure.local_name is not None
+        assert _squash(structure.local_name) in _squash(zh_text)
+        assert _squash(structure.local_name) not in _squash(en_text)
+        assert _squash(structure.name) in _squash(en_text)
+        assert _squash(structure.name) not in _squash(zh_text)
 
 
 def test_products_are_offered_only_in_their_markets(

@@ -11,8 +11,8 @@ import attrs
 
 from cashmgmt.money import Money, parse_decimal
 from cashmgmt.reference.load import read
-from cashmgmt.regions import is_country
 from cashmgmt.reference.text import Localized
+from cashmgmt.regions import is_country
 
 
 @attrs.frozen

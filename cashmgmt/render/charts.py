@@ -264,8 +264,9 @@ def benefit_chart(
     """Annual benefit per candidate as horizontal bars, the first at the top.
 
     Negative values go left of a zero line; the bar whose label equals `highlight` (the
-    recommendation) is in GAIN_COLOUR (a gain is never red) and its label bold, the others in primary. Each
-    bar carries its value through `format_number`. Meant for at most about 12 bars (the
+    recommendation) is in GAIN_COLOUR (a gain is never red) and its label bold, the others in
+    primary. Each bar carries its value through `format_number`. Meant for at most about 12
+    bars (the
     caller trims).
     """
     if len(labels) != len(values):
@@ -277,9 +278,7 @@ def benefit_chart(
         fig = _figure(max(5.0, 2.0 + 0.72 * n))
         ax = fig.add_subplot()
         y = np.arange(n, dtype=np.float64)
-        bar_colours = [
-            GAIN_COLOUR if label == highlight else theme["primary"] for label in labels
-        ]
+        bar_colours = [GAIN_COLOUR if label == highlight else theme["primary"] for label in labels]
         ax.barh(y, numbers, height=0.62, color=bar_colours)
         ax.axvline(0, color=theme["text"], linewidth=0.8)
         _value_labels(ax, y, numbers, format_number, theme["text"])

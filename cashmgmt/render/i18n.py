@@ -95,7 +95,9 @@ class Formatter:
         digits = str(format_decimal(abs(value), locale=self.locale, decimal_quantization=False))
         sign = "-" if value < 0 else ""
         if chinese:
-            name = "元" if currency == "CNY" else str(get_currency_name(currency, locale=self.locale))
+            name = (
+                "元" if currency == "CNY" else str(get_currency_name(currency, locale=self.locale))
+            )
             return f"{sign}{digits} {word}{name}"
         symbol = str(get_currency_symbol(currency, locale=self.locale))
         return f"{sign}{symbol}{digits}{' ' + word if word else ''}"

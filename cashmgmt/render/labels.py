@@ -149,7 +149,9 @@ def client_industry(case: Case, language: str) -> str:
     """The client's industry in a language: its local wording in Chinese documents, if the
     case gives one (`local_industry`)."""
     client = case.client
-    return client.local_industry if language == "zh-CN" and client.local_industry else client.industry
+    return (
+        client.local_industry if language == "zh-CN" and client.local_industry else client.industry
+    )
 
 
 def candidate_label(candidate: Candidate, case: Case, gettext: Gettext, language: str) -> str:
