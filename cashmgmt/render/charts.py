@@ -266,8 +266,7 @@ def benefit_chart(
     Negative values go left of a zero line; the bar whose label equals `highlight` (the
     recommendation) is in GAIN_COLOUR (a gain is never red) and its label bold, the others in
     primary. Each bar carries its value through `format_number`. Meant for at most about 12
-    bars (the
-    caller trims).
+    bars (the caller trims).
     """
     if len(labels) != len(values):
         raise ValueError("labels and values must have the same length")
