@@ -101,6 +101,9 @@ class Client:
     address: tuple[str, ...] = ()
     #: The address as Chinese documents print it, if it differs (like `local_name`).
     local_address: tuple[str, ...] = ()
+    #: The industry in the local language (Chinese documents show it), as `local_name` is
+    #: the name in the local script.
+    local_industry: str | None = None
 
 
 @attrs.frozen
@@ -325,6 +328,8 @@ class PhysicalStructure:
     #: not negative, in the header's currency); unnamed headers go to their own overdraft
     #: limit, or to 0 without one (docs/simulation.md, "Funding within the header's capacity").
     header_limit: Mapping[str, Money] = attrs.field(factory=dict)
+    #: The RM's name for the structure in the local language (Chinese documents show it).
+    local_name: str | None = None
 
     kind = "physical"
 
@@ -361,6 +366,8 @@ class NotionalPool:
     offset_rate: Decimal | None = None
     #: The FX haircut on the credit used as cover, from 0 (None: 0) to below 1.
     haircut: Decimal | None = None
+    #: The RM's name for the pool in the local language (Chinese documents show it).
+    local_name: str | None = None
 
     kind = "notional"
 

@@ -421,3 +421,49 @@ def format_rate(rate: Decimal) -> str:
     pct = (rate * 100).normalize()
     text = format(pct, "f")
     return f"{text}%"
+
+
+#: Significant digits of a figure rounded for reading (a headline, a sentence): three, half
+#: away from zero, as the product rounds money, so €3,618,245.12 reads €3.62 m, 159,000 CNY
+#: 15.9 万元 and €8,450,000,000.00 €8.45 bn; tables keep the exact figure.
+READING_DIGITS = 3
+
+
+def round_for_reading(amount: Decimal, unit: int) -> Decimal:
+    """`amount` counted in `unit`s (1, 10^4 万, 10^6 m, 10^8 亿, 10^9 bn) and rounded to
+    READING_DIGITS significant digits, half away from zero, trailing zeros dropped (the one
+    rule for every figure a reader sees rounded): (3618245.12, 10^6) -> 3.62,
+    (3600000, 10^6) -> 3.6, (159000, 10^4) -> 15.9, (945.5, 1) -> 946. Decimal only, exact
+    until the one rounding: the scaled value's exponent is chosen from its digits, no floats.
+    In units of 1 (a figure below the smallest unit) it is whole: 1234.5 -> 1235, 12.34 -> 12."""
+    if unit <= 0:
+        raise ValueError("the unit must be positive")
+    scaled = amount / Decimal(unit)  # a power of ten: exact
+    if not scaled:
+        return Decimal(0)
+    places = max(READING_DIGITS - scaled.copy_abs().adjusted() - 1, 0) if unit > 1 else 0
+    rounded = scaled.quantize(Decimal(1).scaleb(-places), rounding=HALF_AWAY_FROM_ZERO)
+    if rounded.copy_abs().adjusted() > scaled.copy_abs().adjusted() and places:
+        rounded = rounded.quantize(Decimal(1).scaleb(-(places - 1)), rounding=HALF_AWAY_FROM_ZERO)
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Decimal(text)
+
+
+#: The units a figure is read in, largest first, per numbering system: the West groups by
+#: thousands (million, billion), Chinese by ten thousands (万 10^4, 亿 10^8). A figure takes
+#: the largest unit it reaches; below the smallest it is read in whole units.
+READING_UNITS: dict[str, tuple[tuple[int, str], ...]] = {
+    "western": ((10**9, "bn"), (10**6, "m")),
+    "chinese": ((10**8, "亿"), (10**4, "万")),
+}
+
+
+def reading_unit(amount: Decimal, system: str) -> tuple[int, str]:
+    """The unit `amount` is read in (its size and word), or (1, "") below the smallest; a
+    figure that rounds up to the next unit takes it (999,960,000 reads 1 bn, not 1000 m)."""
+    for size, word in READING_UNITS[system]:
+        if abs(round_for_reading(amount, size)) >= 1:
+            return size, word
+    return 1, ""

@@ -513,6 +513,7 @@ class Physical:
     rules: tuple[Rule, ...]
     fees: tuple[tuple[str, str], ...] = ()
     notes: tuple[str, ...] = ()
+    local_name: str | None = None  # the name in Chinese documents
 
 
 @dataclass(frozen=True)
@@ -530,6 +531,7 @@ class Notional:
     currency_terms: tuple[tuple[str, Terms], ...] = ()  # per-currency mode
     offset_rate: str | None = None
     haircut: str | None = None
+    local_name: str | None = None  # the name in Chinese documents
 
 
 @dataclass(frozen=True)
@@ -897,6 +899,8 @@ def case_yaml(case: Case) -> str:
             add(f"  # {line}".rstrip())
         add(f"  - id: {s.id}")
         add(f"    name: {q(s.name)}")
+        if s.local_name:
+            add(f"    local_name: {q(s.local_name)}")
         if isinstance(s, Physical):
             add("    kind: physical")
             add(f"    sweep_days: {s.sweep_days}")
@@ -1347,7 +1351,7 @@ def huaxia() -> Case:
     # fmt: on
     pool = Physical(
         "cny-two-level",
-        "人民币两级资金归集（建行集团账户）",
+        "Two-level CNY concentration (CCB group account)",
         "business",
         rules,
         (("per_sweep", "10 CNY"), ("per_account_month", "200 CNY"), ("setup", "50000 CNY")),
@@ -1355,10 +1359,11 @@ def huaxia() -> Case:
             "City offices sweep to their regional company every business day; regional",
             "companies and group companies sweep on to the HQ header the same evening.",
         ),
+        local_name="人民币两级资金归集（建行集团账户）",
     )
     notional = Notional(
         "crossborder-notional",
-        "人民币/港币/美元名义资金池（总部与香港）",
+        "CNY/HKD/USD notional pool (headquarters and Hong Kong)",
         "CNY",
         ("HQ-CNY-CCB", "HQ-USD-CCB", "HK-HKD-CCB", "HK-USD-CCB"),
         Terms("ACT/360", "1.10%", "3.85%"),
@@ -1368,6 +1373,7 @@ def huaxia() -> Case:
             "Cross-border notional pooling needs PBOC/SAFE filing (cross-border RMB and",
             "FX cash pool rules); shown as an option to size the benefit.",
         ),
+        local_name="人民币/港币/美元名义资金池（总部与香港）",
     )
     return Case(
         folder="huaxia-liquor",
@@ -1383,7 +1389,8 @@ def huaxia() -> Case:
         client=(
             ("name", "Huaxia Liquor Group"),
             ("local_name", "华夏酒业集团"),
-            ("industry", "酒类饮料"),
+            ("industry", "Alcoholic beverages"),
+            ("local_industry", "酒类饮料"),
             ("country", "CN"),
             ("annual_revenue", "8600000000 CNY"),
             ("language", "zh-CN"),
@@ -1796,6 +1803,7 @@ def aurora() -> Case:
                 "Zero-balance sweeps from the operating companies' Citibank accounts to",
                 "their country header, which keeps a float and sweeps on to the treasury.",
             ),
+            local_name="欧元资金集中：经营账户、国家主账户、财资中心",
         ),
         Physical(
             "gbp-pool",
@@ -1803,6 +1811,7 @@ def aurora() -> Case:
             "business",
             tuple(gbp_rules),
             (("per_sweep", "2 GBP"), ("per_account_month", "20 GBP"), ("setup", "5000 GBP")),
+            local_name="英镑零余额资金池（花旗银行伦敦）",
         ),
         Physical(
             "usd-pool",
@@ -1810,6 +1819,7 @@ def aurora() -> Case:
             "daily",
             tuple(usd_rules),
             (("per_sweep", "3 USD"), ("per_account_month", "30 USD"), ("setup", "7500 USD")),
+            local_name="美元零余额资金池（花旗银行纽约）",
         ),
         Notional(
             "currency-overlay",
@@ -1845,6 +1855,7 @@ def aurora() -> Case:
             ),
             offset_rate="2.00%",
             haircut="8%",
+            local_name="以各币种主账户为基础的多币种名义资金池",
         ),
     ]
     return Case(
@@ -1861,6 +1872,7 @@ def aurora() -> Case:
         client=(
             ("name", "Aurora Industrial Group"),
             ("industry", "Industrial machinery"),
+            ("local_industry", "工业机械"),
             ("country", "NL"),
             ("annual_revenue", "8450000000 EUR"),
             ("language", "en"),
@@ -2020,6 +2032,7 @@ def bluestem() -> Case:
             "Every business day each Chase account is brought back to its target balance",
             "against the concentration account (a threshold for the e-commerce account).",
         ),
+        local_name="目标余额归集至大通集中账户",
     )
     return Case(
         folder="bluestem-outdoor",
@@ -2035,6 +2048,7 @@ def bluestem() -> Case:
         client=(
             ("name", "Bluestem Outdoor Supply"),
             ("industry", "Sporting goods retail"),
+            ("local_industry", "户外运动用品零售"),
             ("country", "US"),
             ("annual_revenue", "310000000 USD"),
             ("language", "en"),
@@ -2127,6 +2141,7 @@ def larkspur() -> Case:
         (("per_account_month", "5 GBP"),),
         ("Every Friday the surplus above 5,000 GBP goes to savings and a shortfall is",
          "pulled back from savings, so the overdraft is rarely used."),
+        local_name="活期账户与储蓄账户之间的每周目标余额归集",
     )
     # fmt: on
     return Case(
@@ -2141,6 +2156,7 @@ def larkspur() -> Case:
         client=(
             ("name", "Larkspur Bakery"),
             ("industry", "Bakery and cafe"),
+            ("local_industry", "烘焙及咖啡店"),
             ("country", "GB"),
             ("annual_revenue", "1150000 GBP"),
             ("language", "en"),

@@ -20,6 +20,7 @@ from cashmgmt.cycle.design import Design
 from cashmgmt.cycle.design.candidates import HybridStructure
 from cashmgmt.model import Case, NotionalPool, PhysicalStructure
 from cashmgmt.render import charts, diagrams, layout
+from cashmgmt.render.palette import GAIN_COLOUR
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NAMES = sorted(p.name for p in EXAMPLES.iterdir() if (p / "case.yaml").is_file())
@@ -134,8 +135,9 @@ def test_benefit_chart_highlights_the_recommendation() -> None:
     words = texts(parse(svg))
     assert "二级资金池 (zba-ml-cny-cn)" in words
     assert "2,842,714" in words and "-94,061" in words  # values at the bars' ends
-    assert "#e87722" in svg.lower()
-    assert "#e87722" not in benefit(highlight=None).lower()
+    # the recommendation's bar is a gain: GAIN_COLOUR, never the theme's accent (issue 14)
+    assert GAIN_COLOUR.lower() in svg.lower() and "#e87722" not in svg.lower()
+    assert GAIN_COLOUR.lower() not in benefit(highlight=None).lower()
 
 
 def test_benefit_chart_with_no_candidates_still_renders() -> None:

@@ -15,8 +15,11 @@ BoolArray = npt.NDArray[np.bool_]
 
 @attrs.frozen(eq=False)
 class StatusQuo:
-    """The history as it is, in base minor units, each day's balances converted at that
-    day's rate; accounts in the history's order."""
+    """The history as it is, in base minor units; accounts in the history's order. A daily
+    total (`daily_*`) sums each currency's balances first and converts that sum once at the
+    day's rate, as the simulation's liquidity does (engine/liquidity.py), so the status quo's
+    peak debit is one figure wherever it is printed; a per-account figure converts each
+    account's balance at the day's rate."""
 
     currency: str
     accounts: tuple[str, ...]
@@ -45,18 +48,36 @@ def status_quo(case: Case, *, replay: Replay | None = None) -> StatusQuo:
     accounts = [case.account(a) for a in history.accounts]
     poolable = np.array([a.poolable for a in accounts], dtype=np.bool_)
     facility = np.array([a.facility is not None for a in accounts], dtype=np.bool_)
+    local_credit = np.maximum(history.minor, 0)
+    local_debit = np.maximum(-history.minor, 0)
+    currency_of = list(held.index.currency_of)
+    every_day = np.arange(history.days)
+
+    def daily(local: Int64Array, rows: BoolArray) -> Int64Array:
+        """The day's total of `rows` in base minor units: each currency's sum converted once
+        (one rounding per currency and day, the simulation's rule)."""
+        codes = sorted({c for c, keep in zip(currency_of, rows.tolist(), strict=True) if keep})
+        if not codes:
+            return np.zeros(history.days, dtype=np.int64)
+        sums = np.stack(
+            [local[rows & np.array([c == code for c in currency_of])].sum(axis=0) for code in codes]
+        )
+        converted: Int64Array = held.fx.convert(sums, codes, every_day).sum(axis=0)
+        return converted
+
+    everyone = np.ones(len(accounts), dtype=np.bool_)
     return StatusQuo(
         case.base_currency,
         history.accounts,
-        credit.sum(axis=0),
-        debit.sum(axis=0),
+        daily(local_credit, everyone),
+        daily(local_debit, everyone),
         credit.sum(axis=1),
         debit.sum(axis=1),
         base.side.debit + base.side.penalty,
         poolable,
         facility,
-        credit[poolable].sum(axis=0),
-        debit[poolable].sum(axis=0),
-        debit[~facility].sum(axis=0),
-        debit[facility].sum(axis=0),
+        daily(local_credit, poolable),
+        daily(local_debit, poolable),
+        daily(local_debit, ~facility),
+        daily(local_debit, facility),
     )

@@ -3,7 +3,7 @@ and indicative fees."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
@@ -12,6 +12,7 @@ import attrs
 from cashmgmt.money import Money, parse_decimal
 from cashmgmt.reference.load import read
 from cashmgmt.reference.text import Localized
+from cashmgmt.regions import is_country
 
 
 @attrs.frozen
@@ -55,6 +56,15 @@ class Product:
     fees: ProductFees  # the list price
     #: Prices that replace the list price for a segment.
     segment_fees: Mapping[str, ProductFees] = attrs.field(factory=dict)
+    #: The countries (ISO 3166 alpha-2) where the bank offers the product; empty: wherever
+    #: it does business. A product defined by one country's rules (China's agreed-amount
+    #: deposit, notice deposit, entrusted loans) is offered there only.
+    markets: tuple[str, ...] = ()
+
+    def offered_in(self, countries: Iterable[str]) -> bool:
+        """Whether the bank offers the product to a client with companies in `countries`
+        (a product with no markets is offered everywhere)."""
+        return not self.markets or any(c in self.markets for c in countries)
 
 
 def _fees(entry: object, currency: str) -> ProductFees:
@@ -78,7 +88,16 @@ def _product(entry: dict[str, Any], currency: str) -> Product:
         entry.get("structure_kind"),
         _fees(entry.get("fees"), currency),
         {seg: _fees(f, currency) for seg, f in (entry.get("segment_fees") or {}).items()},
+        _markets(entry),
     )
+
+
+def _markets(entry: dict[str, Any]) -> tuple[str, ...]:
+    markets = tuple(entry.get("markets", ()))
+    unknown = [m for m in markets if not is_country(m)]
+    if unknown:
+        raise ValueError(f"products.yaml: {entry['id']}: unknown market codes {unknown}")
+    return markets
 
 
 @cache

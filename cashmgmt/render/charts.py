@@ -33,7 +33,13 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from cashmgmt.render.palette import FONT_FAMILY, scale_style, theme_colours, tint
+from cashmgmt.render.palette import (
+    FONT_FAMILY,
+    GAIN_COLOUR,
+    scale_style,
+    theme_colours,
+    tint,
+)
 
 __all__ = [
     "balance_chart",
@@ -258,9 +264,9 @@ def benefit_chart(
     """Annual benefit per candidate as horizontal bars, the first at the top.
 
     Negative values go left of a zero line; the bar whose label equals `highlight` (the
-    recommendation) is in the accent colour and its label bold, the others in primary. Each
-    bar carries its value through `format_number`. Meant for at most about 12 bars (the
-    caller trims).
+    recommendation) is in GAIN_COLOUR (a gain is never red) and its label bold, the others in
+    primary. Each bar carries its value through `format_number`. Meant for at most about 12
+    bars (the caller trims).
     """
     if len(labels) != len(values):
         raise ValueError("labels and values must have the same length")
@@ -271,16 +277,14 @@ def benefit_chart(
         fig = _figure(max(5.0, 2.0 + 0.72 * n))
         ax = fig.add_subplot()
         y = np.arange(n, dtype=np.float64)
-        bar_colours = [
-            theme["accent"] if label == highlight else theme["primary"] for label in labels
-        ]
+        bar_colours = [GAIN_COLOUR if label == highlight else theme["primary"] for label in labels]
         ax.barh(y, numbers, height=0.62, color=bar_colours)
         ax.axvline(0, color=theme["text"], linewidth=0.8)
         _value_labels(ax, y, numbers, format_number, theme["text"])
         ax.set_yticks(y, [wrap_label(label, width=36, lines=3) for label in labels])
         for tick, label in zip(ax.get_yticklabels(), labels, strict=True):
             if label == highlight:
-                tick.set_color(theme["accent"])
+                tick.set_color(GAIN_COLOUR)
                 tick.set_fontweight("bold")
         ax.set_ylim(max(n, 1) - 0.5, -0.5)
         ax.tick_params(axis="y", length=0)

@@ -12,10 +12,14 @@ from cashmgmt.render.theme import templates_dir
 
 #: gettext for Python-side words: `gettext("%(n)s accounts", n=3)`.
 Gettext = Callable[..., str]
+#: ngettext for Python-side words that depend on a count:
+#: `ngettext("%(n)s account", "%(n)s accounts", 1)` -> "1 account" (n is passed on).
+Ngettext = Callable[..., str]
 
 
-def environment(language: str) -> Environment:
-    """The jinja2 environment for one language: autoescaping, gettext, locale filters."""
+def environment(language: str, country: str | None = None) -> Environment:
+    """The jinja2 environment for one language: autoescaping, gettext, locale filters (dates
+    also as a reader in the client's `country` writes them)."""
     env = Environment(
         loader=FileSystemLoader(templates_dir()),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -26,9 +30,11 @@ def environment(language: str) -> Environment:
         keep_trailing_newline=True,
     )
     env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
-    fmt = Formatter(language)
+    fmt = Formatter(language, country)
     env.filters.update(
         money=fmt.money,
+        rounded=fmt.rounded,
+        listing=fmt.join,
         number=fmt.number,
         percent=fmt.percent,
         rate=fmt.rate,
@@ -48,3 +54,14 @@ def make_gettext(language: str) -> Gettext:
         return text % params if params else text
 
     return gettext
+
+
+def make_ngettext(language: str) -> Ngettext:
+    """ngettext for Python-side words with a count (`n`, passed to the message): the
+    catalog's plural forms (Chinese has one form, English two: "1 account", "2 accounts")."""
+    catalog = translations(language)
+
+    def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+        return catalog.ngettext(singular, plural, n) % {"n": n, **params}
+
+    return ngettext

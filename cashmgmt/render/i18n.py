@@ -7,6 +7,7 @@ read directly (no compile step), so a source checkout and a wheel behave alike.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -14,10 +15,16 @@ from functools import cache
 from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_currency_name,
+    get_currency_symbol,
+)
 from babel.support import NullTranslations, Translations
 
-from cashmgmt.money import exponent
+from cashmgmt.money import exponent, reading_unit, round_for_reading
 from cashmgmt.render.theme import templates_dir
 
 LANGUAGES = ("en", "zh-CN")
@@ -50,12 +57,54 @@ def translations(language: str) -> NullTranslations:
     return Translations(buffer)
 
 
-class Formatter:
-    """Numbers, money, dates and percentages the way a reader of `language` expects them."""
+#: Countries whose readers write dates month first (November 30, 2026): the United States
+#: and its territories (CLDR's en_US long date; every other English locale writes the day
+#: first, as en_GB: 30 November 2026).
+MONTH_FIRST_COUNTRIES = frozenset({"US", "PR", "GU", "VI", "AS", "MP", "UM"})
 
-    def __init__(self, language: str) -> None:
+#: What separates the items of a list written inline, per language: the enumeration comma
+#: 、 (顿号) in Chinese, where an ASCII comma between list items is wrong.
+LIST_SEPARATORS = {"en": ", ", "zh-CN": "、"}
+
+
+def date_locale(language: str, country: str | None) -> str:
+    """The babel locale dates are written in: Chinese as zh_CN (2026年11月30日); English
+    month first (en_US) only for a client in a MONTH_FIRST_COUNTRIES country, else day
+    first (en_GB); a document with no client (country None) writes the day first too."""
+    if language != "en":
+        return babel_locale(language)
+    return "en_US" if country in MONTH_FIRST_COUNTRIES else "en_GB"
+
+
+class Formatter:
+    """Numbers, money, dates and percentages the way a reader of `language` expects them
+    (dates also as a reader in the client's `country` expects them)."""
+
+    def __init__(self, language: str, country: str | None = None) -> None:
         self.language = language
         self.locale = babel_locale(language)
+        self.date_locale = date_locale(language, country)
+
+    def rounded(self, amount: Decimal, currency: str) -> str:
+        """An amount rounded for reading (money.round_for_reading): €3.62 m, €8.45 bn,
+        €512,346 in English; 3.62 亿元, 15.9 万元, 1.2 亿欧元 in Chinese (万 and 亿 count
+        ten thousands and hundred millions; 元 is the yuan, other currencies by name)."""
+        chinese = self.language == "zh-CN"
+        size, word = reading_unit(amount, "chinese" if chinese else "western")
+        value = round_for_reading(amount, size)
+        digits = str(format_decimal(abs(value), locale=self.locale, decimal_quantization=False))
+        sign = "-" if value < 0 else ""
+        if chinese:
+            name = (
+                "元" if currency == "CNY" else str(get_currency_name(currency, locale=self.locale))
+            )
+            return f"{sign}{digits} {word}{name}"
+        symbol = str(get_currency_symbol(currency, locale=self.locale))
+        return f"{sign}{symbol}{digits}{' ' + word if word else ''}"
+
+    def join(self, items: Iterable[object]) -> str:
+        """Items of an inline list with the language's separator (、 in Chinese)."""
+        return LIST_SEPARATORS.get(self.language, ", ").join(str(i) for i in items)
 
     def money(self, amount: Decimal, currency: str) -> str:
         """An exact amount with its currency, all its minor-unit decimals shown."""
@@ -87,8 +136,9 @@ class Formatter:
         return f"{text}%"
 
     def day(self, value: date) -> str:
-        """A long date (March 1, 2025 / 2025年3月1日)."""
-        return str(format_date(value, format="long", locale=self.locale))
+        """A long date: 1 March 2025 (English, day first), March 1, 2025 (English for a US
+        client), 2025年3月1日 (Chinese)."""
+        return str(format_date(value, format="long", locale=self.date_locale))
 
     def month(self, value: date) -> str:
         """Month and year."""

@@ -10,7 +10,7 @@ from cashmgmt.cycle.design.names import distinct_names, name_of
 from cashmgmt.cycle.execute import Task
 from cashmgmt.model import Case
 from cashmgmt.regions import country_name
-from cashmgmt.render.environment import Gettext
+from cashmgmt.render.environment import Gettext, make_ngettext
 
 
 def N_(message: str) -> str:
@@ -102,7 +102,7 @@ TASK_NAMES = {
     "kyc-onboarding": N_("KYC onboarding in %(country)s"),
     "kyc-refresh": N_("KYC refresh in %(country)s"),
     "transfer-pricing": N_("Transfer-pricing documentation"),
-    "open-header-accounts": N_("Open %(n)s header accounts"),
+    "open-header-accounts": N_("Open %(n)s header accounts"),  # the plural: COUNTED_TASKS
     "move-accounts": N_("Move %(n)s pooled accounts from other banks"),
     "set-up-structure": N_("Set up the structure in the bank's liquidity system"),
     "erp-set-up": N_("ERP and in-house bank set-up"),
@@ -110,6 +110,14 @@ TASK_NAMES = {
     "parallel-run": N_("Parallel run and testing"),
     "user-training": N_("User training"),
     "go-live": N_("Go-live"),
+}
+#: The steps whose name counts something: singular and plural, through ngettext.
+COUNTED_TASKS = {
+    "open-header-accounts": (N_("Open %(n)s header account"), N_("Open %(n)s header accounts")),
+    "move-accounts": (
+        N_("Move %(n)s pooled account from other banks"),
+        N_("Move %(n)s pooled accounts from other banks"),
+    ),
 }
 LIMIT_NAMES = {
     "pool": N_("Credit approval of the pool limits"),
@@ -144,12 +152,22 @@ def client_address(case: Case, language: str) -> tuple[str, ...]:
     return client.local_address if language == "zh-CN" and client.local_address else client.address
 
 
+def client_industry(case: Case, language: str) -> str:
+    """The client's industry in a language: its local wording in Chinese documents, if the
+    case gives one (`local_industry`)."""
+    client = case.client
+    return (
+        client.local_industry if language == "zh-CN" and client.local_industry else client.industry
+    )
+
+
 def candidate_label(candidate: Candidate, case: Case, gettext: Gettext, language: str) -> str:
     """A candidate's name: the RM's own name for a structure from the case, else what
     distinguishes it (kind, currency, countries, levels, buffers) in the document's language."""
     s = candidate.structure
     if candidate.origin == "case":
-        return s.name
+        local = getattr(s, "local_name", None)
+        return local if language == "zh-CN" and local else s.name
     return name_of(s, case).text(
         gettext, lambda code: country_name(code, language), "、" if language == "zh-CN" else ", "
     )
@@ -178,8 +196,9 @@ def task_label(task: Task, gettext: Gettext, language: str) -> str:
         return gettext(LIMIT_NAMES[params["limits"]])
     if task.key == "set-up-channel":
         return gettext("Set up %(channel)s", channel=gettext(CHANNEL_NAMES[params["channel"]]))
-    if task.key in ("open-header-accounts", "move-accounts"):
-        return gettext(TASK_NAMES[task.key], n=params["count"])
+    if task.key in COUNTED_TASKS:
+        singular, plural = COUNTED_TASKS[task.key]
+        return make_ngettext(language)(singular, plural, int(params["count"]))
     if task.key in ("kyc-onboarding", "kyc-refresh"):
         return gettext(TASK_NAMES[task.key], country=country_name(params["country"], language))
     return gettext(TASK_NAMES[task.key])

@@ -30,7 +30,7 @@ class Letter:
     def html(self) -> str:
         """The letter as one self-contained HTML document."""
         cycle, language = self.cycle, self.language
-        template = environment(language).get_template("letter.html")
+        template = environment(language, cycle.case.client.country).get_template("letter.html")
         profile = bank_view(self.theme, cycle.case, language, cycle.on)
         return template.render(
             lang=language,
@@ -44,8 +44,9 @@ class Letter:
             client_name=client_name(cycle.case, language),
             success=cycle.success,
             is_micro=cycle.assessment.segment == "micro",  # a one-company business
+            one_company=len(cycle.case.entities) == 1,
             go_live=cycle.plan.go_live,
-            structure_label="; ".join(
+            structure_label=("；" if language == "zh-CN" else "; ").join(
                 candidate_label(c, cycle.case, make_gettext(language), language)
                 for c in cycle.design.members
             ),

@@ -10,6 +10,10 @@ from types import MappingProxyType
 DEFAULT_COLOURS: Mapping[str, str] = MappingProxyType(
     {"primary": "#0B3D91", "accent": "#C8102E", "text": "#1F2937", "muted": "#6B7280"}
 )
+#: The colour of a gain (the headline benefit, the recommended candidate's bar): a dark
+#: green whatever the theme, since a bank's accent is often red and a gain is never shown in
+#: red (templates/style.css `.gain` uses the same colour).
+GAIN_COLOUR = "#1B7A3E"
 #: Fonts for all text: the CJK font first so Chinese renders, then Latin fallbacks.
 #: WenQuanYi Micro Hei is a TrueType CJK font: WeasyPrint subsets it in a fraction of the time
 #: the CFF-based Noto CJK fonts take (see docs/documents.md).

@@ -27,7 +27,7 @@ from cashmgmt.reference.rules import disclaimer
 from cashmgmt.regions import country_name
 from cashmgmt.render import charts, diagrams
 from cashmgmt.render.bankprofile import bank_view
-from cashmgmt.render.environment import Gettext, environment, make_gettext
+from cashmgmt.render.environment import Gettext, environment, make_gettext, make_ngettext
 from cashmgmt.render.i18n import Formatter, check_language
 from cashmgmt.render.labels import (
     AREA_NAMES,
@@ -41,6 +41,7 @@ from cashmgmt.render.labels import (
     TOPIC_NAMES,
     WORKSTREAM_NAMES,
     candidate_labels,
+    client_industry,
     client_name,
     task_label,
 )
@@ -61,7 +62,9 @@ class Proposal:
 
     def html(self) -> str:
         """The proposal as one self-contained HTML document."""
-        template = environment(self.language).get_template("proposal.html")
+        template = environment(self.language, self.cycle.case.client.country).get_template(
+            "proposal.html"
+        )
         return template.render(**_context(self))
 
     def pdf(self) -> bytes:
@@ -74,7 +77,7 @@ def _context(p: Proposal) -> dict[str, Any]:
     case, a, d, r = p.cycle.case, p.cycle.assessment, p.cycle.design, p.cycle.result
     lang = p.language
     gettext = make_gettext(lang)
-    fmt = Formatter(lang)
+    fmt = Formatter(lang, case.client.country)
     entity_names = _entity_names(case, lang)
     owner_names = {o: gettext(name) for o, name in OWNER_NAMES.items()}
     chosen = d.chosen
@@ -91,6 +94,7 @@ def _context(p: Proposal) -> dict[str, Any]:
         "on": p.cycle.on,
         "client": case.client,
         "client_name": client_name(case, lang),
+        "industry": client_industry(case, lang),
         "case": case,
         "code": case.base_currency,
         "assessment": a,
@@ -115,6 +119,7 @@ def _context(p: Proposal) -> dict[str, Any]:
         "entities": [e for e in r.entities if e.baseline.net or e.structure.net] if r else [],
         "bundle": _bundle_rows(d, lang),
         "channels": d.channels,
+        "channel_labels": [gettext(CHANNEL_NAMES[c]) for c in d.channels],
         "flags": flags,
         "flag_notes": [f.note_in(lang) for f in flags],
         "disclaimer": disclaimer(lang),
@@ -123,6 +128,7 @@ def _context(p: Proposal) -> dict[str, Any]:
         "accounts": case.accounts,
         "svg": _figures(p, gettext, entity_names, owner_names),
         "is_micro": a.segment == "micro",
+        "one_company": len(case.entities) == 1,
         "multi_currency": len(a.diagnostics.currencies) > 1,
         "kinds": {c.id: c.structure.kind for c in d.candidates},
         "structure_rules": _rules(chosen) if chosen else [],
@@ -255,13 +261,18 @@ def _diagrams(p: Proposal, gettext: Gettext) -> dict[str, Markup]:
     ("structure_0", "structure_1" … in the order of `Design.members`; "structure" is the
     chosen one's), drawn by entity in the document's language."""
     case, colours = p.cycle.case, p.theme.colours
+    ngettext = make_ngettext(p.language)
+
+    def accounts_text(n: int) -> str:
+        return ngettext("%(n)s account", "%(n)s accounts", n)
+
     svg = {
         "ownership": Markup(
             diagrams.ownership_diagram(
                 case,
                 language=p.language,
                 colours=colours,
-                subtitle=lambda e, n: f"{e.country} · {_accounts(gettext, n)}",
+                subtitle=lambda e, n: f"{e.country} · {accounts_text(n)}",
                 share=lambda pct: gettext("%(share)s owned", share=pct),
             )
         )
@@ -302,7 +313,7 @@ def _result_charts(
     candidate, and net interest per entity (for entities the structure changes)."""
     case, d, colours = p.cycle.case, p.cycle.design, p.theme.colours
     code = case.base_currency
-    fmt = Formatter(p.language)
+    fmt = Formatter(p.language, case.client.country)
 
     def number(v: float) -> str:
         return fmt.number(int(v))
@@ -314,7 +325,9 @@ def _result_charts(
                 r.baseline_daily.tolist(),
                 r.structure_daily.tolist(),
                 exponent(code),
-                title=gettext("Group balance per day"),
+                title=gettext(
+                    "Balance per day" if len(case.entities) == 1 else "Group balance per day"
+                ),
                 baseline_label=gettext("Status quo"),
                 structure_label=gettext("With the structure"),
                 y_label=code,
@@ -361,7 +374,8 @@ def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
     """A need's evidence as a sentence in the document's language."""
     d = p.cycle.assessment.diagnostics
     code = d.currency
-    countries = ", ".join(country_name(c, p.language) for c in d.countries)
+    ngettext = make_ngettext(p.language)
+    countries = fmt.join(country_name(c, p.language) for c in d.countries)
     sentences = {
         "netting_gap_per_year": lambda: gettext(
             "A pool per currency at each bank could close about %(x)s a year of debit interest "
@@ -381,8 +395,8 @@ def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
             n=d.overdraft_days,
             days=d.days,
         ),
-        "accounts": lambda: gettext("%(n)s accounts to run.", n=d.accounts),
-        "banks": lambda: gettext("Accounts at %(n)s banks.", n=d.banks),
+        "accounts": lambda: ngettext("%(n)s account to run.", "%(n)s accounts to run.", d.accounts),
+        "banks": lambda: ngettext("Accounts at %(n)s bank.", "Accounts at %(n)s banks.", d.banks),
         "share_at_bank": lambda: gettext(
             "%(share)s of balances are at %(bank)s.",
             share=fmt.percent(d.share_at_bank or Decimal(0)),
@@ -398,7 +412,7 @@ def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
             "%(x)s a year of debit interest could be refinanced more cheaply.",
             x=fmt.money(d.debit_interest_per_year, code),
         ),
-        "currencies": lambda: gettext("Balances in %(list)s.", list=", ".join(d.currencies)),
+        "currencies": lambda: gettext("Balances in %(list)s.", list=fmt.join(d.currencies)),
         "average_trapped_credit": lambda: gettext(
             "%(x)s of credit sits where rules restrict moving cash abroad.",
             x=fmt.money(d.average_trapped_credit, code),

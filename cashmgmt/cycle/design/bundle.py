@@ -62,7 +62,10 @@ def bundle(
         fees = price(p.id, segment).as_text()
         return BundleItem(p.id, p.area, p.name.as_dict(), p.channels, reason, fees)
 
-    fitting = [p for p in products() if segment in p.segments]
+    # a product the bank offers only in some countries (China's agreed-amount deposit) is
+    # offered where the client has a company
+    present = {e.country for e in case.entities}
+    fitting = [p for p in products() if segment in p.segments and p.offered_in(present)]
     by_id = {p.id: p for p in fitting}
     for product_id in SEGMENT_PRODUCTS[segment]:
         if product_id in by_id:

@@ -119,6 +119,7 @@ def _structure(s: Structure) -> dict[str, object]:
             {
                 "id": s.id,
                 "name": s.name,
+                "local_name": s.local_name,
                 "kind": "physical",
                 "sweep_days": s.sweep_days,
                 "rules": rules,
@@ -131,6 +132,7 @@ def _structure(s: Structure) -> dict[str, object]:
         {
             "id": s.id,
             "name": s.name,
+            "local_name": s.local_name,
             "kind": "notional",
             "currency": s.currency,
             "accounts": list(s.accounts),
@@ -156,6 +158,7 @@ def case_document(case: Case) -> dict[str, object]:
             "name": c.name,
             "local_name": c.local_name,
             "industry": c.industry,
+            "local_industry": c.local_industry,
             "country": c.country,
             "annual_revenue": _money(c.annual_revenue),
             "language": c.language,

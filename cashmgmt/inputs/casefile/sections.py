@@ -80,6 +80,7 @@ def read_client(r: Reader, data: object) -> Client | Missing:
             "name",
             "local_name",
             "industry",
+            "local_industry",
             "country",
             "annual_revenue",
             "language",
@@ -91,6 +92,7 @@ def read_client(r: Reader, data: object) -> Client | Missing:
     name = r.get(m, "name", where, text)
     local = r.get(m, "local_name", where, text, default=None)
     industry = r.get(m, "industry", where, text)
+    local_industry = r.get(m, "local_industry", where, text, default=None)
     home = r.get(m, "country", where, country)
     revenue = r.get(m, "annual_revenue", where, _revenue)
     language = r.get(m, "language", where, one_of(*LANGUAGES), default="en")
@@ -116,10 +118,20 @@ def read_client(r: Reader, data: object) -> Client | Missing:
         or local is MISSING
         or address is MISSING
         or local_address is MISSING
+        or local_industry is MISSING
     ):
         return MISSING
     return Client(
-        name, industry, home, revenue, language, tuple(needs), local, address, local_address
+        name,
+        industry,
+        home,
+        revenue,
+        language,
+        tuple(needs),
+        local,
+        address,
+        local_address,
+        local_industry,
     )
 
 
@@ -488,11 +500,12 @@ def read_structure(
         return MISSING
     keys: tuple[str, ...]
     if kind == "physical":
-        keys = ("id", "name", "kind", "sweep_days", "rules", "fees", "header_limit")
+        keys = ("id", "name", "local_name", "kind", "sweep_days", "rules", "fees", "header_limit")
     else:
         keys = (
             "id",
             "name",
+            "local_name",
             "kind",
             "currency",
             "accounts",
@@ -508,6 +521,7 @@ def read_structure(
     m = r.mapping(data, where, keys)
     sid = r.get(m, "id", where, identifier)
     name = r.get(m, "name", where, text)
+    local_name = r.get(m, "local_name", where, text, default=None)
     fees: Fees | Missing = Fees()
     if m.get("fees") is not None:
         fees = read_fees(r, m["fees"], join(where, "fees"))
@@ -531,10 +545,11 @@ def read_structure(
             or fees is MISSING
             or read_rules is MISSING
             or limits is MISSING
+            or local_name is MISSING
             or not read_rules
         ):
             return MISSING
-        return PhysicalStructure(sid, name, read_rules, days, fees, limits)
+        return PhysicalStructure(sid, name, read_rules, days, fees, limits, local_name)
     pool_cur = r.get(m, "currency", where, currency)
     members = r.get(m, "accounts", where, _id_list)
     terms = read_terms(
@@ -577,10 +592,21 @@ def read_structure(
         or shares is MISSING
         or fees is MISSING
         or per_currency is MISSING
+        or local_name is MISSING
     ):
         return MISSING
     return NotionalPool(
-        sid, name, pool_cur, members, terms, allocation, header, shares, fees, *per_currency
+        sid,
+        name,
+        pool_cur,
+        members,
+        terms,
+        allocation,
+        header,
+        shares,
+        fees,
+        *per_currency,
+        local_name=local_name,
     )
 
 
