@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import attrs
 
-from cashmgmt.render.palette import FONT_FAMILY, scale_style, theme_colours, tint
+from cashmgmt.render.palette import SVG_FONT_FAMILY, scale_style, theme_colours, tint
 from cashmgmt.render.palette import svg_number as _fmt
 
 #: Box styles a node can be given in `tree_svg(emphasis=...)`.
@@ -431,7 +431,7 @@ def tree_svg(
     for n in sorted(layout.boxes):
         out.append(_box(layout.boxes[n], nodes[n][0], subtitles[n], styles.get(n), theme))
 
-    family = ", ".join(f"'{f}'" if " " in f else f for f in FONT_FAMILY)
+    family = SVG_FONT_FAMILY
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(total_w)} {_fmt(total_h)}" '
         f'style="{scale_style(total_w)}" font-family="{family}" role="img">\n'

@@ -10,6 +10,7 @@ from cashmgmt.render.i18n import check_language
 from cashmgmt.render.labels import candidate_label, client_name
 from cashmgmt.render.pdf import write_pdf
 from cashmgmt.render.theme import Theme
+from cashmgmt.render.typeset import finish
 
 
 @attrs.frozen
@@ -27,7 +28,7 @@ class Letter:
         """The letter as one self-contained HTML document."""
         cycle, language = self.cycle, self.language
         template = environment(language).get_template("letter.html")
-        return template.render(
+        html = template.render(
             lang=language,
             bank=self.theme,
             bank_name=self.theme.name_for(language),
@@ -41,6 +42,7 @@ class Letter:
                 for c in cycle.design.members
             ),
         )
+        return finish(html, language, self.theme.logo)
 
     def pdf(self) -> bytes:
         """The letter as PDF bytes."""

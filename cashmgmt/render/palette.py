@@ -10,10 +10,20 @@ from types import MappingProxyType
 DEFAULT_COLOURS: Mapping[str, str] = MappingProxyType(
     {"primary": "#0B3D91", "accent": "#C8102E", "text": "#1F2937", "muted": "#6B7280"}
 )
-#: Fonts for all text: the CJK font first so Chinese renders, then Latin fallbacks.
-#: WenQuanYi Micro Hei is a TrueType CJK font: WeasyPrint subsets it in a fraction of the time
-#: the CFF-based Noto CJK fonts take (see docs/documents.md).
-FONT_FAMILY: tuple[str, ...] = ("DejaVu Sans", "WenQuanYi Micro Hei", "sans-serif")
+#: Fonts for all text in charts and diagrams, as the stylesheet names them: Noto Sans for
+#: Latin, Noto Sans CJK SC for Chinese (both with a bold; Debian fonts-noto-core and
+#: fonts-noto-cjk), then the fonts of a machine without them.
+FONT_FAMILY: tuple[str, ...] = (
+    "Noto Sans",
+    "Noto Sans CJK SC",
+    "DejaVu Sans",
+    "WenQuanYi Micro Hei",
+    "sans-serif",
+)
+#: FONT_FAMILY as an SVG `font-family` value. No space after the commas: WeasyPrint splits an
+#: SVG's family list at the commas without trimming, so " 'Noto Sans CJK SC'" (with its
+#: space) matches no font and Chinese fell back to whatever fontconfig chose.
+SVG_FONT_FAMILY = ",".join(f"'{f}'" if " " in f else f for f in FONT_FAMILY)
 
 
 def theme_colours(colours: Mapping[str, str] | None) -> dict[str, str]:

@@ -45,6 +45,7 @@ from cashmgmt.render.labels import (
 )
 from cashmgmt.render.pdf import write_pdf
 from cashmgmt.render.theme import Theme
+from cashmgmt.render.typeset import finish
 
 
 @attrs.frozen
@@ -61,7 +62,7 @@ class Proposal:
     def html(self) -> str:
         """The proposal as one self-contained HTML document."""
         template = environment(self.language).get_template("proposal.html")
-        return template.render(**_context(self))
+        return finish(template.render(**_context(self)), self.language, self.theme.logo)
 
     def pdf(self) -> bytes:
         """The proposal as PDF bytes."""
