@@ -26,8 +26,7 @@ MIME = {
 class SafeFetcher(URLFetcher):  # type: ignore[misc]
     """Serves `file:` URLs inside the allowed folders or files and base64 `data:` URLs of the
     image types in MIME, and refuses everything else: no network, no other files. Refused
-    URLs are kept in `refused` (WeasyPrint then leaves
-    the resource out)."""
+    URLs are kept in `refused` (WeasyPrint then leaves the resource out)."""
 
     def __init__(self, allowed: Iterable[Path]) -> None:
         super().__init__(allowed_protocols=("file", "data"))
