@@ -23,7 +23,7 @@ from pypdf.generic import DictionaryObject
 
 import cashmgmt
 from cashmgmt.render.pdf import write_pdf
-from cashmgmt.render.typeset import CJK_TERM_MAX, finish
+from cashmgmt.render.typeset import CJK_TERM_MAX, finish, keep_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -99,7 +99,7 @@ def _page(body: str, language: str = "en") -> str:
 
 def test_a_long_table_repeats_its_header_on_every_page() -> None:
     rows = "".join(f"<tr><td>row {i}</td><td class='num'>{i}</td></tr>" for i in range(160))
-    html = finish(_page(f"<table><tr><th>Account</th><th>Balance</th></tr>{rows}</table>"), "en")
+    html = finish(_page(f"<table><tr><th>Account</th><th>Balance</th></tr>{rows}</table>"))
     assert "<thead><tr><th>Account</th>" in html
     printed = pages(write_pdf(html))
     assert len(printed) >= 3
@@ -111,7 +111,7 @@ def test_a_header_never_ends_a_page_with_one_row_under_it() -> None:
     # Text fills the page so that the table starts two rows above the page foot.
     filler = "".join(f"<p>Line {i}</p>" for i in range(44))
     rows = "".join(f"<tr><td>row {i}</td></tr>" for i in range(12))
-    html = finish(_page(f"{filler}<table><tr><th>Head</th></tr>{rows}</table>"), "en")
+    html = finish(_page(f"{filler}<table><tr><th>Head</th></tr>{rows}</table>"))
     for page in pages(write_pdf(html)):
         if "Head" in page.text:
             assert len(re.findall(r"row \d+", page.text)) >= 2, page.text[-120:]
@@ -123,8 +123,9 @@ def test_chinese_terms_in_a_narrow_column_stay_whole() -> None:
     long_text = "由银行作为受托人办理境内集团成员之间的借款，将每笔归集或下拨记为委托贷款。" * 3
     rows = "".join(f"<tr><td>产品</td><td>{t}</td><td>{long_text}</td></tr>" for t in terms)
     table = f"<table><tr><th>产品</th><th>领域</th><th>功能</th></tr>{rows}</table>"
-    html = finish(_page(table, "zh-CN"), "zh-CN")
-    assert '<span class="term">投融资管理</span>' in html
+    html = finish(_page(table, "zh-CN"))
+    assert '<span class="term">投融资管理</span>' in keep_terms(html)
+    assert "term" not in html.split("</style>")[1]  # the HTML keeps its text; the PDF pass
     lines = {w.text for page in pages(write_pdf(html)) for w in page.words}
     for term in terms:
         assert term in lines, f"{term} was split: {sorted(lines)[:20]}"
@@ -132,9 +133,9 @@ def test_chinese_terms_in_a_narrow_column_stay_whole() -> None:
 
 def test_only_short_chinese_runs_are_kept_together() -> None:
     short, long = "信" * CJK_TERM_MAX, "信" * (CJK_TERM_MAX + 1)
-    html = finish(_page(f"<table><tr><td>{short}，{long}</td></tr></table>"), "zh-CN")
+    html = keep_terms(_page(f"<table><tr><td>{short}，{long}</td></tr></table>", "zh-CN"))
     assert f'<span class="term">{short}</span>，{long}<' in html
-    assert 'class="term"' not in finish(_page(f"<table><tr><td>{short}</td></tr></table>"), "en")
+    assert 'class="term"' not in keep_terms(_page(f"<table><tr><td>{short}</td></tr></table>"))
 
 
 def test_chinese_headings_are_set_in_a_real_bold_and_latin_in_noto_sans(

@@ -42,7 +42,7 @@ class Letter:
                 for c in cycle.design.members
             ),
         )
-        return finish(html, language, self.theme.logo)
+        return finish(html, self.theme.logo)
 
     def pdf(self) -> bytes:
         """The letter as PDF bytes."""

@@ -64,9 +64,11 @@ def write_pdf(html: str, logo: Path | None = None, fetcher: SafeFetcher | None =
     """Render HTML (whose relative links point into templates/) to PDF bytes."""
     from weasyprint import HTML
 
+    from cashmgmt.render.typeset import keep_terms
+
     allowed = [templates_dir()] + ([logo] if logo is not None else [])
     document = HTML(
-        string=html,
+        string=keep_terms(html),
         base_url=str(templates_dir()) + "/",
         url_fetcher=fetcher or SafeFetcher(allowed),
     )

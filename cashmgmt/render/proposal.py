@@ -62,7 +62,7 @@ class Proposal:
     def html(self) -> str:
         """The proposal as one self-contained HTML document."""
         template = environment(self.language).get_template("proposal.html")
-        return finish(template.render(**_context(self)), self.language, self.theme.logo)
+        return finish(template.render(**_context(self)), self.theme.logo)
 
     def pdf(self) -> bytes:
         """The proposal as PDF bytes."""

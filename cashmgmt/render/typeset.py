@@ -8,12 +8,14 @@
   `<thead>`, which WeasyPrint repeats at the top of every page the table continues on.
 - **Tables scroll inside their box on a screen.** Each table is wrapped in a
   `div.table-box` (plain block in print; `overflow-x: auto` under `@media screen`).
-- **Chinese terms are not split.** In a Chinese document, a run of at most
+- **Chinese terms are not split** (`keep_terms`, applied by `write_pdf` only, so the HTML
+  a reader or a test sees keeps its text as written). In a Chinese document, a run of at most
   `CJK_TERM_MAX` Chinese characters inside a table cell (a product, an area, a country, a
   step's owner) is kept on one line (`span.term`, `white-space: nowrap`), so a narrow column
   widens instead of breaking 信息报告 into 信息报/告. Longer runs (sentences, long company
   names) still break between characters, as Chinese text does. WeasyPrint has no
-  `word-break: keep-all`, so this is done in the HTML.
+  `word-break: keep-all`, so this is done in the HTML; browsers get `keep-all` on the first
+  column and the headers from the stylesheet instead.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ _CELL = re.compile(r"(<t[dh]\b[^>]*>)(.*?)(</t[dh]>)", re.S)
 _TEXT = re.compile(r"(<[^>]*>)")
 #: A run of CJK ideographs (and the ideographic middle dot) not broken by space or a tag.
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CHINESE = re.compile(r'<html lang="zh')
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
@@ -51,24 +54,30 @@ def data_url(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def finish(html: str, language: str, logo: Path | None = None) -> str:
-    """The document's HTML made self-contained, with table heads, scroll boxes and (in
-    Chinese) unbroken terms; see the module's docstring."""
+def finish(html: str, logo: Path | None = None) -> str:
+    """The document's HTML made self-contained, with table heads and scroll boxes; see the
+    module's docstring."""
     css = stylesheet().replace("</", "<\\/")  # never closes the <style> element early
     html = _LINK.sub(lambda _: f"{VIEWPORT}\n<style>\n{css}</style>", html, count=1)
     if logo is not None:
         uri, inline = logo.as_uri(), data_url(logo)
         html = _FILE_SRC.sub(lambda m: f'src="{inline}"' if m[1] == uri else m[0], html)
-    return _TABLE.sub(lambda m: _table(m[1], m[2], language), html)
+    return _TABLE.sub(lambda m: _table(m[1], m[2]), html)
 
 
-def _table(attributes: str, body: str, language: str) -> str:
+def _table(attributes: str, body: str) -> str:
     """One table, with its header row in a thead, wrapped in a scroll box."""
     if "<thead" not in body:
         body = _HEAD_ROW.sub(r"\1<thead>\2</thead>", body, count=1)
-    if language.startswith("zh"):
-        body = _CELL.sub(lambda m: m[1] + _terms(m[2]) + m[3], body)
     return f'<div class="table-box"><table{attributes}>{body}</table></div>'
+
+
+def keep_terms(html: str) -> str:
+    """In a Chinese document (`<html lang="zh…">`), each short run of Chinese characters in
+    a table cell kept on one line; any other document unchanged."""
+    if not _CHINESE.search(html[:500]):
+        return html
+    return _TABLE.sub(lambda m: _CELL.sub(lambda c: c[1] + _terms(c[2]) + c[3], m[0]), html)
 
 
 def _terms(cell: str) -> str:
