@@ -13,15 +13,27 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: system $(STAMP)
 
+# Fonts: Noto Sans (fonts-noto-core) and Noto Sans CJK SC (fonts-noto-cjk, 91 MB installed)
+# set the documents, both with a real bold; WenQuanYi and DejaVu stand in where they are
+# missing. chromium-headless-shell (no GTK, no recommends) screenshots the HTML proposal in
+# the tests. Each package is installed only when it is missing, so a second run does nothing.
 system:
 	@if ! fc-list 2>/dev/null | grep -q "WenQuanYi Micro Hei" || ! command -v pdftoppm >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" \
+	    || ! fc-list 2>/dev/null | grep -q "NotoSans-Bold" \
 	    || ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then \
 	  if command -v apt-get >/dev/null; then \
 	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
-	      fonts-wqy-microhei fonts-dejavu-core fontconfig libpango-1.0-0 libpangoft2-1.0-0 \
-	      libharfbuzz-subset0 \
+	      fonts-wqy-microhei fonts-dejavu-core fonts-noto-core fonts-noto-cjk fontconfig \
+	      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
 	      poppler-utils >/dev/null; \
-	  else echo "install a CJK font (Noto Sans CJK SC), pango and poppler-utils"; exit 1; fi; \
+	  else echo "install Noto Sans, Noto Sans CJK SC, pango and poppler-utils"; exit 1; fi; \
+	fi
+	@if ! command -v chromium-headless-shell >/dev/null && ! command -v chromium >/dev/null; then \
+	  if command -v apt-get >/dev/null; then \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	      --no-install-recommends chromium-headless-shell >/dev/null; \
+	  else echo "install chromium (headless) for the HTML tests"; exit 1; fi; \
 	fi
 
 $(STAMP): pyproject.toml

@@ -78,7 +78,7 @@ def test_chinese_pdf_figures_come_from_the_results(huaxia_zh: Any) -> None:
 
 def test_chinese_pdf_embeds_a_cjk_font(huaxia_zh: Any) -> None:
     _, _, pdf = huaxia_zh
-    assert any("WenQuanYi" in name for name in fonts(pdf)), fonts(pdf)
+    assert any("Noto-Sans-CJK-SC" in name for name in fonts(pdf)), fonts(pdf)
 
 
 def test_chinese_document_has_no_untranslated_template_text(huaxia_zh: Any) -> None:

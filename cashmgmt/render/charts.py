@@ -14,9 +14,12 @@ exact figures.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import re
+import shutil
+import subprocess
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,6 +30,7 @@ from typing import Any, cast
 import matplotlib
 import numpy as np
 import numpy.typing as npt
+from matplotlib import font_manager
 from matplotlib.axis import XAxis
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
@@ -36,6 +40,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter
 from cashmgmt.render.palette import (
     FONT_FAMILY,
     GAIN_COLOUR,
+    SVG_FONT_FAMILY,
     scale_style,
     theme_colours,
     tint,
@@ -59,6 +64,56 @@ def _default_format(value: float) -> str:
     return f"{value:,.0f}"
 
 
+#: The font the charts fall back to when none of FONT_FAMILY is installed (matplotlib's own).
+_LAST_RESORT = "DejaVu Sans"
+#: A CJK font without a bold face, used only on a machine without Noto Sans CJK SC.
+_CJK_WITHOUT_BOLD = "WenQuanYi Micro Hei"
+
+
+@functools.cache
+def chart_fonts() -> tuple[str, ...]:
+    """The families matplotlib lays chart text out with: those of FONT_FAMILY it has in a
+    regular and a bold weight (bold titles and ticks then never fall back with a "findfont:
+    Failed to find font weight bold" warning), plus WenQuanYi Micro Hei (no bold) only where
+    no CJK family with a bold is installed, so Chinese still measures. Fonts installed after
+    matplotlib cached its font list are found through fontconfig and added."""
+    manager = font_manager.fontManager
+    wanted = [f for f in FONT_FAMILY if f != "sans-serif"]
+    _add_missing(manager, wanted)
+    weights: dict[str, set[bool]] = {}
+    for font in manager.ttflist:
+        weight = font.weight
+        if not isinstance(weight, int):
+            weight = font_manager.weight_dict.get(str(weight), 400)
+        weights.setdefault(font.name, set()).add(int(weight) >= 600)
+    chosen = [f for f in wanted if weights.get(f) == {False, True}]
+    if "Noto Sans CJK SC" not in chosen and _CJK_WITHOUT_BOLD in weights:
+        chosen.append(_CJK_WITHOUT_BOLD)
+    return tuple(chosen) or (_LAST_RESORT,)
+
+
+def _add_missing(manager: font_manager.FontManager, families: Sequence[str]) -> None:
+    """Add to matplotlib's font list the files fontconfig has for families it lacks."""
+    known = {font.name for font in manager.ttflist}
+    missing = [f for f in families if f not in known]
+    fc_list = shutil.which("fc-list")
+    if not missing or fc_list is None:
+        return
+    for family in missing:
+        found = subprocess.run(
+            [fc_list, "-f", "%{file}\n", f":family={family}"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=30,
+        ).stdout.splitlines()
+        for path in sorted(set(found)):
+            manager.addfont(path)
+
+
+_SVG_FONT = re.compile(r"font-family: [^;\"]*")
+
+
 @contextmanager
 def _style(theme: Mapping[str, str]) -> Iterator[None]:
     """Fixed matplotlib settings for every chart: deterministic SVG with text kept as text."""
@@ -67,8 +122,8 @@ def _style(theme: Mapping[str, str]) -> Iterator[None]:
         "svg.hashsalt": "cashmgmt",
         "svg.fonttype": "none",
         "svg.id": None,
-        "font.family": [f for f in FONT_FAMILY if f != "sans-serif"],
-        "font.sans-serif": [f for f in FONT_FAMILY if f != "sans-serif"],
+        "font.family": list(chart_fonts()),
+        "font.sans-serif": list(chart_fonts()),
         "font.size": 8,
         "text.parse_math": False,  # a "$" in a label is a dollar sign
         "text.color": text,
@@ -125,6 +180,9 @@ def _svg(fig: Figure) -> str:
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = _HEAD.sub("", buffer.getvalue(), count=1)
     text = _METADATA.sub("", text, count=1)
+    # Text is set by WeasyPrint (or a browser) in the stylesheet's families, not only the
+    # ones matplotlib measured with.
+    text = _SVG_FONT.sub(f"font-family: {SVG_FONT_FAMILY}", text)
     size = _SIZE.search(text)
     if size is None:  # pragma: no cover - matplotlib always writes both
         return text

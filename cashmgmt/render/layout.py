@@ -27,7 +27,7 @@ import attrs
 from cashmgmt.render import fontmetrics
 from cashmgmt.render.palette import (
     COLUMN_WIDTH_PT,
-    FONT_FAMILY,
+    SVG_FONT_FAMILY,
     scale_style,
     theme_colours,
     tint,
@@ -531,7 +531,7 @@ def tree_svg(
     for n in sorted(layout.boxes):
         out.append(_box(layout.boxes[n], nodes[n][0], text[n], styles.get(n), theme))
 
-    family = ", ".join(f"'{f}'" if " " in f else f for f in FONT_FAMILY)
+    family = SVG_FONT_FAMILY
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_fmt(total_w)} {_fmt(total_h)}" '
         f'style="{scale_style(total_w)}" font-family="{family}" role="img">\n'

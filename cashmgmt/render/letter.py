@@ -14,6 +14,7 @@ from cashmgmt.render.i18n import check_language
 from cashmgmt.render.labels import candidate_label, client_address, client_name
 from cashmgmt.render.pdf import write_pdf
 from cashmgmt.render.theme import Theme
+from cashmgmt.render.typeset import finish
 
 
 @attrs.frozen
@@ -32,7 +33,7 @@ class Letter:
         cycle, language = self.cycle, self.language
         template = environment(language, cycle.case.client.country).get_template("letter.html")
         profile = bank_view(self.theme, cycle.case, language, cycle.on)
-        return template.render(
+        html = template.render(
             lang=language,
             bank=self.theme,
             bank_name=profile.name,
@@ -51,6 +52,7 @@ class Letter:
                 for c in cycle.design.members
             ),
         )
+        return finish(html, self.theme.logo)
 
     def pdf(self) -> bytes:
         """The letter as PDF bytes."""

@@ -14,10 +14,20 @@ DEFAULT_COLOURS: Mapping[str, str] = MappingProxyType(
 #: green whatever the theme, since a bank's accent is often red and a gain is never shown in
 #: red (templates/style.css `.gain` uses the same colour).
 GAIN_COLOUR = "#1B7A3E"
-#: Fonts for all text: the CJK font first so Chinese renders, then Latin fallbacks.
-#: WenQuanYi Micro Hei is a TrueType CJK font: WeasyPrint subsets it in a fraction of the time
-#: the CFF-based Noto CJK fonts take (see docs/documents.md).
-FONT_FAMILY: tuple[str, ...] = ("DejaVu Sans", "WenQuanYi Micro Hei", "sans-serif")
+#: Fonts for all text in charts and diagrams, as the stylesheet names them: Noto Sans for
+#: Latin, Noto Sans CJK SC for Chinese (both with a bold; Debian fonts-noto-core and
+#: fonts-noto-cjk), then the fonts of a machine without them.
+FONT_FAMILY: tuple[str, ...] = (
+    "Noto Sans",
+    "Noto Sans CJK SC",
+    "DejaVu Sans",
+    "WenQuanYi Micro Hei",
+    "sans-serif",
+)
+#: FONT_FAMILY as an SVG `font-family` value. No space after the commas: WeasyPrint splits an
+#: SVG's family list at the commas without trimming, so " 'Noto Sans CJK SC'" (with its
+#: space) matches no font and Chinese fell back to whatever fontconfig chose.
+SVG_FONT_FAMILY = ",".join(f"'{f}'" if " " in f else f for f in FONT_FAMILY)
 
 
 def theme_colours(colours: Mapping[str, str] | None) -> dict[str, str]:

@@ -47,6 +47,7 @@ from cashmgmt.render.labels import (
 )
 from cashmgmt.render.pdf import write_pdf
 from cashmgmt.render.theme import Theme
+from cashmgmt.render.typeset import finish
 
 
 @attrs.frozen
@@ -65,7 +66,7 @@ class Proposal:
         template = environment(self.language, self.cycle.case.client.country).get_template(
             "proposal.html"
         )
-        return template.render(**_context(self))
+        return finish(template.render(**_context(self)), self.theme.logo)
 
     def pdf(self) -> bytes:
         """The proposal as PDF bytes."""
