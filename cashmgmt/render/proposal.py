@@ -225,7 +225,10 @@ def _solution_context(p: Proposal, gettext: Gettext, fmt: Formatter) -> dict[str
         "scenarios": [],
         "term_sheets": [],
         "asks": [],
+        "group_shape": _group_shape(p.cycle.assessment.diagnostics, gettext, lang),
         "kept_names": "",
+        "sweep_terms": "",
+        "allocations": "",
         "intercompany_rate": None,
     }
     if r is None:
@@ -267,6 +270,8 @@ def _solution_context(p: Proposal, gettext: Gettext, fmt: Formatter) -> dict[str
             start=fmt.day(p.cycle.plan.tasks[0].start) if p.cycle.plan.tasks else "",
         )
     )
+    labels = labels_of(d, case, gettext, lang)
+    sheets = [(labels[c.id], content.terms(case, c), c.result) for c in d.members]
     out.update(
         entity_rows=rows,
         minority_names=minority_in,
@@ -274,11 +279,24 @@ def _solution_context(p: Proposal, gettext: Gettext, fmt: Formatter) -> dict[str
         kept=kept,
         outside=content.outside(case, joined),
         scenarios=content.sensitivity(case, d),
-        term_sheets=[
-            (labels_of(d, case, gettext, lang)[c.id], content.terms(case, c), c.result)
-            for c in d.members
-        ],
+        term_sheets=sheets,
         asks=asks,
+        sweep_terms=fmt_list(
+            dict.fromkeys(
+                gettext(RULE_NAMES[k])
+                + " · "
+                + gettext(SWEEP_DAY_NAMES.get(t.sweep_days or "", t.sweep_days or ""))
+                for _, t, _ in sheets
+                for k in t.rules
+            ),
+            lang,
+        ),
+        allocations=fmt_list(
+            dict.fromkeys(
+                gettext(ALLOCATION_NAMES[t.allocation]) for _, t, _ in sheets if t.allocation
+            ),
+            lang,
+        ),
         kept_names=fmt_list(
             (
                 gettext(MEASURE_NAMES[m.key]).lower()
@@ -291,6 +309,21 @@ def _solution_context(p: Proposal, gettext: Gettext, fmt: Formatter) -> dict[str
         intercompany_rate=case.intercompany_rate,
     )
     return out
+
+
+def _group_shape(d: Any, gettext: Gettext, language: str) -> str:
+    """How many companies, accounts and banks, and the currencies, in one sentence."""
+
+    def counted(n: int, one: str, many: str) -> str:
+        return gettext(one) if n == 1 else gettext(many, n=n)
+
+    return gettext(
+        "%(entities)s, %(accounts)s at %(banks)s, in %(currencies)s.",
+        entities=counted(d.entities, "1 company", "%(n)s companies"),
+        accounts=counted(d.accounts, "1 account", "%(n)s accounts"),
+        banks=counted(d.banks, "1 bank", "%(n)s banks"),
+        currencies=fmt_list(d.currencies, language),
+    )
 
 
 def entity_names_of(case: Case, language: str) -> dict[str, str]:
