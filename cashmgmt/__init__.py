@@ -2,8 +2,9 @@
 
 The public API: load a case, run the client management process on it (assess, design,
 plan, celebrate; or all at once with `run_cycle`), simulate a structure, and render the
-proposal and the letter. Importing it is cheap: each name loads its module on first use,
-so numba, matplotlib and WeasyPrint load only when a simulation or a document needs them.
+proposal, the letter and the internal RM brief. Importing it is cheap: each name loads its
+module on first use, so numba, matplotlib and WeasyPrint load only when a simulation or a
+document needs them.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from cashmgmt.cycle.execute import plan as plan
     from cashmgmt.cycle.pipeline import CycleResult as CycleResult
     from cashmgmt.cycle.pipeline import run_cycle as run_cycle
+    from cashmgmt.documents import brief as brief
     from cashmgmt.documents import letter as letter
     from cashmgmt.documents import propose as propose
     from cashmgmt.engine.replay import Replay as Replay
@@ -91,6 +93,7 @@ if TYPE_CHECKING:
         Tier as Tier,
     )
     from cashmgmt.money import Money as Money
+    from cashmgmt.render.brief import Brief as Brief
     from cashmgmt.render.letter import Letter as Letter
     from cashmgmt.render.proposal import Proposal as Proposal
     from cashmgmt.render.theme import Theme as Theme
@@ -107,7 +110,7 @@ _MODULES = {
     "cashmgmt.cycle.design": ("Design", "design"),
     "cashmgmt.cycle.execute": ("Plan", "plan"),
     "cashmgmt.cycle.pipeline": ("CycleResult", "run_cycle"),
-    "cashmgmt.documents": ("letter", "propose"),
+    "cashmgmt.documents": ("brief", "letter", "propose"),
     "cashmgmt.engine.replay": ("Replay",),
     "cashmgmt.engine.results": ("SimulationResult",),
     "cashmgmt.engine.simulate": ("simulate", "simulate_solution"),
@@ -137,6 +140,7 @@ _MODULES = {
         "Tier",
     ),
     "cashmgmt.money": ("Money",),
+    "cashmgmt.render.brief": ("Brief",),
     "cashmgmt.render.letter": ("Letter",),
     "cashmgmt.render.proposal": ("Proposal",),
     "cashmgmt.render.theme": ("Theme", "load_theme"),

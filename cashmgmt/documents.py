@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cashmgmt.cycle.pipeline import CycleResult, run_cycle
 from cashmgmt.model import Case
+from cashmgmt.render.brief import Brief
 from cashmgmt.render.i18n import check_language
 from cashmgmt.render.letter import Letter
 from cashmgmt.render.proposal import Proposal
@@ -55,3 +56,15 @@ def letter(
     """Run the cycle on a case and make its thank-you letter ready to render, with the same
     arguments and defaults as `propose`."""
     return Letter(*_ready(case, language, theme, on))
+
+
+def brief(
+    case: Case,
+    language: str | None = None,
+    theme: str | Path | Theme | None = None,
+    on: date | None = None,
+) -> Brief:
+    """Run the cycle on a case and make the internal RM brief ready to render (the segment,
+    coverage model, bank-side economics, approvals' worth and internal notes the client's
+    proposal leaves out), with the same arguments and defaults as `propose`."""
+    return Brief(*_ready(case, language, theme, on))

@@ -69,10 +69,12 @@ def test_chinese_pdf_figures_come_from_the_results(huaxia_zh: Any) -> None:
     assert result is not None and result is proposal.cycle.design.result
     assert squash(fmt.money(result.benefit_annual, "CNY")) in text
     assert squash(fmt.money(result.benefit, "CNY")) in text
+    # every entity all in (issue 14): its bank interest change, intercompany interest, tax
     for entity in result.entities:
-        if entity.baseline.net or entity.structure.net:
-            assert squash(fmt.money(entity.baseline.net, "CNY")) in text, entity.id
-            assert squash(fmt.money(entity.structure.net, "CNY")) in text, entity.id
+        bank = entity.structure.net - entity.baseline.net
+        all_in = bank + entity.intercompany_interest - entity.tax
+        for amount in (bank, entity.intercompany_interest, all_in):
+            assert squash(fmt.money(amount, "CNY")) in text, entity.id
     assert "现金管理方案建议书" in text and "方案摘要" in text
 
 

@@ -323,7 +323,8 @@ def test_the_proposal_never_shows_the_banks_side() -> None:
     render = Path(cashmgmt.__file__).parent / "render"
     templates = Path(cashmgmt.__file__).parent.parent / "templates"
     sources = [*render.rglob("*.py"), *templates.rglob("*.html")]
-    for source in sources:
+    # the internal RM brief (issue 14) is the bank's own document: it alone shows this side
+    for source in (s for s in sources if s.stem != "brief"):
         text = source.read_text(encoding="utf-8")
         for name in ("funding_value", "fee_income", "interest_change", ".bank."):
             assert name not in text, (source, name)

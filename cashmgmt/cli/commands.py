@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from cashmgmt.cycle.design import Design
     from cashmgmt.errors import Problem
     from cashmgmt.model import Case
+    from cashmgmt.render.brief import Brief
     from cashmgmt.render.letter import Letter
     from cashmgmt.render.proposal import Proposal
 
@@ -275,7 +276,7 @@ def write_document(
     language: str | None,
     theme: str | None,
     on: datetime | None,
-    make: Callable[..., Proposal | Letter],
+    make: Callable[..., Proposal | Letter | Brief],
 ) -> None:
     """Run the cycle, render one document and write it atomically: never over one of the
     run's input files (the case file, its tables, the theme and its logo), never at a
@@ -309,6 +310,13 @@ def write_document(
 def propose_command(**options: Any) -> None:
     """Run the cycle and write the tailored proposal (propose), as PDF or HTML."""
     write_document(**options, make=cashmgmt.propose)
+
+
+@cli.command("brief")
+@document_options
+def brief_command(**options: Any) -> None:
+    """Run the cycle and write the internal RM brief (segment, coverage, bank economics)."""
+    write_document(**options, make=cashmgmt.brief)
 
 
 @cli.command("letter")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from cashmgmt.cycle.design import Candidate
-from cashmgmt.cycle.design.names import distinct_names, name_of
+from cashmgmt.cycle.design.names import name_of
 from cashmgmt.cycle.execute import Task
 from cashmgmt.model import Case
 from cashmgmt.regions import country_name
@@ -177,8 +177,18 @@ def candidate_labels(
     candidates: Iterable[Candidate], case: Case, gettext: Gettext, language: str
 ) -> dict[str, str]:
     """Every candidate's label by id, each distinct: a label an earlier candidate already
-    has gains the candidate's id in brackets."""
-    return distinct_names((c.id, candidate_label(c, case, gettext, language)) for c in candidates)
+    has gains a variant number (never the internal id, which the client does not read)."""
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for c in candidates:
+        label = candidate_label(c, case, gettext, language)
+        seen[label] = seen.get(label, 0) + 1
+        out[c.id] = (
+            label
+            if seen[label] == 1
+            else gettext("%(name)s, variant %(n)s", name=label, n=seen[label])
+        )
+    return out
 
 
 def task_label(task: Task, gettext: Gettext, language: str) -> str:

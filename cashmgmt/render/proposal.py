@@ -8,7 +8,7 @@ design, not as a fixed mail merge.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,11 +21,9 @@ from cashmgmt.cycle.execute import Plan
 from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.model import Case, NotionalPool, PhysicalStructure
-from cashmgmt.money import exponent
-from cashmgmt.reference.products import products
-from cashmgmt.reference.rules import disclaimer
+from cashmgmt.reference.products import price, products
 from cashmgmt.regions import country_name
-from cashmgmt.render import charts, diagrams
+from cashmgmt.render import charts, content, diagrams
 from cashmgmt.render.bankprofile import bank_view
 from cashmgmt.render.environment import Gettext, environment, make_gettext, make_ngettext
 from cashmgmt.render.i18n import Formatter, check_language
@@ -33,7 +31,9 @@ from cashmgmt.render.labels import (
     AREA_NAMES,
     CHANNEL_NAMES,
     COVERAGE_NAMES,
+    DOCUMENT_NAMES,
     KIND_NAMES,
+    N_,
     OWNER_NAMES,
     RULE_NAMES,
     SEGMENT_NAMES,
@@ -117,16 +117,22 @@ def _context(p: Proposal) -> dict[str, Any]:
         ),
         "result": r,
         "entity_names": entity_names,
-        "entities": [e for e in r.entities if e.baseline.net or e.structure.net] if r else [],
+        **_solution_context(p, gettext, fmt),
         "bundle": _bundle_rows(d, lang),
         "channels": d.channels,
         "channel_labels": [gettext(CHANNEL_NAMES[c]) for c in d.channels],
         "flags": flags,
         "flag_notes": [f.note_in(lang) for f in flags],
-        "disclaimer": disclaimer(lang),
+        "disclaimer": gettext(CLIENT_DISCLAIMER),
         "plan": p.cycle.plan,
         "tasks": _task_rows(p.cycle.plan, gettext, lang, owner_names),
         "accounts": case.accounts,
+        "account_groups": _account_groups(case, {x for c in members for x in c.structure.accounts}),
+        "measure_names": MEASURE_NAMES,
+        "outside_names": OUTSIDE_NAMES,
+        "allocation_names": ALLOCATION_NAMES,
+        "rule_names": RULE_NAMES,
+        "sweep_day_names": {k: gettext(v) for k, v in SWEEP_DAY_NAMES.items()},
         "svg": _figures(p, gettext, entity_names, owner_names),
         "is_micro": a.segment == "micro",
         "one_company": len(case.entities) == 1,
@@ -142,6 +148,206 @@ def _context(p: Proposal) -> dict[str, Any]:
         "status_names": STATUS_NAMES,
         "fact_sentence": lambda key, area: _fact(key, p, gettext, fmt),
     }
+
+
+#: What the client reads about the country rules (the rules' own disclaimer is written for
+#: the coverage team and goes to the RM brief).
+CLIENT_DISCLAIMER = N_(
+    "Regulatory and tax notes are our indicative reading of the sources cited, as of this "
+    "proposal's date; they are not legal or tax advice. We confirm each of them with you "
+    "before the agreements are signed."
+)
+MEASURE_NAMES = {
+    "net-interest": N_("Net interest over the period"),
+    "peak-debit": N_("Peak debit"),
+    "idle-credit": N_("Average idle credit outside the header"),
+    "overdraft-days": N_("Days with an overdraft"),
+    "limit-breach-days": N_("Days beyond an overdraft limit"),
+}
+OUTSIDE_NAMES = {
+    "facility": N_(
+        "Committed facilities (revolver, term loans): borrowing under their own agreements"
+    ),
+    "restricted": N_("Restricted accounts (escrow, collateral): may not be pooled"),
+    "other-bank": N_("Accounts at other banks: not in our structure"),
+    "left-out": N_("Accounts left out: no benefit after fees, or a rule"),
+}
+SWEEP_DAY_NAMES = {
+    "daily": N_("every day"),
+    "business": N_("every business day"),
+    "monthly:first": N_("on the first of the month"),
+    "monthly:last": N_("on the last day of the month"),
+}
+ALLOCATION_NAMES = {
+    "header": N_("to the header account"),
+    "even": N_("evenly among the members"),
+    "percentage": N_("by agreed percentages"),
+    "fair-share": N_("by each member's contribution"),
+    "reverse-fair-share": N_("by reverse fair share"),
+}
+
+
+def _account_groups(case: Case, joined: set[str]) -> list[dict[str, Any]]:
+    """The accounts per entity, for the appendix: how many, at which banks, in which
+    currencies, and how many the structure joins."""
+    out = []
+    for e in case.entities:
+        held = [a for a in case.accounts if a.entity == e.id]
+        if held:
+            out.append(
+                {
+                    "entity": e.id,
+                    "accounts": len(held),
+                    "banks": sorted({a.bank for a in held}),
+                    "currencies": sorted({a.currency for a in held}),
+                    "joined": sum(1 for a in held if a.id in joined),
+                }
+            )
+    return out
+
+
+#: The entities the per-entity chart shows at most (the largest all-in changes); the table
+#: beside it lists every entity.
+ENTITIES_CHARTED = 15
+#: The needs the one-page summary repeats ("what we heard"), the strongest first.
+NEEDS_HEARD = 3
+
+
+def _solution_context(p: Proposal, gettext: Gettext, fmt: Formatter) -> dict[str, Any]:
+    """The summary's four parts and the figures around the solution: every entity's all-in
+    change, the measures it moves and those it does not (and the accounts outside it, by
+    why), the rate scenarios, the indicative terms and what the client is asked to decide."""
+    case, d, r = p.cycle.case, p.cycle.design, p.cycle.result
+    lang = p.language
+    heard = [
+        (gettext(AREA_NAMES[n.area]), _fact(n.facts[0][0], p, gettext, fmt))
+        for n in sorted(p.cycle.assessment.needs, key=lambda n: -n.score)
+        if n.score > 0 and n.facts
+    ][:NEEDS_HEARD]
+    out: dict[str, Any] = {
+        "heard": heard,
+        "entity_rows": [],
+        "minority_names": [],
+        "moved": [],
+        "kept": [],
+        "outside": [],
+        "scenarios": [],
+        "term_sheets": [],
+        "asks": [],
+        "group_shape": _group_shape(p.cycle.assessment.diagnostics, gettext, lang),
+        "kept_names": "",
+        "sweep_terms": "",
+        "allocations": "",
+        "intercompany_rate": None,
+    }
+    if r is None:
+        return out
+    joined = {a for c in d.members for a in c.structure.accounts}
+    rows = content.entity_rows(case, r, joined)
+    moved, kept = content.measures(r)
+    documents = sorted({doc for c in d.members for doc in c.documents})
+    approvals = sorted({country for c in d.members for country in c.approvals})
+    minority_in = [entity_names_of(case, lang)[e.id] for e in rows if e.minority and e.accounts]
+    asks = [gettext("Agree to the recommended structure and the indicative terms in the annex.")]
+    if approvals:
+        asks.append(
+            gettext(
+                "Apply with us for the approval the rules require in %(countries)s.",
+                countries=fmt_list((country_name(c, lang) for c in approvals), lang),
+            )
+        )
+    if documents:
+        asks.append(
+            gettext(
+                "Sign: %(doc)s",
+                doc=fmt_list(
+                    (gettext(DOCUMENT_NAMES[x]) if x in DOCUMENT_NAMES else x for x in documents),
+                    lang,
+                ),
+            )
+        )
+    if minority_in:
+        asks.append(
+            gettext(
+                "Agree the pooling with the other shareholders of: %(entities)s",
+                entities=fmt_list(minority_in, lang),
+            )
+        )
+    asks.append(
+        gettext(
+            "Name the people in your team for each step of the plan, from %(start)s.",
+            start=fmt.day(p.cycle.plan.tasks[0].start) if p.cycle.plan.tasks else "",
+        )
+    )
+    labels = labels_of(d, case, gettext, lang)
+    sheets = [(labels[c.id], content.terms(case, c), c.result) for c in d.members]
+    out.update(
+        entity_rows=rows,
+        minority_names=minority_in,
+        moved=moved,
+        kept=kept,
+        outside=content.outside(case, joined),
+        scenarios=content.sensitivity(case, d),
+        term_sheets=sheets,
+        asks=asks,
+        sweep_terms=fmt_list(
+            dict.fromkeys(
+                gettext(RULE_NAMES[k])
+                + " · "
+                + gettext(SWEEP_DAY_NAMES.get(t.sweep_days or "", t.sweep_days or ""))
+                for _, t, _ in sheets
+                for k in t.rules
+            ),
+            lang,
+        ),
+        allocations=fmt_list(
+            dict.fromkeys(
+                gettext(ALLOCATION_NAMES[t.allocation]) for _, t, _ in sheets if t.allocation
+            ),
+            lang,
+        ),
+        kept_names=fmt_list(
+            (
+                gettext(MEASURE_NAMES[m.key]).lower()
+                if lang == "en"
+                else gettext(MEASURE_NAMES[m.key])
+                for m in kept
+            ),
+            lang,
+        ),
+        intercompany_rate=case.intercompany_rate,
+    )
+    return out
+
+
+def _group_shape(d: Any, gettext: Gettext, language: str) -> str:
+    """How many companies, accounts and banks, and the currencies, in one sentence."""
+
+    def counted(n: int, one: str, many: str) -> str:
+        return gettext(one) if n == 1 else gettext(many, n=n)
+
+    return gettext(
+        "%(entities)s, %(accounts)s at %(banks)s, in %(currencies)s.",
+        entities=counted(d.entities, "1 company", "%(n)s companies"),
+        accounts=counted(d.accounts, "1 account", "%(n)s accounts"),
+        banks=counted(d.banks, "1 bank", "%(n)s banks"),
+        currencies=fmt_list(d.currencies, language),
+    )
+
+
+def entity_names_of(case: Case, language: str) -> dict[str, str]:
+    """Each entity's name in the document's language (see _entity_names)."""
+    return _entity_names(case, language)
+
+
+def labels_of(d: Design, case: Case, gettext: Gettext, language: str) -> dict[str, str]:
+    """Every candidate's distinct label in the document's language."""
+    return candidate_labels(d.candidates, case, gettext, language)
+
+
+def fmt_list(items: Iterable[str], language: str) -> str:
+    """Items joined as a list in the language (、 in Chinese)."""
+    return ("、" if language == "zh-CN" else ", ").join(items)
 
 
 def solution_label(
@@ -215,6 +421,7 @@ def _bundle_rows(d: Design, language: str) -> list[dict[str, Any]]:
                 "item": item,
                 "name": product.name.get(language),
                 "description": product.description.get(language),
+                "fees": price(item.product, d.assessment.segment),
             }
         )
     return rows
@@ -319,50 +526,39 @@ def _result_charts(
     def number(v: float) -> str:
         return fmt.number(int(v))
 
-    svg = {
-        "balances": Markup(
-            charts.balance_chart(
-                case.balances.dates(),
-                r.baseline_daily.tolist(),
-                r.structure_daily.tolist(),
-                exponent(code),
-                title=gettext(
-                    "Balance per day" if len(case.entities) == 1 else "Group balance per day"
-                ),
-                baseline_label=gettext("Status quo"),
-                structure_label=gettext("With the structure"),
-                y_label=code,
-                format_number=number,
-                colours=colours,
-            )
-        )
-    }
+    svg = {}
     top, total = alternatives(d, CHART_SHOWN, lambda c: c.feasible)
     chosen = d.chosen
     labels = candidate_labels(d.candidates, case, gettext, p.language)
     svg["benefit"] = Markup(
         charts.benefit_chart(
-            [labels[c.id] + f" ({c.id})" for c in top],
+            [labels[c.id] for c in top],
             [c.benefit_annual or 0 for c in top],
             title=gettext(
                 "Benefit per year by candidate: %(n)s of %(m)s feasible", n=len(top), m=total
             ),
             x_label=code,
-            highlight=(labels[chosen.id] + f" ({chosen.id})") if chosen else None,
+            highlight=labels[chosen.id] if chosen else None,
             format_number=number,
             colours=colours,
         )
     )
-    entities = [e for e in r.entities if e.benefit != 0][:12]
-    if entities:
+    joined = {a for c in d.members for a in c.structure.accounts}
+    rows = [e for e in content.entity_rows(case, r, joined) if e.bank_interest or e.all_in]
+    rows = sorted(rows, key=lambda e: -abs(e.all_in))[:ENTITIES_CHARTED]
+    if rows:
         svg["entities"] = Markup(
             charts.entity_chart(
-                [entity_names[e.id] for e in entities],
-                [e.baseline.net for e in entities],
-                [e.structure.net for e in entities],
-                title=gettext("Net interest per entity"),
-                before_label=gettext("Status quo"),
-                after_label=gettext("With the structure"),
+                [entity_names[e.id] for e in rows],
+                [e.bank_interest for e in rows],
+                [e.all_in for e in rows],
+                title=gettext(
+                    "Change per entity over the period: %(n)s of %(m)s entities",
+                    n=len(rows),
+                    m=len(case.entities),
+                ),
+                before_label=gettext("Interest with the banks"),
+                after_label=gettext("All-in: with intercompany interest and tax"),
                 x_label=code,
                 format_number=number,
                 colours=colours,
@@ -405,10 +601,7 @@ def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
         ),
         "countries": lambda: gettext("Entities in %(countries)s.", countries=countries),
         "entities": lambda: gettext("%(n)s entities collecting and paying.", n=d.entities),
-        "segment": lambda: gettext(
-            "The payment volumes of a %(segment)s client.",
-            segment=gettext(SEGMENT_NAMES[p.cycle.assessment.segment]),
-        ),
+        "segment": lambda: gettext("Payment volumes that grow with the group."),
         "debit_interest_per_year": lambda: gettext(
             "%(x)s a year of debit interest could be refinanced more cheaply.",
             x=fmt.money(d.debit_interest_per_year, code),
