@@ -175,7 +175,7 @@ def test_a_bank_without_a_profile_keeps_its_name_and_nobody_is_invented(tmp_path
             visible = re.sub(r"<[^>]+>", " ", html)
             assert "Bank of Nowhere" in visible
             assert not any(p in visible for p in PLACEHOLDERS)
-            assert "signature-line" not in html  # no line for a person the case does not name
+            assert 'class="signature-line"' not in html  # no line for a person not named
         assert 'class="contacts"' not in proposal.html()
 
 

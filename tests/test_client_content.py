@@ -181,7 +181,8 @@ def test_summary_shows_the_design_result_and_only_what_moves(
     fmt = Formatter(language)
     code = proposal.cycle.case.base_currency
     summary = _summary(text)
-    assert squash(fmt.money(result.benefit_annual, code)) in summary
+    # the headline per year is rounded for reading (money.round_for_reading, issue 14)
+    assert squash(fmt.rounded(result.benefit_annual, code)) in summary
     assert squash(fmt.money(result.benefit, code)) in summary
     assert squash(fmt.money(result.fees.total, code)) in summary
     moved, _ = content.measures(result)

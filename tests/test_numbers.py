@@ -218,10 +218,15 @@ def test_summary_figures_are_the_design_result_by_the_named_rule(
     if result is not None:
         headline = fmt.rounded(result.benefit_annual, case.base_currency)
         assert _squash(headline) in _squash(text), headline
-        # the exact figure stays in the tables
-        assert _squash(fmt.money(result.benefit_annual, case.base_currency)) in _squash(text)
+        # a solution of several structures lists each one's exact figure in a table
+        members = proposal.cycle.design.members
+        if len(members) > 1:
+            for m in members:
+                assert m.benefit_annual is not None
+                exact = fmt.money(m.benefit_annual, case.base_currency)
+                assert _squash(exact) in _squash(text), exact
+    # the revenue is never printed to the cent (the profile page that restated it is gone)
     revenue = case.client.annual_revenue
-    assert _squash(fmt.rounded(revenue.amount, revenue.currency)) in _squash(text)
     assert _squash(fmt.money(revenue.amount, revenue.currency)) not in _squash(text)
 
 
@@ -259,7 +264,8 @@ def test_documents_date_and_name_per_locale(
         assert "Agreed-amount deposit" not in text or case.client.country == "CN"
     else:
         assert case.client.local_industry is not None
-        assert _squash(case.client.local_industry) in _squash(text)
+        # the proposal no longer restates the client's profile (issue 14: padding); where
+        # the industry is printed it is the local wording
         assert _squash(case.client.industry) not in _squash(text)
     if len(case.entities) == 1:
         assert "the group" not in text and "集团" not in text
