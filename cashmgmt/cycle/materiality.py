@@ -124,16 +124,22 @@ def scaled_points(full: int, weight: Decimal) -> int:
     return int(round_ratio(full * weight, 0))
 
 
-def _per_usd(case: Case) -> Decimal | None:
-    """Units of the base currency per USD: the case's FX table on its last day, else the
-    reference table."""
-    code = case.base_currency
-    if code == "USD":
+def case_per_usd(case: Case) -> Decimal | None:
+    """Units of the base currency per USD from the case itself: 1 for a USD case, else its
+    FX table on the history's last day (None if the table has no USD rate)."""
+    if case.base_currency == "USD":
         return Decimal(1)
     try:
         return case.fx.rate("USD", case.balances.end)
     except KeyError:
-        return reference_usd_rates().rate(code)
+        return None
+
+
+def _per_usd(case: Case) -> Decimal | None:
+    """Units of the base currency per USD: the case's own (case_per_usd), else the
+    reference table."""
+    own = case_per_usd(case)
+    return own if own is not None else reference_usd_rates().rate(case.base_currency)
 
 
 def materiality(

@@ -13,6 +13,7 @@ import networkx as nx
 
 from cashmgmt.cycle.design.names import distinct_names, name_of
 from cashmgmt.cycle.design.variants import Int64Array, distinct, own_transfers, target_buffers
+from cashmgmt.cycle.materiality import case_per_usd
 from cashmgmt.engine.results import SimulationResult
 from cashmgmt.errors import AssessmentError, Problem
 from cashmgmt.graph import ownership_tree, sweep_forest
@@ -225,12 +226,9 @@ def _usd_in_base(case: Case, assessment: Assessment) -> Decimal:
     """Units of the base currency per USD: the case's FX rate, else the assessment's stated
     rate when the revenue is in the base currency, else the reference table."""
     code = case.base_currency
-    if code == "USD":
-        return Decimal(1)
-    try:
-        return case.fx.rate("USD", case.balances.end)
-    except KeyError:
-        pass
+    own = case_per_usd(case)
+    if own is not None:
+        return own
     if case.client.annual_revenue.currency == code:
         return assessment.coverage.usd_rate
     table = reference_usd_rates()
