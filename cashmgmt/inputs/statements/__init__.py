@@ -16,6 +16,18 @@ from typing import Protocol
 import attrs
 
 from cashmgmt.errors import Problem, StatementError
+from cashmgmt.inputs.statements.records import Entry, Statement, minor_amount
+
+__all__ = [
+    "READERS",
+    "Entry",
+    "Statement",
+    "StatementBalance",
+    "StatementReader",
+    "Statements",
+    "minor_amount",
+    "read_statements",
+]
 
 
 @attrs.frozen
@@ -30,10 +42,12 @@ class StatementBalance:
 
 @attrs.frozen
 class Statements:
-    """What statements yielded: closing balances, and the problems found reading them."""
+    """What statements yielded: closing balances, the statements themselves (balances and
+    entries, records.Statement) and the problems found reading them."""
 
     balances: tuple[StatementBalance, ...] = ()
     problems: tuple[Problem, ...] = ()
+    statements: tuple[Statement, ...] = ()
 
 
 class StatementReader(Protocol):
@@ -65,6 +79,7 @@ def read_statements(
     that no reader identifies or that its reader cannot read at all is a problem."""
     balances: list[StatementBalance] = []
     problems: list[Problem] = []
+    statements: list[Statement] = []
     known = ", ".join(reader.name for reader in readers) or "none yet"
     for path in map(Path, paths):
         if not path.is_file():
@@ -85,4 +100,5 @@ def read_statements(
             continue
         balances += found.balances
         problems += found.problems
-    return Statements(tuple(balances), tuple(problems))
+        statements += found.statements
+    return Statements(tuple(balances), tuple(problems), tuple(statements))
