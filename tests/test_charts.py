@@ -140,6 +140,29 @@ def test_benefit_chart_highlights_the_recommendation() -> None:
     assert GAIN_COLOUR.lower() not in benefit(highlight=None).lower()
 
 
+def test_benefit_chart_shows_the_callers_value_labels_and_every_highlighted_bar() -> None:
+    """The proposal passes labels rounded from the exact amounts (3,686,601.73 reads
+    "€3.69 m", never a truncated "3,686,601"), and highlights all of the solution's
+    structures, not only the largest."""
+    names = ["Pool A", "Pool B", "Pool C"]
+    svg = charts.benefit_chart(
+        names,
+        [Decimal("3686601.73"), Decimal("1294732.09"), Decimal("-94060.88")],
+        title="Benefit per year",
+        x_label="EUR",
+        highlight=["Pool A", "Pool B"],
+        colours=THEME,
+        value_labels=["€3.69 m", "€1.29 m", "-€94,061"],
+    )
+    words = texts(parse(svg))
+    assert {"€3.69 m", "€1.29 m", "-€94,061"} <= set(words)
+    assert "3,686,601" not in words
+    assert svg.lower().count(GAIN_COLOUR.lower()) >= 4  # two bars and two bold tick labels
+    with pytest.raises(ValueError):
+        charts.benefit_chart(names, [1, 2, 3], title="", x_label="", highlight=None,
+                             value_labels=["1"])  # fmt: skip
+
+
 def test_benefit_chart_with_no_candidates_still_renders() -> None:
     parse(charts.benefit_chart([], [], title="", x_label="", highlight=None))
 

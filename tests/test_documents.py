@@ -109,6 +109,24 @@ def test_english_pdf_has_no_chinese() -> None:
     assert fmt.money(proposal.cycle.result.benefit_annual, "USD") in text
 
 
+def test_english_proposal_to_a_chinese_group_has_no_chinese() -> None:
+    """Huaxia's case names its banks and companies in Chinese; the English proposal names
+    them in English (issue 14: "Chinese inside the English Huaxia document")."""
+    case = cashmgmt.load_case(EXAMPLES / "huaxia-liquor")
+    text = pdf_text(cashmgmt.propose(case, language="en", on=ON).pdf())
+    assert not CJK.search(text), CJK.findall(text)[:10]
+    assert "Industrial and Commercial Bank of China" in text
+
+
+def test_bank_names_follow_the_reader() -> None:
+    from cashmgmt.reference.banks import bank_name
+
+    assert bank_name("中国工商银行", "en") == "Industrial and Commercial Bank of China"
+    assert bank_name("Deutsche Bank", "zh-CN") == "德意志银行"
+    assert bank_name(" citibank ", "en") == "Citibank"
+    assert bank_name("Banca Sella", "zh-CN") == "Banca Sella"  # unknown: as the case gives it
+
+
 def test_same_inputs_same_html() -> None:
     case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
     first = cashmgmt.propose(case, on=ON).html()

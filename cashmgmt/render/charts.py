@@ -21,7 +21,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
@@ -315,19 +315,22 @@ def benefit_chart(
     *,
     title: str,
     x_label: str,
-    highlight: str | None,
+    highlight: str | Collection[str] | None,
     format_number: Callable[[float], str] = _default_format,
     colours: Mapping[str, str] | None = None,
+    value_labels: Sequence[str] | None = None,
 ) -> str:
     """Annual benefit per candidate as horizontal bars, the first at the top.
 
-    Negative values go left of a zero line; the bar whose label equals `highlight` (the
-    recommendation) is in GAIN_COLOUR (a gain is never red) and its label bold, the others in
-    primary. Each bar carries its value through `format_number`. Meant for at most about 12
-    bars (the caller trims).
+    Negative values go left of a zero line; the bars whose labels are in `highlight` (the
+    recommendation's structures) are in GAIN_COLOUR (a gain is never red) and their labels
+    bold, the others in primary. Each bar carries its value: `value_labels` when given (the
+    caller's text from the exact amounts), else the value through `format_number`, which also
+    labels the axis. Meant for at most about 12 bars (the caller trims).
     """
-    if len(labels) != len(values):
+    if len(labels) != len(values) or len(value_labels or values) != len(values):
         raise ValueError("labels and values must have the same length")
+    chosen = {highlight} if isinstance(highlight, str) else set(highlight or ())
     theme = theme_colours(colours)
     numbers = _floats(values)
     n = len(labels)
@@ -335,13 +338,16 @@ def benefit_chart(
         fig = _figure(max(5.0, 2.0 + 0.72 * n))
         ax = fig.add_subplot()
         y = np.arange(n, dtype=np.float64)
-        bar_colours = [GAIN_COLOUR if label == highlight else theme["primary"] for label in labels]
+        bar_colours = [GAIN_COLOUR if label in chosen else theme["primary"] for label in labels]
         ax.barh(y, numbers, height=0.62, color=bar_colours)
         ax.axvline(0, color=theme["text"], linewidth=0.8)
-        _value_labels(ax, y, numbers, format_number, theme["text"])
+        texts = (
+            list(value_labels) if value_labels is not None else [format_number(v) for v in numbers]
+        )
+        _value_labels(ax, y, numbers, texts, theme["text"])
         ax.set_yticks(y, [wrap_label(label, width=36, lines=3) for label in labels])
         for tick, label in zip(ax.get_yticklabels(), labels, strict=True):
-            if label == highlight:
+            if label in chosen:
                 tick.set_color(GAIN_COLOUR)
                 tick.set_fontweight("bold")
         ax.set_ylim(max(n, 1) - 0.5, -0.5)
@@ -358,18 +364,18 @@ def _value_labels(
     ax: Any,
     y: npt.NDArray[np.float64],
     values: npt.NDArray[np.float64],
-    format_number: Callable[[float], str],
+    texts: Sequence[str],
     colour: str,
 ) -> None:
-    """The value at the end of each bar, with room made for it on both sides."""
+    """The value's text at the end of each bar, with room made for it on both sides."""
     low = min(0.0, float(values.min())) if len(values) else 0.0
     high = max(0.0, float(values.max())) if len(values) else 1.0
     span = (high - low) or 1.0
     pad_left = 0.22 * span if low < 0 else 0.02 * span
     ax.set_xlim(low - pad_left, high + 0.22 * span)
-    for yi, v in zip(y, values, strict=True):
+    for yi, v, text in zip(y, values, texts, strict=True):
         ax.annotate(
-            format_number(float(v)),
+            text,
             (float(v), float(yi)),
             xytext=(3 if v >= 0 else -3, 0),
             textcoords="offset points",

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from cashmgmt.reference.banks import bank_name
 from cashmgmt.regions import country_name
 from cashmgmt.render.i18n import Formatter, translations
 from cashmgmt.render.theme import templates_dir
@@ -41,6 +42,7 @@ def environment(language: str, country: str | None = None) -> Environment:
         date=fmt.day,
         month=fmt.month,
         country=lambda code: country_name(code, language),
+        banks=lambda names: [bank_name(n, language) for n in names],
     )
     return env
 

@@ -83,7 +83,9 @@ def _context(p: Proposal) -> dict[str, Any]:
     owner_names = {o: gettext(name) for o, name in OWNER_NAMES.items()}
     chosen = d.chosen
     members = d.members
-    flags = tuple(f for c in members for f in c.flags)
+    # each rule once, though several of the solution's structures raise it; group-wide first
+    unique = {(f.country, f.topic, f.status, f.note): f for c in members for f in c.flags}
+    flags = tuple(sorted(unique.values(), key=lambda f: f.country != "*"))
     labels = candidate_labels(d.candidates, case, gettext, lang)
     shown, total = alternatives(d, ALTERNATIVES_SHOWN)
     return {
@@ -108,7 +110,18 @@ def _context(p: Proposal) -> dict[str, Any]:
         "members": [_candidate_view(c, case, gettext, labels) for c in members],
         "recommendation_label": solution_label(members, labels, gettext),
         "approvals": sorted({country for c in members for country in c.approvals}),
-        "candidates": [_candidate_view(c, case, gettext, labels) for c in shown],
+        "candidates": [
+            {
+                **_candidate_view(c, case, gettext, labels),
+                # approvals beyond the solution's: why a larger candidate was not chosen
+                "extra_approvals": sorted(
+                    set(c.approvals) - {a for m in members for a in m.approvals}
+                )
+                if _beats(c, d)
+                else [],
+            }
+            for c in shown
+        ],
         "candidates_note": gettext(
             "%(n)s of %(m)s candidates: the best by benefit per year, and every structure "
             "written in the case.",
@@ -388,6 +401,12 @@ def alternatives(
     return [c for c in pool if c.id in kept], len(pool)
 
 
+def _beats(c: Candidate, d: Design) -> bool:
+    """Whether a candidate alone would gain more a year than the whole solution."""
+    r = d.result
+    return r is not None and c.benefit_annual is not None and c.benefit_annual > r.benefit_annual
+
+
 def _candidate_view(
     c: Candidate, case: Case, gettext: Gettext, labels: dict[str, str]
 ) -> dict[str, Any]:
@@ -524,11 +543,10 @@ def _result_charts(
     fmt = Formatter(p.language, case.client.country)
 
     def number(v: float) -> str:
-        return fmt.number(int(v))
+        return fmt.number(round(v))  # axis ticks: round numbers; bar values come exact
 
     svg = {}
     top, total = alternatives(d, CHART_SHOWN, lambda c: c.feasible)
-    chosen = d.chosen
     labels = candidate_labels(d.candidates, case, gettext, p.language)
     svg["benefit"] = Markup(
         charts.benefit_chart(
@@ -538,9 +556,11 @@ def _result_charts(
                 "Benefit per year by candidate: %(n)s of %(m)s feasible", n=len(top), m=total
             ),
             x_label=code,
-            highlight=labels[chosen.id] if chosen else None,
+            highlight=[labels[c.id] for c in d.members],
             format_number=number,
             colours=colours,
+            # the bars' values rounded for reading from the exact amounts, never truncated
+            value_labels=[fmt.rounded(c.benefit_annual or Decimal(0), code) for c in top],
         )
     )
     joined = {a for c in d.members for a in c.structure.accounts}
