@@ -12,7 +12,7 @@ from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.reference.rules import disclaimer
 from cashmgmt.render import content
 from cashmgmt.render.environment import environment, make_gettext
-from cashmgmt.render.i18n import check_language
+from cashmgmt.render.i18n import Formatter, check_language
 from cashmgmt.render.labels import (
     AREA_NAMES,
     COVERAGE_NAMES,
@@ -21,7 +21,7 @@ from cashmgmt.render.labels import (
     client_name,
 )
 from cashmgmt.render.pdf import write_pdf
-from cashmgmt.render.proposal import OUTSIDE_NAMES, _entity_names
+from cashmgmt.render.proposal import OUTSIDE_NAMES, _entity_names, _fact
 from cashmgmt.render.theme import Theme
 
 
@@ -53,6 +53,7 @@ class Brief:
         labels = candidate_labels(d.candidates, case, gettext, lang)
         joined = {x for c in d.members for x in c.structure.accounts}
         rows = content.entity_rows(case, r, joined) if r is not None else []
+        fmt = Formatter(lang, case.client.country)
         return {
             "lang": lang,
             "bank": self.theme,
@@ -65,7 +66,15 @@ class Brief:
             "segment": gettext(SEGMENT_NAMES[a.segment]),
             "coverage": gettext(COVERAGE_NAMES[a.segment]),
             "coverage_ratio": a.coverage,
-            "needs": [(gettext(AREA_NAMES[n.area]), n) for n in a.needs],
+            # each need's evidence in the brief's language (the same sentences as the proposal)
+            "needs": [
+                (
+                    gettext(AREA_NAMES[n.area]),
+                    n,
+                    [_fact(key, self, gettext, fmt) for key, _ in n.facts],
+                )
+                for n in a.needs
+            ],
             "members": [(c.id, labels[c.id], c.benefit_annual) for c in d.members],
             "result": r,
             "bank_result": None if r is None else r.bank,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 from markupsafe import Markup
@@ -587,7 +587,18 @@ def _result_charts(
     return svg
 
 
-def _fact(key: str, p: Proposal, gettext: Gettext, fmt: Formatter) -> str:
+class _Document(Protocol):
+    """What a need's evidence is written from: the proposal, or the RM brief."""
+
+    @property
+    def cycle(self) -> CycleResult: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def theme(self) -> Theme: ...
+
+
+def _fact(key: str, p: _Document, gettext: Gettext, fmt: Formatter) -> str:
     """A need's evidence as a sentence in the document's language."""
     d = p.cycle.assessment.diagnostics
     code = d.currency
