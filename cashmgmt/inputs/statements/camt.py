@@ -220,7 +220,8 @@ class _Reader:
         self.file = file
         self.message = message
         self.format = f"camt.{message}.001.{version}"
-        self.ns = {"c": root.nsmap.get(None) or etree.QName(root).namespace or ""}
+        self.namespace = etree.QName(root).namespace or ""
+        self.paths: dict[str, str] = {}
         self.root = root
         self.problems: list[Problem] = []
 
@@ -229,7 +230,7 @@ class _Reader:
         path = "c:BkToCstmrStmt/c:Stmt" if self.message == "053" else "c:BkToCstmrAcctRpt/c:Rpt"
         statements: list[Statement] = []
         balances: list[StatementBalance] = []
-        for element in self.root.iterfind(path, self.ns):
+        for element in self.root.iterfind(self._path(path)):
             statement = self._statement(element)
             if statement is None:
                 continue
@@ -317,7 +318,7 @@ class _Reader:
                 self._problem(where, message)
 
         entries: list[Entry] = []
-        for number, ntry in enumerate(element.iterfind("c:Ntry", self.ns), 1):
+        for number, ntry in enumerate(element.iterfind(self._path("c:Ntry")), 1):
             entry = self._entry(ntry, f"{name}, entry {number}", currency, start, end)
             if entry is not None:
                 entries.append(entry)
@@ -342,14 +343,14 @@ class _Reader:
     ) -> list[tuple[str, str, Decimal, date, str]]:
         """(code, currency, signed amount, date, where) of each booked balance read."""
         out: list[tuple[str, str, Decimal, date, str]] = []
-        for bal in element.iterfind("c:Bal", self.ns):
+        for bal in element.iterfind(self._path("c:Bal")):
             code = self._text(bal, "c:Tp/c:CdOrPrtry/c:Cd")
             if code not in _READ_BALANCES:
                 continue
             place = f"{name}, balance {code} (line {_line(bal)})"
             amount = self._amount(bal, place)
             day = self._date(bal, "c:Dt", place, "the balance's date (Dt/Dt or Dt/DtTm)")
-            amt = bal.find("c:Amt", self.ns)
+            amt = bal.find(self._path("c:Amt"))
             currency = (amt.get("Ccy") or "").strip() if amt is not None else ""
             if amount is None or day is None:
                 continue
@@ -366,11 +367,11 @@ class _Reader:
             return None  # pending (PDNG), information (INFO), future (FUTR): not booked yet
         where = f"{name} (line {_line(ntry)})"
         amount = self._amount(ntry, where)
-        amt = ntry.find("c:Amt", self.ns)
+        amt = ntry.find(self._path("c:Amt"))
         ccy = (amt.get("Ccy") or "").strip() if amt is not None else ""
         booked = self._date(ntry, "c:BookgDt", where, "a booking date (BookgDt) on a booked entry")
         value = booked
-        if ntry.find("c:ValDt", self.ns) is not None:
+        if ntry.find(self._path("c:ValDt")) is not None:
             value = self._date(ntry, "c:ValDt", where, "a value date (ValDt/Dt or ValDt/DtTm)")
         if amount is None or booked is None or value is None:
             return None
@@ -437,8 +438,16 @@ class _Reader:
             self._problem(where, f"expected {expected}, found {shown(text)}")
             return None
 
+    def _path(self, path: str) -> str:
+        """`c:Acct/c:Ccy` in Clark notation (`{namespace}Acct/{namespace}Ccy`), built once:
+        lxml compiles a path with a prefix map on every call."""
+        found = self.paths.get(path)
+        if found is None:
+            found = self.paths[path] = path.replace("c:", f"{{{self.namespace}}}")
+        return found
+
     def _text(self, element: etree._Element, path: str) -> str:
-        found = element.find(path, self.ns)
+        found = element.find(self._path(path))
         if found is None:
             return ""
         return (found.text or "").strip()
