@@ -81,11 +81,15 @@ def test_unidentified_unreadable_and_absent_files_are_located_problems(tmp_path:
     )
 
 
-def test_without_readers_every_file_is_a_problem(tmp_path: Path) -> None:
+def test_a_file_no_reader_identifies_is_a_problem_naming_the_known_formats(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "march.bal"
     path.write_text("HQ-USD,2025-03-31,USD,1\n")
-    assert READERS == ()
+    assert READERS
+    known = ", ".join(reader.name for reader in READERS)
     got = read_statements([path])
     assert got == Statements(
-        (), (Problem(str(path), "", "expected a bank statement in a known format (none yet)"),)
+        (), (Problem(str(path), "", f"expected a bank statement in a known format ({known})"),)
     )
+    assert read_statements([path], ()).problems[0].message.endswith("(none yet)")

@@ -68,8 +68,11 @@ class StatementReader(Protocol):
         ...
 
 
+# The readers import Statements from this module, so they come after it.
+from cashmgmt.inputs.statements.camt import CamtReader  # noqa: E402
+
 #: The known statement readers, tried in order.
-READERS: tuple[StatementReader, ...] = ()
+READERS: tuple[StatementReader, ...] = (CamtReader(),)
 
 
 def read_statements(
