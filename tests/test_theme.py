@@ -165,3 +165,23 @@ def test_a_logo_over_the_bound_is_refused(tmp_path: Path) -> None:
     (problem,) = problems(write(tmp_path, "name: B\n" + COLOURS + "logo: logo.png\n"))
     assert problem.where == "logo"
     assert problem.message == f"expected a logo of at most {MAX_LOGO_BYTES // 2**20} MiB"
+
+
+def test_typefaces_come_from_the_installed_families(tmp_path: Path) -> None:
+    """A profile sets its headings in one of the families the Makefile installs; any other
+    family, or another script, is a located problem (a document never falls back silently)."""
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "name: B\n" + COLOURS + "typefaces: {latin: Noto Serif, cjk: Noto Serif CJK SC}\n"
+    )
+    theme = load_theme(good)
+    assert theme.heading_fonts("en").startswith('"Noto Serif", "Noto Serif CJK SC"')
+    assert theme.heading_fonts("zh-CN").startswith('"Noto Serif CJK SC", "Noto Serif"')
+    assert load_theme("default").heading_fonts("en") == '"Noto Sans", "Noto Sans CJK SC"'
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: B\n" + COLOURS + "typefaces: {latin: Comic Sans MS, greek: Noto Sans}\n")
+    wheres = [p.where for p in problems(bad)]
+    assert wheres == ["typefaces.latin", "typefaces.greek"], wheres
+    worse = tmp_path / "worse.yaml"
+    worse.write_text("name: B\n" + COLOURS + "typefaces: Noto Serif\n")
+    assert [p.where for p in problems(worse)] == ["typefaces"]

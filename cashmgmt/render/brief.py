@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import attrs
+from markupsafe import Markup
 
 from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.reference.rules import disclaimer
@@ -59,6 +60,7 @@ class Brief:
             "bank": self.theme,
             "bank_name": self.theme.name_for(lang),
             "colours": self.theme.colours,
+            "heading_fonts": Markup(self.theme.heading_fonts(lang)),  # closed list (TYPEFACES)
             "on": cycle.on,
             "client": case.client,
             "client_name": client_name(case, lang),

@@ -6,6 +6,7 @@ from the simulation."""
 from __future__ import annotations
 
 import attrs
+from markupsafe import Markup
 
 from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.render.bankprofile import bank_view
@@ -39,6 +40,7 @@ class Letter:
             bank_name=profile.name,
             profile=profile,
             colours=self.theme.colours,
+            heading_fonts=Markup(self.theme.heading_fonts(language)),  # closed list (TYPEFACES)
             on=cycle.on,
             client=cycle.case.client,
             client_address=client_address(cycle.case, language),

@@ -94,6 +94,7 @@ def _context(p: Proposal) -> dict[str, Any]:
         "bank_name": bank_view(p.theme, case, lang, p.cycle.on).name,
         "profile": bank_view(p.theme, case, lang, p.cycle.on),
         "colours": p.theme.colours,
+        "heading_fonts": Markup(p.theme.heading_fonts(lang)),  # closed list (TYPEFACES)
         "on": p.cycle.on,
         "client": case.client,
         "client_name": client_name(case, lang),

@@ -41,7 +41,24 @@ MAX_LOGO_BYTES = 2 * 2**20
 MAX_THEME_VALUES = 1000
 THEME_FILE = Bounds("a theme file", MAX_THEME_BYTES, MAX_THEME_DEPTH, MAX_THEME_VALUES)
 #: The keys of a theme file.
-THEME_KEYS = ("name", "colours", "logo", "matches", "address", "website", "validity_days")
+THEME_KEYS = (
+    "name",
+    "colours",
+    "logo",
+    "matches",
+    "address",
+    "website",
+    "validity_days",
+    "typefaces",
+)
+
+#: The families a profile may set its headings and wordmark in: those the Makefile installs
+#: (fonts-noto-core, fonts-noto-cjk), so a document never falls back silently. A bank's own
+#: corporate typeface is licensed and not shipped; its profile names the nearest of these.
+TYPEFACES = {
+    "latin": ("Noto Sans", "Noto Serif", "Noto Sans Display"),
+    "cjk": ("Noto Sans CJK SC", "Noto Serif CJK SC"),
+}
 #: Days a proposal is valid from its date unless the theme says otherwise (an assumption:
 #: indicative pricing in a bank's proposal is commonly held for about three months).
 DEFAULT_VALIDITY_DAYS = 90
@@ -79,6 +96,16 @@ class Theme:
     address: dict[str, tuple[str, ...]] = attrs.field(factory=dict)
     website: str | None = None
     validity_days: int = DEFAULT_VALIDITY_DAYS
+    #: The headings' and wordmark's families: {"latin": ..., "cjk": ...} (TYPEFACES).
+    typefaces: dict[str, str] = attrs.field(factory=dict)
+
+    def heading_fonts(self, language: str) -> str:
+        """The CSS font-family list for headings in a language: the profile's families
+        first (CJK first for Chinese), then the body's."""
+        latin = self.typefaces.get("latin", "Noto Sans")
+        cjk = self.typefaces.get("cjk", "Noto Sans CJK SC")
+        first = (cjk, latin) if language == "zh-CN" else (latin, cjk)
+        return ", ".join(f'"{f}"' for f in dict.fromkeys((*first, "Noto Sans", "Noto Sans CJK SC")))
 
     def name_for(self, language: str) -> str:
         """The bank's name in a language (its default name if the theme gives none)."""
@@ -221,6 +248,7 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
         expected = f"expected whole days from 1 to {MAX_VALIDITY_DAYS}, like 90"
         problems.append(Problem(label, "validity_days", expected))
         validity = DEFAULT_VALIDITY_DAYS
+    typefaces = _typefaces(data.get("typefaces"), label, problems)
     if problems:
         raise ThemeError(problems)
     return Theme(
@@ -233,7 +261,27 @@ def load_theme(name_or_path: str | Path = "default") -> Theme:
         address=address,
         website=website if isinstance(website, str) else None,
         validity_days=validity,
+        typefaces=typefaces,
     )
+
+
+def _typefaces(value: object, label: str, problems: list[Problem]) -> dict[str, str]:
+    """`typefaces: {latin: Noto Serif, cjk: Noto Serif CJK SC}`, each from TYPEFACES."""
+    if value is None:
+        return {}
+    choices = "; ".join(f"{k}: {', '.join(v)}" for k, v in TYPEFACES.items())
+    expected = f"expected a mapping of script to an installed family ({choices})"
+    if not isinstance(value, Mapping):
+        problems.append(Problem(label, "typefaces", expected))
+        return {}
+    out: dict[str, str] = {}
+    for key, family in value.items():
+        if key not in TYPEFACES or family not in TYPEFACES[key]:
+            where = key if isinstance(key, str) and key.isidentifier() else shown(key, 20)
+            problems.append(Problem(label, f"typefaces.{where}", expected))
+        else:
+            out[key] = family
+    return out
 
 
 def _line(value: object) -> bool:
