@@ -206,3 +206,18 @@ def test_candidate_labels_are_distinct_without_codes() -> None:
         assert len(set(labels.values())) == len(labels)
         for c in design.candidates:
             assert not re.search(rf"\({re.escape(c.id)}\)", " ".join(labels.values()))
+
+
+def test_a_hybrids_term_sheet_prices_the_overlay_as_the_engine_charges_it() -> None:
+    """A hybrid pays its sweeps' fees and its notional overlay's (engine.pooling adds them);
+    the term sheet lists both, so its set-up fees add up to the simulation's set-up fee."""
+    case = cashmgmt.load_case(EXAMPLES / "aurora-industrial")
+    design = cashmgmt.run_cycle(case, on=ON).design
+    hybrids = [c for c in design.candidates if c.structure.kind == "hybrid" and c.result]
+    assert hybrids
+    for c in hybrids:
+        t = content.terms(case, c)
+        assert t.overlay_fees is not None and t.overlay_fees.setup is not None
+        assert t.fees.setup is not None and c.result is not None
+        assert {t.fees.setup.currency, t.overlay_fees.setup.currency} == {case.base_currency}
+        assert t.fees.setup.amount + t.overlay_fees.setup.amount == c.result.fees.setup

@@ -168,6 +168,8 @@ class Terms:
     credit_rates: tuple[tuple[Decimal, Decimal], ...]  # (from, rate): the header's or pool's
     debit_rates: tuple[tuple[Decimal, Decimal], ...]
     fees: Fees
+    #: A hybrid's notional overlay is priced on its own, beside its sweeps (engine.pooling).
+    overlay_fees: Fees | None = None
 
 
 def terms(case: Case, member: Candidate) -> Terms:
@@ -211,4 +213,5 @@ def terms(case: Case, member: Candidate) -> Terms:
         tuple((t.start, t.rate) for t in rated.credit) if rated else (),
         tuple((t.start, t.rate) for t in rated.debit) if rated else (),
         fees,
+        s.pool.fees if isinstance(s, HybridStructure) else None,
     )
