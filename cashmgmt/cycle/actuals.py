@@ -242,7 +242,11 @@ def simulated_statements(
                 (-s, codes.sweep_code(sort, -s), f"SWEEP TO {account_label(case, rule.header)}")
             )
             per.setdefault((h, d), []).append(
-                (s, codes.sweep_code(sort, s), f"SWEEP FROM {account_label(case, rule.participant)}")
+                (
+                    s,
+                    codes.sweep_code(sort, s),
+                    f"SWEEP FROM {account_label(case, rule.participant)}",
+                )
             )
     if posted is not None:
         for period, day in enumerate(replay.posting_days.tolist()):

@@ -263,6 +263,8 @@ class Gathered:
     entries: dict[int, list[tuple[int, int]]]  # row -> [(day, minor)] interest entries
     place: dict[tuple[int, int], tuple[str, str]]  # (row, day) -> (file, where)
     end: date
+    #: (row, day) -> the amounts of its other entries (neither sweeps nor interest).
+    others: dict[tuple[int, int], tuple[int, ...]] = attrs.field(factory=dict)
 
 
 def _key(text: str) -> str:
@@ -283,13 +285,16 @@ def gather(
     rows = {a: i for i, a in enumerate(case.balances.accounts)}
     problems: list[Problem] = []
     days: dict[int, dict[date, tuple[int, int, int, list[tuple[int, int]]]]] = {}
+    others: dict[tuple[int, date], tuple[int, ...]] = {}
     place: dict[tuple[int, date], tuple[str, str]] = {}
     last_closing: dict[int, tuple[date, int]] = {}
     for st in sorted(statements, key=lambda s: (s.account, s.start, s.end)):
         codes = code_set_for(st.format, mt940)
         if codes is None:
             problems.append(
-                Problem(st.file, st.where, f"a {st.format!r} statement; expected camt, MT940 or BAI2")
+                Problem(
+                    st.file, st.where, f"a {st.format!r} statement; expected camt, MT940 or BAI2"
+                )
             )
             continue
         account = by_label.get(_key(st.account))
@@ -307,6 +312,14 @@ def gather(
             continue
         row = rows[account]
         seen = days.setdefault(row, {})
+        added = st.day_closings()
+        if added and added[-1][1] != st.closing:
+            message = (
+                f"its entries take the opening balance {st.opening} to {added[-1][1]} minor "
+                f"units; expected its closing balance, {st.closing}"
+            )
+            problems.append(Problem(st.file, st.where, message))
+            continue
         before = last_closing.get(row)
         if before is not None and before[0] == st.start - timedelta(days=1):
             if before[1] != st.opening:
@@ -317,6 +330,7 @@ def gather(
                 problems.append(Problem(st.file, st.where, message))
         last_closing[row] = (st.end, st.closing)
         by_day: dict[date, tuple[int, int, list[tuple[int, int]]]] = {}
+        plain: dict[date, list[int]] = {}
         for entry in st.entries:
             swept, posted, listed = by_day.get(entry.booked, (0, 0, []))
             if codes.is_sweep(entry.code, entry.reference):
@@ -324,8 +338,10 @@ def gather(
             elif codes.is_interest(entry.code):
                 posted += entry.minor
                 listed = [*listed, ((entry.booked - go_live).days, entry.minor)]
+            else:
+                plain.setdefault(entry.booked, []).append(entry.minor)
             by_day[entry.booked] = (swept, posted, listed)
-        for day, closing in st.day_closings():
+        for day, closing in added:
             if day < go_live:
                 continue
             swept, posted, listed = by_day.get(day, (0, 0, []))
@@ -339,6 +355,8 @@ def gather(
                 continue  # agreeing overlaps are merged: nothing is counted twice
             seen[day] = (closing, swept, posted, listed)
             place[(row, day)] = (st.file, st.where)
+            if day in plain:
+                others[(row, day)] = tuple(plain[day])
     ends = [max(d) for d in days.values() if d]
     if not ends and not problems:
         message = f"no statement covers {go_live.isoformat()} (go-live) or later"
@@ -369,7 +387,8 @@ def gather(
     if problems:
         raise ReviewError(problems)
     located = {(row, (day - go_live).days): at for (row, day), at in place.items()}
-    return Gathered(closing, moved, interest, entries, located, end)
+    other = {(row, (day - go_live).days): v for (row, day), v in others.items()}
+    return Gathered(closing, moved, interest, entries, located, end, other)
 
 
 def review(
@@ -403,9 +422,28 @@ def review(
     index = replay_act.index
     found = recover(rules, index.row_of, got.moved)
     problems = [
-        Problem(*got.place.get((row, d), (case.source or "case", "actuals")), _misfit(row, d, why, case, go_live))
+        Problem(
+            *got.place.get((row, d), (case.source or "case", "actuals")),
+            _misfit(row, d, why, case, go_live),
+        )
         for row, d, why in found.misfits
     ]
+    where = case.source or "case"
+    for k, rule in enumerate(rules):
+        if found.transfers[k].any():
+            continue
+        p, h = index.row_of[rule.participant], index.row_of[rule.header]
+        for d in range(rebuilt.days):
+            mirrored = set(got.others.get((p, d), ())) & {-m for m in got.others.get((h, d), ())}
+            if mirrored - {0}:
+                day = (go_live + timedelta(days=d)).isoformat()
+                message = (
+                    f"account {rule.participant} on {day}: an entry of {min(mirrored)} minor "
+                    f"units mirrors one of its header {rule.header} without a sweep code; "
+                    "expected the structure's sweeps coded as sweeps"
+                )
+                problems.append(Problem(*got.place.get((p, d), (where, "actuals")), message))
+                break
     # Sweeps the structure would have made on these flows, but no statement shows.
     _, designed = swept_matrix(case_sq, structures, replay_sq)
     for k, rule in enumerate(rules):
@@ -415,7 +453,7 @@ def review(
                 f"{go_live.isoformat()} to {got.end.isoformat()}, though its rule to "
                 f"{rule.header} would have swept on {int(np.count_nonzero(designed[k]))} "
                 "days; expected entries with the format's sweep codes (docs/review.md, "
-                "\"Codes\")"
+                '"Codes")'
             )
             problems.append(Problem(case.source or "case", "actuals", message))
     if problems:
@@ -495,9 +533,7 @@ def case_mt940(case: Case) -> CodeSet:
     return stated if isinstance(stated, CodeSet) else MT940
 
 
-def _simulate(
-    case: Case, structures: Sequence[Structure], replay: Replay
-) -> SimulationResult:
+def _simulate(case: Case, structures: Sequence[Structure], replay: Replay) -> SimulationResult:
     if len(structures) == 1:
         return simulate_structure(case, structures[0], replay=replay)
     return simulate_solution(case, structures, replay=replay)
@@ -595,7 +631,9 @@ def _tops(structures: Sequence[Structure], index: Any) -> Int64Array:
         physical, pool = parts(structure)
         if physical is not None and physical.rules:
             participants = {r.participant for r in physical.rules}
-            found |= {index.row_of[r.header] for r in physical.rules if r.header not in participants}
+            found |= {
+                index.row_of[r.header] for r in physical.rules if r.header not in participants
+            }
         if pool is not None:
             found.add(index.row_of[pool.interest_header])
     return np.array(sorted(found), dtype=np.int64)
@@ -631,12 +669,16 @@ def _kpis(
                 dtype=np.int64,
             )
             none = np.zeros(0, dtype=np.int64)
-            held, _ = liquidity(replay.fx, aggregates(matrix, at, index, at), aggregates(matrix, none, index, none))
-            whole, _ = liquidity(replay.fx, aggregates(matrix, every, index, every), aggregates(matrix, none, index, none))
-            total = whole.average_idle_credit
-            share = (
-                round_ratio(held.average_idle_credit / total, 4) if total else Decimal(0)
+            held, _ = liquidity(
+                replay.fx, aggregates(matrix, at, index, at), aggregates(matrix, none, index, none)
             )
+            whole, _ = liquidity(
+                replay.fx,
+                aggregates(matrix, every, index, every),
+                aggregates(matrix, none, index, none),
+            )
+            total = whole.average_idle_credit
+            share = round_ratio(held.average_idle_credit / total, 4) if total else Decimal(0)
         return liq, share
 
     before, share_before = figures(replay_sq)
