@@ -321,8 +321,8 @@ def test_statements_that_contradict_the_case_are_located_problems(tmp_path: Path
     )
     unbalanced = [attrs.evolve(good[0], closing=good[0].closing + 1), *good[1:]]
     assert any(
-        "its entries take the opening balance 100000 to 0 minor units; expected its closing balance, 1"
-        in p
+        "its entries take the opening balance 100000 to 0 minor units; "
+        "expected its closing balance, 1" in p
         for p in problems_of(case, unbalanced)
     )
     # H's sweep credit does not match what P sent it
@@ -333,8 +333,8 @@ def test_statements_that_contradict_the_case_are_located_problems(tmp_path: Path
     ]
     found = problems_of(case, wrong)
     assert any(
-        "hand.xml: statement H 2025-03-01: account H on 2025-03-01: expected sweep entries adding up to 100000"
-        in p
+        "hand.xml: statement H 2025-03-01: account H on 2025-03-01: "
+        "expected sweep entries adding up to 100000" in p
         for p in found
     ), found
     agreeing = [*good, good[3]]  # the same statement twice: merged, nothing counted twice

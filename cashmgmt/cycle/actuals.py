@@ -11,7 +11,7 @@ the swept balances plus the interest posted since go-live.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 import attrs
@@ -22,14 +22,18 @@ from cashmgmt.cycle.codes import CodeSet
 from cashmgmt.engine.accounts import AccountIndex
 from cashmgmt.engine.capacity import floors_of
 from cashmgmt.engine.interest import Postings, post_with_totals
-from cashmgmt.engine.joint import Structure, parts
+from cashmgmt.engine.joint import parts
 from cashmgmt.engine.physical import run_sweeps
 from cashmgmt.engine.replay import Replay
+from cashmgmt.engine.simulate import Overlay
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.inputs.statements.records import Entry, Statement
-from cashmgmt.model import BalanceHistory, Case, SweepRule
+from cashmgmt.model import BalanceHistory, Case, NotionalPool, PhysicalStructure, SweepRule
 
 Int64Array = npt.NDArray[np.int64]
+
+#: A structure a review is about: physical, notional, or a hybrid of both.
+Structure = PhysicalStructure | NotionalPool | Overlay
 
 #: `--structure solution`: the design's solution (its disjoint structures together).
 SOLUTION = "solution"
@@ -112,7 +116,7 @@ class Recovered:
     misfits: tuple[tuple[int, int, str], ...]
 
 
-def recover(rules: Sequence[SweepRule], row_of: dict[str, int], moved: Int64Array) -> Recovered:
+def recover(rules: Sequence[SweepRule], row_of: Mapping[str, int], moved: Int64Array) -> Recovered:
     """Rule by rule, leaves first: a participant's transfer is what its own participants
     sent it less what the sweeps moved on its account. A top header must have received
     exactly what its participants sent, and an account in no rule must move nothing."""

@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from cashmgmt.cycle.actuals import (
-    pooled_of,
+    Structure,
     recover,
     rules_of,
     structures_of,
@@ -34,7 +34,7 @@ from cashmgmt.cycle.codes import MT940, CodeSet, code_set_for
 from cashmgmt.engine.change import Change, unchanged
 from cashmgmt.engine.fees import fees_of, no_fees, plus
 from cashmgmt.engine.intercompany import intercompany_positions
-from cashmgmt.engine.joint import Structure, parts
+from cashmgmt.engine.joint import parts
 from cashmgmt.engine.liquidity import liquidity
 from cashmgmt.engine.pooling import overlay
 from cashmgmt.engine.replay import Replay
@@ -45,7 +45,7 @@ from cashmgmt.engine.totals import Side, aggregates
 from cashmgmt.errors import Problem, ReviewError
 from cashmgmt.inputs.statements import Statements, read_statements
 from cashmgmt.inputs.statements.records import Statement
-from cashmgmt.model import BalanceHistory, Case, PhysicalStructure
+from cashmgmt.model import BalanceHistory, Case, PhysicalStructure, SweepRule
 from cashmgmt.money import from_minor, round_half_away, round_ratio, to_minor
 
 Int64Array = npt.NDArray[np.int64]
@@ -297,20 +297,20 @@ def gather(
                 )
             )
             continue
-        account = by_label.get(_key(st.account))
-        if account is None:
+        known = by_label.get(_key(st.account))
+        if known is None:
             message = (
                 f"unknown account {st.account!r}; expected an account of the case "
                 "(its number or id)"
             )
             problems.append(Problem(st.file, st.where, message))
             continue
-        expected = case.account(account).currency
+        expected = case.account(known).currency
         if st.currency != expected:
-            message = f"account {account} is in {expected} in the case, not {st.currency}"
+            message = f"account {known} is in {expected} in the case, not {st.currency}"
             problems.append(Problem(st.file, st.where, message))
             continue
-        row = rows[account]
+        row = rows[known]
         seen = days.setdefault(row, {})
         added = st.day_closings()
         if added and added[-1][1] != st.closing:
@@ -321,13 +321,13 @@ def gather(
             problems.append(Problem(st.file, st.where, message))
             continue
         before = last_closing.get(row)
-        if before is not None and before[0] == st.start - timedelta(days=1):
-            if before[1] != st.opening:
-                message = (
-                    f"opens at {st.opening} minor units; expected the previous statement's "
-                    f"closing balance, {before[1]}"
-                )
-                problems.append(Problem(st.file, st.where, message))
+        follows = before is not None and before[0] == st.start - timedelta(days=1)
+        if before is not None and follows and before[1] != st.opening:
+            message = (
+                f"opens at {st.opening} minor units; expected the previous statement's "
+                f"closing balance, {before[1]}"
+            )
+            problems.append(Problem(st.file, st.where, message))
         last_closing[row] = (st.end, st.closing)
         by_day: dict[date, tuple[int, int, list[tuple[int, int]]]] = {}
         plain: dict[date, list[int]] = {}
@@ -366,29 +366,29 @@ def gather(
     end = max(ends)
     span = (end - go_live).days + 1
     n = len(case.balances.accounts)
-    closing = np.zeros((n, span), dtype=np.int64)
+    booked = np.zeros((n, span), dtype=np.int64)
     moved = np.zeros((n, span), dtype=np.int64)
     interest = np.zeros((n, span), dtype=np.int64)
     entries: dict[int, list[tuple[int, int]]] = {}
-    for row, account in enumerate(case.balances.accounts):
+    for row, name in enumerate(case.balances.accounts):
         seen = days.get(row, {})
         for d in range(span):
             day = go_live + timedelta(days=d)
             if day not in seen:
                 message = (
-                    f"no statement of account {account} for {day.isoformat()}; expected "
+                    f"no statement of account {name} for {day.isoformat()}; expected "
                     f"every day from go-live ({go_live.isoformat()}) to {end.isoformat()}"
                 )
                 problems.append(Problem(source, "actuals", message))
                 break
-            closing[row, d], moved[row, d], interest[row, d], listed = seen[day]
+            booked[row, d], moved[row, d], interest[row, d], listed = seen[day]
             if listed:
                 entries.setdefault(row, []).extend(listed)
     if problems:
         raise ReviewError(problems)
     located = {(row, (day - go_live).days): at for (row, day), at in place.items()}
     other = {(row, (day - go_live).days): v for (row, day), v in others.items()}
-    return Gathered(closing, moved, interest, entries, located, end, other)
+    return Gathered(booked, moved, interest, entries, located, end, other)
 
 
 def review(
@@ -561,7 +561,7 @@ def _realised(
     months = int(replay.starts.size)
     count = 0
     offset = 0
-    all_rules = []
+    all_rules: list[SweepRule] = []
     for structure in structures:
         physical, pool = parts(structure)
         if physical is not None and physical.rules:
