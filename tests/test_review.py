@@ -384,3 +384,34 @@ def test_rebuilt_history_is_a_case_history(tmp_path: Path) -> None:
     case = hand_case(tmp_path)
     got = review(case, "zba", hand_statements(), go_live=START)
     assert isinstance(got.rebuilt, BalanceHistory) and got.rebuilt.end == date(2025, 3, 3)
+
+
+def test_case_states_its_mt940_codes(tmp_path: Path) -> None:
+    """`statement_codes: mt940:` is read, written back by save, and marks sweeps; a wrong
+    code is a located problem."""
+    from casekit import BASE_CASE
+
+    doc = {**BASE_CASE, "statement_codes": {"mt940": {"sweeps": ["NSWP"], "references": ["ZBA"]}}}
+    case = cashmgmt.load_case(write_case(tmp_path / "a", doc, MONTH_BALANCES))
+    assert case.statement_codes is not None
+    assert case.statement_codes.mt940_sweeps == ("NSWP",)
+    saved = cashmgmt.load_case(cashmgmt.save_case(case, tmp_path / "b"))
+    assert saved.statement_codes == case.statement_codes
+    made = simulated_statements(case, "zba", case.balances, codes=MT940)
+    own = [
+        attrs.evolve(
+            s,
+            entries=tuple(
+                attrs.evolve(e, code="NSWP") if e.code == "NCMZ" else e for e in s.entries
+            ),
+        )
+        for s in made
+    ]
+    assert review(case, "zba", own, go_live=case.balances.start).benefit == (
+        cashmgmt.simulate(case, "zba").benefit
+    )
+    bad = {**BASE_CASE, "statement_codes": {"mt940": {"sweeps": ["SWEEP!"]}, "bai2": 1}}
+    with pytest.raises(cashmgmt.CaseError) as caught:
+        cashmgmt.load_case(write_case(tmp_path / "c", bad, MONTH_BALANCES))
+    found = [p.where for p in caught.value.problems]
+    assert "statement_codes.mt940.sweeps[0]" in found and "statement_codes.bai2" in found

@@ -30,7 +30,7 @@ from cashmgmt.cycle.actuals import (
     structures_of,
     swept_matrix,
 )
-from cashmgmt.cycle.codes import MT940, CodeSet, code_set_for
+from cashmgmt.cycle.codes import MT940, CodeSet, code_set_for, mt940_codes
 from cashmgmt.engine.change import Change, unchanged
 from cashmgmt.engine.fees import fees_of, no_fees, plus
 from cashmgmt.engine.intercompany import intercompany_positions
@@ -528,9 +528,11 @@ def _misfit(row: int, d: int, why: str, case: Case, go_live: date) -> str:
 
 
 def case_mt940(case: Case) -> CodeSet:
-    """The MT940 codes the case states (`statement_codes:`), else SWIFT's."""
-    stated = getattr(case, "statement_codes", None)
-    return stated if isinstance(stated, CodeSet) else MT940
+    """The MT940 codes the case states (`statement_codes:`) beside SWIFT's."""
+    stated = case.statement_codes
+    if stated is None:
+        return MT940
+    return mt940_codes(stated.mt940_sweeps, stated.mt940_references)
 
 
 def _simulate(case: Case, structures: Sequence[Structure], replay: Replay) -> SimulationResult:
