@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from cashmgmt.cycle.execute import plan as plan
     from cashmgmt.cycle.pipeline import CycleResult as CycleResult
     from cashmgmt.cycle.pipeline import run_cycle as run_cycle
+    from cashmgmt.cycle.review import Review as Review
+    from cashmgmt.cycle.review import review as review
     from cashmgmt.documents import brief as brief
     from cashmgmt.documents import letter as letter
     from cashmgmt.documents import propose as propose
@@ -44,6 +46,9 @@ if TYPE_CHECKING:
     )
     from cashmgmt.errors import (
         Problem as Problem,
+    )
+    from cashmgmt.errors import (
+        ReviewError as ReviewError,
     )
     from cashmgmt.errors import (
         SimulationError as SimulationError,
@@ -110,6 +115,7 @@ _MODULES = {
     "cashmgmt.cycle.design": ("Design", "design"),
     "cashmgmt.cycle.execute": ("Plan", "plan"),
     "cashmgmt.cycle.pipeline": ("CycleResult", "run_cycle"),
+    "cashmgmt.cycle.review": ("Review", "review"),
     "cashmgmt.documents": ("brief", "letter", "propose"),
     "cashmgmt.engine.replay": ("Replay",),
     "cashmgmt.engine.results": ("SimulationResult",),
@@ -121,6 +127,7 @@ _MODULES = {
         "Error",
         "OutputError",
         "Problem",
+        "ReviewError",
         "SimulationError",
         "StatementError",
         "ThemeError",

@@ -166,6 +166,11 @@ class StatementError(Error):
     """A bank statement cannot be read at all (unreadable file, not the reader's format)."""
 
 
+class ReviewError(Error):
+    """Bank statements do not fit the case or the structure under review: unknown accounts,
+    other currencies, missing days, sweeps the structure cannot have made (docs/review.md)."""
+
+
 class Missing(enum.Enum):
     """The type of MISSING: a value that was absent or could not be read (a problem is
     already recorded). A one-member enum, so that `x is MISSING` narrows `T | Missing` to T."""

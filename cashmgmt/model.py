@@ -422,6 +422,16 @@ class IntercompanyChange:
 
 
 @attrs.frozen
+class StatementCodes:
+    """How the group's banks mark the structure's sweeps in MT940 statements
+    (`statement_codes: mt940:`, docs/review.md): transaction type codes (field 61, like
+    NCMZ or a bank's own) and references an entry's reference starts with."""
+
+    mt940_sweeps: tuple[str, ...] = ()
+    mt940_references: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class Case:
     """Everything known about one client group: the input to every phase of the cycle."""
 
@@ -455,6 +465,8 @@ class Case:
     #: (`relationship_manager:`, `product_specialist:`); None when the case names nobody.
     relationship_manager: Contact | None = None
     product_specialist: Contact | None = None
+    #: The MT940 codes and references that mark sweeps (`statement_codes:`); None: SWIFT's.
+    statement_codes: StatementCodes | None = None
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_entities", {e.id: e for e in self.entities})

@@ -154,6 +154,40 @@ def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
     echo_json(result.to_dict()) if as_json else text.simulation(result)
 
 
+@cli.command("review")
+@case_argument
+@click.option(
+    "--structure",
+    "structure_id",
+    required=True,
+    help="The structure reviewed: its id, or `solution` for the design's solution.",
+)
+@click.option(
+    "--actuals",
+    "actuals",
+    required=True,
+    multiple=True,
+    type=click.Path(),
+    help="Bank statements after go-live: files or folders (camt.053/052, MT940, BAI2).",
+)
+@click.option("--go-live", "go_live", required=True, type=DATE, help="The structure's first day.")
+@json_option
+def review_command(
+    case: str, structure_id: str, actuals: tuple[str, ...], go_live: datetime, as_json: bool
+) -> None:
+    """Review a structure after go-live (review): realised against the status quo rebuilt
+    from the statements, the projection on the same days and the design's promise."""
+    from cashmgmt.cli import text
+
+    loaded = load(case, as_json)
+    result = guarded(
+        case,
+        lambda: cashmgmt.review(loaded, structure_id, list(actuals), go_live=go_live.date()),
+        as_json,
+    )
+    echo_json(result.to_dict()) if as_json else text.review(result)
+
+
 @cli.command("assess")
 @case_argument
 @json_option

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from cashmgmt.cycle.design import Design
     from cashmgmt.cycle.execute import Plan
     from cashmgmt.cycle.pipeline import CycleResult
+    from cashmgmt.cycle.review import Review
     from cashmgmt.engine.results import SimulationResult
     from cashmgmt.model import Case
     from cashmgmt.summary import CaseSummary
@@ -205,3 +206,27 @@ def cycle(r: CycleResult) -> None:
     design(r.design, r.case)
     plan(r.plan)
     success(r.success, r.case.base_currency)
+
+
+def review(r: Review) -> None:
+    """`review`: realised against the status quo, the projection and the promise."""
+    c = r.currency
+    click.echo(f"Review of {r.structure}: {r.start} to {r.end}, {r.days} days")
+    for label, value in (
+        ("realised net interest", r.net_interest),
+        ("status quo net interest", r.status_quo),
+        ("fees", -r.fees.total),
+        ("intercompany tax", -r.tax.total),
+        ("realised benefit", r.benefit),
+        ("projected benefit", r.projected.benefit),
+        ("promised benefit", r.promised),
+    ):
+        click.echo(f"  {label:<26}{f'{value:,} {c}':>24}")
+    click.echo("  variance (realised - promised)")
+    for v in r.variance:
+        click.echo(f"    {v.cause:<24}{f'{v.amount:,} {c}':>24}")
+    click.echo(f"  {'':<26}{'before':>18}{'after':>18}")
+    for k in r.kpis:
+        before = "" if k.before is None else f"{k.before:,}"
+        after = "" if k.after is None else f"{k.after:,}"
+        click.echo(f"  {k.name:<26}{before:>18}{after:>18}")

@@ -21,7 +21,7 @@ from cashmgmt.inputs.casefile.sections import (
 )
 from cashmgmt.inputs.limits import MAX_CASE_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 from cashmgmt.inputs.yamlfile import Bounds, read_yaml
-from cashmgmt.model import BalanceHistory, Case, Client, FxRates, Structure
+from cashmgmt.model import BalanceHistory, Case, Client, FxRates, StatementCodes, Structure
 from cashmgmt.money import DEFAULT_CONTRACT_MONTHS, MAX_CONTRACT_MONTHS
 
 T = TypeVar("T")
@@ -62,6 +62,7 @@ TOP_KEYS = (
     "intercompany",
     "relationship_manager",
     "product_specialist",
+    "statement_codes",
 )
 
 
@@ -121,6 +122,7 @@ def load_case(path: str | Path) -> Case:
     )
     manager = read_contact(r, top.get("relationship_manager"), "relationship_manager")
     specialist = read_contact(r, top.get("product_specialist"), "product_specialist")
+    codes = _statement_codes(r, top.get("statement_codes"))
     balances_name = _inside(r, folder, "balances", r.get(top, "balances", "", _file_name))
     fx_name = _inside(r, folder, "fx_rates", r.get(top, "fx_rates", "", _file_name, default=None))
     if isinstance(top.get("entities"), list) and not entities:
@@ -178,6 +180,7 @@ def load_case(path: str | Path) -> Case:
         or read_structures is MISSING
         or manager is MISSING
         or specialist is MISSING
+        or codes is MISSING
     ):
         raise CaseError(problems or [Problem(label, "", "expected a complete case")])
     return Case(
@@ -197,6 +200,7 @@ def load_case(path: str | Path) -> Case:
         intercompany=ic_terms,
         relationship_manager=manager,
         product_specialist=specialist,
+        statement_codes=codes,
     )
 
 
@@ -231,6 +235,41 @@ def _transfer_prices(r: Reader, data: object) -> dict[str, Decimal] | Missing | 
             continue
         out[code] = found
     return out if good else MISSING
+
+
+def _statement_codes(r: Reader, data: object) -> StatementCodes | Missing | None:
+    """`statement_codes: {mt940: {sweeps: [...], references: [...]}}` (None if absent):
+    MT940 transaction type codes and references that mark the structure's sweeps."""
+    if data is None:
+        return None
+    top = r.mapping(data, "statement_codes", ("mt940",))
+    mt = r.mapping(top.get("mt940") or {}, "statement_codes.mt940", ("sweeps", "references"))
+    good = isinstance(data, Mapping) and isinstance(top.get("mt940") or {}, Mapping)
+    found: dict[str, tuple[str, ...]] = {}
+    for key, parse in (("sweeps", _type_code), ("references", text)):
+        place = join("statement_codes.mt940", key)
+        items = r.sequence(mt.get(key) or [], place)
+        if mt.get(key) is not None and not isinstance(mt.get(key), list):
+            good = False
+        values = [r.value(v, f"{place}[{i}]", parse) for i, v in enumerate(items)]
+        good = good and all(v is not MISSING for v in values)
+        found[key] = tuple(v for v in values if isinstance(v, str))
+    if not good:
+        return MISSING
+    return StatementCodes(found["sweeps"], found["references"])
+
+
+def _type_code(value: object) -> str:
+    """An MT940 transaction type code: N, S or F and three letters or digits (NCMZ), or
+    the three alone (CMZ)."""
+    if not isinstance(value, str):
+        raise Invalid("an MT940 transaction type code, like NCMZ or CMZ", value)
+    code = value.strip().upper()
+    ok_three = len(code) == 3 and code.isalnum() and code.isascii()
+    ok_four = len(code) == 4 and code[0] in "NSF" and code[1:].isalnum() and code.isascii()
+    if not (ok_three or ok_four):
+        raise Invalid("an MT940 transaction type code, like NCMZ or CMZ", value)
+    return code
 
 
 def _version(value: object) -> int:

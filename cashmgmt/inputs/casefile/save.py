@@ -219,6 +219,7 @@ def case_document(case: Case) -> dict[str, object]:
             "intercompany": _intercompany(case.intercompany),
             "relationship_manager": contact_document(case.relationship_manager),
             "product_specialist": contact_document(case.product_specialist),
+            "statement_codes": _statement_codes(case),
         }
     )
 
@@ -299,3 +300,16 @@ def _yaml_dump(data: object, stream: io.StringIO) -> None:
     yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     yaml.representer.ignore_aliases = lambda _data: True  # a case file has no anchors
     yaml.dump(data, stream)
+
+
+def _statement_codes(case: Case) -> dict[str, object] | None:
+    """`statement_codes:` as read (None: not stated)."""
+    codes = case.statement_codes
+    if codes is None:
+        return None
+    mt940: dict[str, object] = {}
+    if codes.mt940_sweeps:
+        mt940["sweeps"] = list(codes.mt940_sweeps)
+    if codes.mt940_references:
+        mt940["references"] = list(codes.mt940_references)
+    return {"mt940": mt940}
