@@ -8,7 +8,6 @@ from pathlib import Path
 
 from cashmgmt.errors import Problem, StatementError
 from cashmgmt.inputs.statements import (
-    READERS,
     StatementBalance,
     StatementReader,
     Statements,
@@ -84,8 +83,7 @@ def test_unidentified_unreadable_and_absent_files_are_located_problems(tmp_path:
 def test_without_readers_every_file_is_a_problem(tmp_path: Path) -> None:
     path = tmp_path / "march.bal"
     path.write_text("HQ-USD,2025-03-31,USD,1\n")
-    assert READERS == ()
-    got = read_statements([path])
+    got = read_statements([path], ())
     assert got == Statements(
         (), (Problem(str(path), "", "expected a bank statement in a known format (none yet)"),)
     )

@@ -16,6 +16,8 @@ from typing import Protocol
 import attrs
 
 from cashmgmt.errors import Problem, StatementError
+from cashmgmt.inputs.statements.bai2 import BAI2Reader
+from cashmgmt.inputs.statements.mt940 import MT940Reader
 from cashmgmt.inputs.statements.records import Entry, Statement, minor_amount
 
 __all__ = [
@@ -70,6 +72,7 @@ class StatementReader(Protocol):
 
 #: The known statement readers, tried in order.
 READERS: tuple[StatementReader, ...] = ()
+READERS += (MT940Reader(), BAI2Reader())
 
 
 def read_statements(
