@@ -60,8 +60,7 @@ _EXPECTED = {
     "16": "expected a transaction detail: 16,type code (a BAI2 code such as 275 or 575),"
     "amount in minor units,funds type,bank reference,customer reference,text/",
     "49": "expected an account trailer: 49,account control total,number of records/",
-    "98": "expected a group trailer: 98,group control total,number of accounts,"
-    "number of records/",
+    "98": "expected a group trailer: 98,group control total,number of accounts,number of records/",
     "99": "expected a file trailer: 99,file control total,number of groups,number of records/",
     "88": "expected a continuation (88) of the record before it",
 }
@@ -124,6 +123,8 @@ class BAI2Reader:
             at = starts[min(records.count, len(starts)) - 1]
             code = next(line for number, line in lines if number == at)[:2]
             message = f"{_EXPECTED[code]} (the bai2 package: {shown(str(exc), 80)})"
+            if records.exhausted:  # the last record was read and more were wanted
+                message = f"{_EXPECTED['99']} at the end of the file, after this record"
             problems.add(f"line {at}", message)
             return Statements(problems=problems.finish())
         if not records.exhausted:
@@ -195,7 +196,7 @@ class _Walk:
         self.check(at, "group control total (98)", trailer.group_control_total, total)
         self.check(at, "number of accounts (98)", trailer.number_of_accounts, len(group.children))
         self.check(at, "number of records (98)", trailer.number_of_records, records)
-        return statements, trailer.group_control_total or 0, records
+        return statements, total, records
 
     def account(
         self, account: Any, as_of: date | None, group_currency: str
@@ -238,9 +239,8 @@ class _Walk:
         trailer = account.trailer
         self.check(at, "account control total (49)", trailer.account_control_total, total)
         self.check(at, "number of records (49)", trailer.number_of_records, records)
-        stated = trailer.account_control_total or 0
         if len(self.problems) > before or as_of is None or len(ledger) != 2:
-            return None, stated, records
+            return None, total, records
         statement = Statement(
             file=self.file,
             where=where,
@@ -253,11 +253,13 @@ class _Walk:
             closing=ledger[CLOSING_LEDGER],
             entries=tuple(entries),
         )
-        return statement, stated, records
+        return statement, total, records
 
     def minor(self, amount: int, currency: str, where: str) -> int | None:
         """An amount in the currency's implied decimals, checked like every statement's."""
-        minor, problem = minor_amount(Decimal(amount).scaleb(-exponent(currency)), currency, self.file, where)
+        minor, problem = minor_amount(
+            Decimal(amount).scaleb(-exponent(currency)), currency, self.file, where
+        )
         if problem is not None:
             self.problems.extend([problem])
         return minor
@@ -314,6 +316,7 @@ def write_bai2(
     code of its sign, an entry outside its statement's days, or a text with a comma or a
     slash (BAI2's delimiters)."""
     days: dict[date, list[Account]] = {}
+    _year(created.date(), "the creation date")
     currencies: dict[date, set[str]] = {}
     for number, statement in enumerate(statements, 1):
         where = f"statement {number} ({statement.account})"
@@ -327,6 +330,7 @@ def write_bai2(
                 raise ValueError(f"{where}, entry {n}: booked outside the statement's days")
         opening = statement.opening
         for i, (day, closing) in enumerate(covered):
+            _year(day, where)
             closing = statement.closing if i == len(covered) - 1 else closing
             details = [
                 _detail(entry, day, f"{where}, entry {n}")
@@ -369,14 +373,15 @@ def write_bai2(
     return str(bai2_io.write(Bai2File(header=header, children=groups))) + "\n"
 
 
+def _year(day: date, where: str) -> None:
+    """BAI2 writes dates YYMMDD, read back as 1969-2068 (the bai2 package's strptime %y)."""
+    if not 1969 <= day.year <= 2068:
+        raise ValueError(f"{where}: BAI2 writes years with two digits; {day} is not in 1969-2068")
+
+
 def _plain(text: str, what: str) -> str:
     """`text` if BAI2 can carry it in a field: no comma or slash, no line break, not blank."""
-    if (
-        not text
-        or text != text.strip()
-        or any(c in text for c in ",/")
-        or not text.isprintable()
-    ):
+    if not text or text != text.strip() or any(c in text for c in ",/") or not text.isprintable():
         raise ValueError(f"{what} {text!r} cannot be a BAI2 field (no commas, slashes or breaks)")
     return text
 
@@ -384,8 +389,10 @@ def _plain(text: str, what: str) -> str:
 def _detail(entry: Entry, day: date, where: str) -> TransactionDetail:
     code = TypeCodes.get(entry.code) if isinstance(TypeCodes, dict) else None
     kind = code.transaction.value if code is not None and code.transaction is not None else ""
-    if kind not in ("credit", "debit") or (entry.minor > 0 and kind != "credit") or (
-        entry.minor < 0 and kind != "debit"
+    if (
+        kind not in ("credit", "debit")
+        or (entry.minor > 0 and kind != "credit")
+        or (entry.minor < 0 and kind != "debit")
     ):
         raise ValueError(
             f"{where}: expected a BAI2 {'credit' if entry.minor > 0 else 'debit'} type code "
@@ -393,6 +400,7 @@ def _detail(entry: Entry, day: date, where: str) -> TransactionDetail:
         )
     if entry.reference:
         _plain(entry.reference, f"{where}: the reference")
+    _year(entry.value, where)
     if entry.value == day:
         funds, availability = None, {}
     else:

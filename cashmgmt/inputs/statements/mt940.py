@@ -120,7 +120,7 @@ def _messages(text: str) -> Iterator[list[_Tag]]:
     `-` or `-}`) or the next `:20:`. Lines outside a statement (SWIFT headers such as
     `{1:F01…}{2:…}{4:` or a bank's `ABNANL2A / 940` lines) are skipped."""
     tags: list[_Tag] | None = None
-    tag, start, parts = "", 0, []
+    tag, start, parts = "", 0, list[str]()
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
         line = raw.rstrip()
         match = _TAG.match(line)
@@ -153,7 +153,7 @@ _TRANSACTIONS = mt940.models.Transactions()
 
 def _library_tag(tag_id: str) -> mt940.tags.Tag:
     """mt-940's parser of a tag (its registry keys numeric tags as int: 61, 25)."""
-    by_id = mt940.tags.TAG_BY_ID
+    by_id: dict[int | str, mt940.tags.Tag] = mt940.tags.TAG_BY_ID
     return by_id[tag_id] if tag_id in by_id else by_id[int(tag_id)]
 
 
@@ -207,7 +207,9 @@ def _page(file: str, tags: list[_Tag], problems: Problems) -> _Page | None:
     closing = _balance(closing_tag, file, where, problems) if closing_tag else None
     if opening and closing:
         if closing[2] != opening[2]:
-            message = f"expected the closing balance in {opening[2]}, the opening balance's currency"
+            message = (
+                f"expected the closing balance in {opening[2]}, the opening balance's currency"
+            )
             problem(closing_tag or tags[0], message)
         if closing[1] < opening[1]:
             message = f"expected a closing date on or after the opening balance's ({opening[1]})"
@@ -244,9 +246,7 @@ def _page(file: str, tags: list[_Tag], problems: Problems) -> _Page | None:
     )
 
 
-def _balance(
-    tag: _Tag, file: str, where: str, problems: Problems
-) -> tuple[int, date, str] | None:
+def _balance(tag: _Tag, file: str, where: str, problems: Problems) -> tuple[int, date, str] | None:
     """A balance field as (minor units, date, currency), or None and a problem."""
     at = f"{where}, :{tag.tag}: (line {tag.line})"
     expected = (
@@ -292,7 +292,9 @@ def _entry(tag: _Tag, currency: str, file: str, where: str, problems: Problems) 
         problems.add(where, f"expected the mark C, D, RC or RD, not {shown(mark)}")
         return None
     if not _AMOUNT.fullmatch(match["amount"]):
-        problems.add(where, f"expected an amount with a decimal comma, not {shown(match['amount'])}")
+        problems.add(
+            where, f"expected an amount with a decimal comma, not {shown(match['amount'])}"
+        )
         return None
     code = str(match["id"] or "")
     if not _CODE.fullmatch(code):
@@ -431,11 +433,15 @@ def write_mt940(statements: Iterable[Statement]) -> str:
             f":20:S{number:05d}{statement.end:%y%m%d}"[:20],
             f":25:{account}",
             f":28C:{(number - 1) % 99999 + 1}/1",
-            ":60F:" + _written_balance(statement.opening, statement.start - timedelta(1), where, currency),
+            ":60F:"
+            + _written_balance(statement.opening, statement.start - timedelta(1), where, currency),
         ]
         for n, entry in enumerate(statement.entries, 1):
             lines.append(":61:" + _written_entry(entry, currency, f"{where}, entry {n}"))
-        lines += [":62F:" + _written_balance(statement.closing, statement.end, where, currency), "-"]
+        lines += [
+            ":62F:" + _written_balance(statement.closing, statement.end, where, currency),
+            "-",
+        ]
     return "\n".join(lines) + "\n" if lines else ""
 
 
