@@ -30,10 +30,13 @@ def read_text(path: Path, format_name: str) -> str:
     MAX_STATEMENT_FILE_BYTES."""
     limit = MAX_STATEMENT_FILE_BYTES
     message = f"expected a {format_name} statement of at most {limit // 2**20} MiB"
-    if path.stat().st_size > limit:
+    size = path.stat().st_size
+    if size > limit:
         raise StatementError([Problem(str(path), "", message)])
     with path.open("rb") as stream:
-        data = stream.read(limit + 1)  # the file may have grown since stat
+        data = stream.read(size + 1)  # one byte more: the file may have grown since stat
+        if len(data) > size:
+            data += stream.read(limit + 1 - len(data))
     if len(data) > limit:
         raise StatementError([Problem(str(path), "", message)])
     data = data.removeprefix(b"\xef\xbb\xbf")
