@@ -16,6 +16,8 @@ from typing import Protocol
 import attrs
 
 from cashmgmt.errors import Problem, StatementError
+from cashmgmt.inputs.statements.bai2 import BAI2Reader
+from cashmgmt.inputs.statements.mt940 import MT940Reader
 from cashmgmt.inputs.statements.records import Entry, Statement, minor_amount
 
 __all__ = [
@@ -72,7 +74,7 @@ class StatementReader(Protocol):
 from cashmgmt.inputs.statements.camt import CamtReader  # noqa: E402
 
 #: The known statement readers, tried in order.
-READERS: tuple[StatementReader, ...] = (CamtReader(),)
+READERS: tuple[StatementReader, ...] = (CamtReader(), MT940Reader(), BAI2Reader())
 
 
 def read_statements(
