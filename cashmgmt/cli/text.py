@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from cashmgmt.cycle.execute import Plan
     from cashmgmt.cycle.pipeline import CycleResult
     from cashmgmt.engine.results import SimulationResult
+    from cashmgmt.inputs.statements.checks import Checked
     from cashmgmt.model import Case
     from cashmgmt.summary import CaseSummary
 
@@ -205,3 +206,20 @@ def cycle(r: CycleResult) -> None:
     design(r.design, r.case)
     plan(r.plan)
     success(r.success, r.case.base_currency)
+
+
+def statements(c: Checked) -> None:
+    """`statements`: a line per account read, its days and its last closing balance."""
+    from cashmgmt.money import from_minor
+
+    if not c.accounts:
+        click.echo("no statements read")
+    for a in c.accounts:
+        first, last = a.days[0], a.days[-1]
+        closing = f"{from_minor(last.minor, a.currency):,} {a.currency}"
+        matched = f"  case account {a.case_account}" if a.case_account else ""
+        click.echo(
+            f"{a.account:<34} {a.currency}  {first.day} to {last.day}  "
+            f"{plural(len(a.days), 'day'):>9}  {plural(len(a.entries), 'entry'):>11}  "
+            f"closing {closing}{matched}"
+        )
