@@ -169,6 +169,10 @@ class _Found:
         return (*self.problems, *more)
 
 
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
 def _decimal(minor: int, currency: str) -> str:
     return format(from_minor(minor, currency), "f")
 
@@ -362,16 +366,16 @@ def _merge(
                 found.at(
                     s,
                     f"expected the opening balance to be {_money(last.closing, c)}, the "
-                    f"closing balance of {last.end} in {_named(last)}, "
-                    f"{plural(uncovered, 'day')} before with no statement between; it is "
+                    f"closing balance of {last.end} in {_named(last)}; it is "
                     f"{_money(s.opening, c)}, a difference of "
-                    f"{_money(s.opening - last.closing, c)} (is a statement missing?)",
+                    f"{_money(s.opening - last.closing, c)}, and no statement covers the "
+                    f"{_days(uncovered)} between (is a statement missing?)",
                 )
             if uncovered >= MAX_GAP_DAYS:
                 found.at(
                     s,
                     f"expected statements at least every {MAX_GAP_DAYS} days; none covers "
-                    f"{last.end + timedelta(days=1)} to {before} ({plural(uncovered, 'day')}) "
+                    f"{last.end + timedelta(days=1)} to {before} ({_days(uncovered)}) "
                     f"after {_named(last)}",
                 )
         openings.setdefault(before, (s.opening, s))
