@@ -35,8 +35,6 @@ def read_history(
     files = sorted({Path(s.file) for s in read.statements})
     checked = check_accounts(read, accounts)
     problems = list(checked.problems)
-    if problems:
-        return MISSING, problems, files
     label = str(folder)
     found = {a.case_account: a for a in checked.accounts if a.case_account is not None}
     for account in accounts:
