@@ -214,10 +214,10 @@ def check_accounts(statements: Statements, accounts: Sequence[Account] | None) -
         if account.number:
             for key in _match_keys(account.number):
                 by_key.setdefault(key, account)
-    out: list[CheckedAccount] = []
+    # one account of the case may be written two ways (its IBAN, its BBAN): one group
+    accounts_of: dict[str, tuple[Account | None, list[Statement]]] = {}
     for key, group in groups.items():
-        group.sort(key=lambda s: (s.start, s.end))
-        first = group[0]
+        first = min(group, key=lambda s: (s.start, s.end))
         invalid = iban_problem(key)
         if invalid:
             found.at(first, invalid)
@@ -228,6 +228,12 @@ def check_accounts(statements: Statements, accounts: Sequence[Account] | None) -
                 f"expected an account of the case; no account has the number "
                 f"{shown(first.account)} (accounts are matched by IBAN or number)",
             )
+        merged = accounts_of.setdefault(f"case {matched.id}" if matched else key, (matched, []))
+        merged[1].extend(group)
+    out: list[CheckedAccount] = []
+    for matched, group in accounts_of.values():
+        group.sort(key=lambda s: (s.start, s.end))
+        first = group[0]
         currency = matched.currency if matched else first.currency
         same = []
         for s in group:
