@@ -106,6 +106,7 @@ def test_entries_booked_outside_the_days_and_far_value_dates_are_located() -> No
         (day(7), day(6), "EUR", "expected its last day on or after its first, 2025-01-07"),
         (day(1), day(1) + timedelta(days=366), "EUR", "expected a statement of at most 366"),
         (day(1), day(2), "EUX", "expected an ISO 4217 currency code, not 'EUX'"),
+        (date.min, day(2), "EUR", "expected dates after 0001-01-01 and before 9999-12-31"),
     ],
 )
 def test_statements_that_cannot_be_checked_are_left_out(
@@ -510,3 +511,40 @@ def test_an_overlap_that_disagrees_is_located(
     assert (first.file, first.where) in {(copy.file, copy.where), (original.file, original.where)}
     other = original if first.file == copy.file else copy
     assert f"{other.file}: {other.where}" in first.message
+
+
+@st.composite
+def any_statement(draw: st.DrawFn) -> Statement:
+    """A statement as a damaged or hostile file might give it: any dates, any amounts."""
+    dates = st.dates(date(1, 1, 1), date(9999, 12, 31))
+    near = st.dates(date(2024, 12, 1), date(2025, 2, 28))
+    days = draw(st.one_of(near, dates))
+    amounts = st.integers(-(10**20), 10**20)
+    entries = draw(
+        st.lists(
+            st.builds(Entry, amounts, st.one_of(near, dates), st.one_of(near, dates)), max_size=5
+        )
+    )
+    return stmt(
+        days,
+        draw(st.one_of(near, dates)),
+        draw(amounts),
+        entries,
+        draw(st.one_of(st.none(), amounts)),
+        account=draw(st.sampled_from([IBAN, "NL84CITI0193535965", "HQ01", " 1 2 ", ""])),
+        currency=draw(st.sampled_from(["EUR", "JPY", "KWD", "XXX", "eur", ""])),
+        file=draw(st.sampled_from(["a", "b"])),
+        closings=draw(st.lists(st.tuples(st.one_of(near, dates), amounts), max_size=3)),
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(any_statement(), max_size=6))
+def test_any_statements_give_located_problems_never_an_exception(
+    statements: list[Statement],
+) -> None:
+    accounts = [account("HQ-EUR", IBAN), account("HQ-JPY", "HQ01", "JPY")]
+    for got in (check(of(*statements)), check_accounts(of(*statements), accounts)):
+        assert all(p.file in {"a", "b"} and p.message for p in got.problems)
+        for a in got.accounts:
+            assert [d.day for d in a.days] == sorted({d.day for d in a.days})

@@ -268,6 +268,9 @@ def _sound(s: Statement, found: _Found) -> bool:
     if not is_currency(s.currency):
         found.at(s, f"expected an ISO 4217 currency code, not {shown(s.currency)}")
         return False
+    if s.start <= date.min or s.end >= date.max:  # the day before and after must exist
+        found.at(s, f"expected dates after {date.min} and before {date.max}")
+        return False
     if s.end < s.start:
         found.at(s, f"expected its last day on or after its first, {s.start}; got {s.end}")
         return False
