@@ -312,7 +312,7 @@ def _check_statement(s: Statement, found: _Found) -> None:
                 f"expected a value date within {MAX_VALUE_DATE_DAYS} days of the booking date "
                 f"{entry.booked}; got {entry.value}",
             )
-    computed = dict(s.day_closings())
+    computed = dict(s.day_closings()) if s.closings else {}
     stated: set[date] = set()
     for day, minor in s.closings:
         if day in stated:
