@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     )
     from cashmgmt.inputs.casefile import load_case as load_case
     from cashmgmt.inputs.casefile import save_case as save_case
+    from cashmgmt.inputs.statements.checks import Checked as Checked
+    from cashmgmt.inputs.statements.checks import statements as statements
     from cashmgmt.model import (
         Account as Account,
     )
@@ -121,6 +123,7 @@ _MODULES = {
     "cashmgmt.engine.results": ("SimulationResult",),
     "cashmgmt.engine.simulate": ("simulate", "simulate_solution"),
     "cashmgmt.inputs.casefile": ("load_case", "save_case"),
+    "cashmgmt.inputs.statements.checks": ("Checked", "statements"),
     "cashmgmt.errors": (
         "AssessmentError",
         "CaseError",

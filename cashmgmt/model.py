@@ -467,6 +467,9 @@ class Case:
     product_specialist: Contact | None = None
     #: The MT940 codes and references that mark sweeps (`statement_codes:`); None: SWIFT's.
     statement_codes: StatementCodes | None = None
+    #: The folder of bank statements `balances:` named, as written, when the history was
+    #: read from statements (docs/statements.md); None when it came from a table or code.
+    balances_from: str | None = attrs.field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_entities", {e.id: e for e in self.entities})

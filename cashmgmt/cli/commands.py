@@ -132,6 +132,29 @@ def save(case: str, folder: str) -> None:
     click.echo(f"{written}: saved")
 
 
+@cli.command("statements")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--case",
+    "case_path",
+    type=click.Path(),
+    help="Match the accounts to this case's by IBAN or number, and compare currencies.",
+)
+@json_option
+def statements_command(paths: tuple[str, ...], case_path: str | None, as_json: bool) -> None:
+    """Read and check bank statements (files or folders): per account its daily closing
+    balances, and every problem found (exit 2)."""
+    from cashmgmt.cli import text
+
+    case = load(case_path, as_json) if case_path is not None else None
+    checked = cashmgmt.statements(paths, case)
+    echo_json(checked.to_dict()) if as_json else text.statements(checked)
+    if checked.problems:
+        if as_json:
+            sys.exit(EXIT_BAD_INPUT)
+        fail(paths[0] if len(paths) == 1 else f"{len(paths)} paths", checked.problems)
+
+
 @cli.command()
 @case_argument
 @click.option(

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from cashmgmt.cycle.pipeline import CycleResult
     from cashmgmt.cycle.review import Review
     from cashmgmt.engine.results import SimulationResult
+    from cashmgmt.inputs.statements.checks import Checked
     from cashmgmt.model import Case
     from cashmgmt.summary import CaseSummary
 
@@ -230,3 +231,20 @@ def review(r: Review) -> None:
         before = "" if k.before is None else f"{k.before:,}"
         after = "" if k.after is None else f"{k.after:,}"
         click.echo(f"  {k.name:<26}{before:>18}{after:>18}")
+
+
+def statements(c: Checked) -> None:
+    """`statements`: a line per account read, its days and its last closing balance."""
+    from cashmgmt.money import from_minor
+
+    if not c.accounts:
+        click.echo("no statements read")
+    for a in c.accounts:
+        first, last = a.days[0], a.days[-1]
+        closing = f"{from_minor(last.minor, a.currency):,} {a.currency}"
+        matched = f"  case account {a.case_account}" if a.case_account else ""
+        click.echo(
+            f"{a.account:<34} {a.currency}  {first.day} to {last.day}  "
+            f"{plural(len(a.days), 'day'):>9}  {plural(len(a.entries), 'entry'):>11}  "
+            f"closing {closing}{matched}"
+        )

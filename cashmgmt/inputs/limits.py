@@ -42,3 +42,14 @@ MAX_RATE_CHANGES = 100
 #: The shortest balance history the cycle annualises: four weeks hold every weekday four
 #: times and span a month-end posting, so a year's figure is not 365 copies of one day.
 MIN_HISTORY_DAYS = 28
+
+#: Bank statements (inputs/statements): files read from one folder, and their total size. A
+#: year of daily statements from twenty banks is 7,300 files; each reader bounds its own file.
+MAX_STATEMENT_FILES = 10_000
+MAX_STATEMENT_FOLDER_BYTES = 2 * 1024 * 1024 * 1024
+#: Calendar days one statement may cover (a year: annual statements of a savings account);
+#: a statement claiming more is refused before its days are listed.
+MAX_STATEMENT_DAYS = 366
+#: Calendar days an entry's value date may lie from its booking date (back- or forward-
+#: valued): a quarter; further is a misread date, not a bank's value dating.
+MAX_VALUE_DATE_DAYS = 92

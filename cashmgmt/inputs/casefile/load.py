@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path, PureWindowsPath
 from typing import TypeVar
 
-from cashmgmt.errors import MISSING, CaseError, Invalid, Missing, Problem, ok
+from cashmgmt.errors import MISSING, CaseError, Invalid, Missing, Problem, ok, shown
 from cashmgmt.inputs import tables, validate
 from cashmgmt.inputs.casefile.contacts import read_contact
 from cashmgmt.inputs.casefile.parsers import currency, rate, text
@@ -20,6 +20,7 @@ from cashmgmt.inputs.casefile.sections import (
     read_structure,
 )
 from cashmgmt.inputs.limits import MAX_CASE_FILE_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
+from cashmgmt.inputs.statements.history import read_history
 from cashmgmt.inputs.yamlfile import Bounds, read_yaml
 from cashmgmt.model import BalanceHistory, Case, Client, FxRates, StatementCodes, Structure
 from cashmgmt.money import DEFAULT_CONTRACT_MONTHS, MAX_CONTRACT_MONTHS
@@ -123,7 +124,9 @@ def load_case(path: str | Path) -> Case:
     manager = read_contact(r, top.get("relationship_manager"), "relationship_manager")
     specialist = read_contact(r, top.get("product_specialist"), "product_specialist")
     codes = _statement_codes(r, top.get("statement_codes"))
-    balances_name = _inside(r, folder, "balances", r.get(top, "balances", "", _file_name))
+    balances_name = _table_or_folder(
+        r, folder, _inside(r, folder, "balances", r.get(top, "balances", "", _balances_name))
+    )
     fx_name = _inside(r, folder, "fx_rates", r.get(top, "fx_rates", "", _file_name, default=None))
     if isinstance(top.get("entities"), list) and not entities:
         r.problem("entities", "expected at least one entity")
@@ -140,7 +143,15 @@ def load_case(path: str | Path) -> Case:
     history: BalanceHistory | Missing = MISSING
     fx: FxRates | Missing = MISSING
     read_from = [file]  # the case's input files, which outputs must never replace
-    if ok(balances_name):
+    balances_from: str | None = None  # the folder of statements `balances:` names
+    if ok(balances_name) and (folder / balances_name).is_dir():
+        balances_from = balances_name
+        history, table_problems, statement_files = read_history(
+            folder / balances_name, good_accounts
+        )
+        read_from += statement_files
+        problems += table_problems
+    elif ok(balances_name):
         read_from.append(folder / balances_name)
         unreadable = validate.known_ids(top, "accounts") - set(currencies)
         history, table_problems = tables.read_balances(
@@ -201,6 +212,7 @@ def load_case(path: str | Path) -> Case:
         relationship_manager=manager,
         product_specialist=specialist,
         statement_codes=codes,
+        balances_from=balances_from,
     )
 
 
@@ -284,9 +296,38 @@ def _file_name(value: object) -> str:
     name = text(value)
     if not name.lower().endswith((".csv", ".xlsx")):
         raise Invalid("a .csv or .xlsx file name relative to the case folder", value)
+    _relative(name, value)
+    return name
+
+
+def _relative(name: str, value: object) -> None:
+    """Refuse a name that leads out of the case folder by its spelling (`/…`, `C:`, `..`)."""
     windows = PureWindowsPath(name)  # splits at / and \ alike, and knows drives
     if windows.anchor or name.startswith(("/", "\\")) or ".." in windows.parts:
         raise Invalid("a file name relative to the case folder, inside it (no /… or ..)", value)
+
+
+def _balances_name(value: object) -> str:
+    """`balances:`: a .csv or .xlsx file name, or the name of a folder of bank statements,
+    relative to the case folder (which of the two is known once the folder is looked at)."""
+    name = text(value)
+    if name.lower().endswith((".csv", ".xlsx")):
+        return _file_name(value)
+    _relative(name, value)
+    return name
+
+
+def _table_or_folder(r: Reader, folder: Path, name: str | Missing) -> str | Missing:
+    """A `balances:` name that is neither a table nor a folder is a problem at the key."""
+    if not isinstance(name, str) or name.lower().endswith((".csv", ".xlsx")):
+        return name
+    if not (folder / name).is_dir():
+        r.problem(
+            "balances",
+            f"expected a .csv or .xlsx file name, or a folder of bank statements, relative "
+            f"to the case folder; there is no folder {shown(name)}",
+        )
+        return MISSING
     return name
 
 

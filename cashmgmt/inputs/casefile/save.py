@@ -14,6 +14,7 @@ from cashmgmt.files import check_folder, write_output
 from cashmgmt.inputs import tables
 from cashmgmt.inputs.casefile.contacts import address_document, contact_document
 from cashmgmt.inputs.casefile.load import FORMAT_VERSION
+from cashmgmt.inputs.statements.history import read_history
 from cashmgmt.model import (
     Case,
     Fees,
@@ -150,7 +151,7 @@ def _structure(s: Structure) -> dict[str, object]:
     )
 
 
-def case_document(case: Case) -> dict[str, object]:
+def case_document(case: Case, balances: str = "balances.csv") -> dict[str, object]:
     """The case as the plain data of a version-1 case file."""
     c = case.client
     client = _drop_none(
@@ -204,7 +205,7 @@ def case_document(case: Case) -> dict[str, object]:
             "proposing_bank": case.proposing_bank,
             "entities": entities,
             "accounts": accounts,
-            "balances": "balances.csv",
+            "balances": balances,
             "fx_rates": "fx.csv" if case.fx.series else None,
             "intercompany_rate": None
             if case.intercompany_rate is None
@@ -278,19 +279,44 @@ def _intercompany_change(step: tuple[IntercompanyTerms, IntercompanyChange]) -> 
 
 
 def save_case(case: Case, folder: str | Path) -> Path:
-    """Write `case` as a new case folder (case.yaml, balances.csv, fx.csv); never overwrites:
+    """Write `case` as a new case folder (case.yaml, balances.csv, fx.csv; the folder of
+    statements instead of balances.csv when `balances:` named one); never overwrites:
     FileExistsError for a folder that is not empty, OutputError (located) for a folder that
     is or holds the case's own input files, a file, or a folder that cannot be written."""
     target = check_folder(folder, case.inputs)
     if target.exists() and any(target.iterdir()):
         raise FileExistsError(f"{target}: folder is not empty; cashmgmt never overwrites a case")
+    statements = _statements_back(case)
     buffer = io.StringIO()
-    _yaml_dump(case_document(case), buffer)
+    _yaml_dump(case_document(case, statements[0] if statements else "balances.csv"), buffer)
     write_output(target / "case.yaml", buffer.getvalue().encode("utf-8"), case.inputs)
-    write_output(target / "balances.csv", tables.balances_csv(case).encode("utf-8"), case.inputs)
+    if statements:
+        for source, name in statements[1]:
+            write_output(target / name, source.read_bytes(), case.inputs)
+    else:
+        balances = tables.balances_csv(case).encode("utf-8")
+        write_output(target / "balances.csv", balances, case.inputs)
     if case.fx.series:
         write_output(target / "fx.csv", tables.fx_csv(case.fx).encode("utf-8"), case.inputs)
     return target / "case.yaml"
+
+
+def _statements_back(case: Case) -> tuple[str, list[tuple[Path, Path]]] | None:
+    """`balances:` as it was given when it named a folder of statements: the folder's name
+    and its files (each with its name in the new case folder), if they still give the case's
+    balance history; None (write balances.csv) when the history came from a table, or was
+    changed since it was read."""
+    if case.balances_from is None or not case.source:
+        return None
+    folder = Path(case.source).parent / case.balances_from
+    try:
+        history, problems, files = read_history(folder, case.accounts)
+    except OSError:
+        return None
+    if problems or history != case.balances:
+        return None
+    named = Path(case.balances_from)
+    return case.balances_from, [(f, named / f.relative_to(folder)) for f in files]
 
 
 def _yaml_dump(data: object, stream: io.StringIO) -> None:
