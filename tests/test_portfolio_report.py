@@ -3,7 +3,11 @@ figures worked out by hand, exact totals, the ranking and the JSON keys."""
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -235,3 +239,116 @@ def test_json_keys() -> None:
             "credit_specialists",
         }
     assert data["capacity"]["telephone_share"] == "0.5"
+
+
+def outputs_book() -> list[CaseRow]:
+    """A book of 50 rows: every segment, four countries, products, approvals, a broken
+    case with two problems."""
+    segments = ["large", "mid", "mid", "small-mid", "small-mid", "micro"]
+    rows = [
+        row(
+            f"case-{i:02d}",
+            segments[i % len(segments)],
+            country=["CN", "US", "DE", "GB"][i % 4],
+            benefit=f"{(i * 7919) % 100000}.{i:02d}",
+            bank=f"{(i * 104729) % 90000}.5",
+            products=("zero-balance-sweep", "bulk-payments")[: 1 + i % 2],
+            solution=() if i % 6 == 5 else ("Zero-balance sweep to HQ",),
+        )
+        for i in range(49)
+    ]
+    problems = (
+        Problem("bad/case.yaml", "accounts[3].currency", "expected an ISO 4217 code"),
+        Problem("bad/balances.csv", "row 1", "expected an account id of the case"),
+    )
+    return [*rows, CaseRow("bad", "problems", problems=problems)]
+
+
+def test_workbook_holds_the_views_and_the_figures(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from cashmgmt.render.portfolio_workbook import write_workbook
+
+    summary = summarise(outputs_book())
+    path = write_workbook(summary, tmp_path / "out" / "book.xlsx")
+    book = load_workbook(path)
+    assert book.sheetnames == [
+        "Opportunities",
+        "By segment",
+        "By country",
+        "By product",
+        "Coverage plan",
+        "Problems",
+        "Assumptions",
+    ]
+    top = summary.opportunities[0]
+    sheet = book["Opportunities"]
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+    assert sheet.max_row == 1 + len(summary.opportunities)
+    assert [c.value for c in sheet[2]][:3] == [1, top.client, top.case]
+    assert Decimal(str(sheet["K2"].value)) == top.bank_value_usd
+    assert sheet["K2"].number_format.startswith("#,##0.00")
+    assert sheet["A1"].font.bold
+    segment = book["By segment"]
+    last = [c.value for c in segment[segment.max_row]]
+    assert last[0] == "Book" and last[1] == 49
+    assert Decimal(str(last[3])) == summary.book.client_benefit_usd
+    coverage = book["Coverage plan"]
+    totals = [c.value for c in coverage[coverage.max_row]][2:6]
+    plan_totals = summary.to_dict()["coverage_totals"]
+    assert totals == [
+        plan_totals["clients"],
+        plan_totals["relationship_managers"],
+        plan_totals["cash_specialists"],
+        plan_totals["credit_specialists"],
+    ]
+    assert book["Problems"].max_row == 3
+    # exact figures in the file: the Decimal's own digits, not a float's
+    with zipfile.ZipFile(path) as archive:
+        first_sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert f"<v>{top.client_benefit_usd}</v>" in first_sheet
+
+
+def test_workbook_in_chinese_and_the_same_bytes() -> None:
+    from openpyxl import load_workbook
+
+    from cashmgmt.render.portfolio_workbook import workbook_bytes
+
+    summary = summarise(outputs_book())
+    data = workbook_bytes(summary, "zh-CN")
+    assert data == workbook_bytes(summary, "zh-CN")
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames[0] == "业务机会" and book["业务机会"]["D2"].value in {
+        "大型企业",
+        "中型企业",
+        "中小企业",
+    }
+
+
+def test_workbook_never_over_an_input(tmp_path: Path) -> None:
+    from cashmgmt.errors import OutputError
+    from cashmgmt.render.portfolio_workbook import write_workbook
+
+    source = tmp_path / "book.xlsx"
+    source.write_bytes(b"input")
+    with pytest.raises(OutputError):
+        write_workbook(summarise(outputs_book()), source, inputs=[source])
+    assert source.read_bytes() == b"input"
+
+
+@pytest.mark.parametrize("language", ["en", "zh-CN"])
+def test_summary_html_is_self_contained(language: str) -> None:
+    from cashmgmt.render.portfolio_summary import PortfolioSummary
+
+    summary = summarise(outputs_book())
+    html = PortfolioSummary(summary, language).html()
+    assert "<link" not in html and "@import" not in html
+    assert not re.search(r"""(?:src|href)\s*=\s*["'](?!data:|#)""", html)
+    assert not re.search(r"url\((?!['\"]?(?:data:|#))", html)
+    assert "http://" not in html.replace("http://www.w3.org/", "")
+    assert "https://" not in html
+    assert html.count("<svg") == 3  # value by segment, the largest opportunities, coverage
+    title = "客户组合汇总" if language == "zh-CN" else "Portfolio summary"
+    assert title in html
+    assert summary.opportunities[0].client in html
+    assert "bad" in html  # the broken case is listed

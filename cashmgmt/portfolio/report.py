@@ -48,6 +48,14 @@ TEAMS: tuple[tuple[str, Segment, str], ...] = (
     ("small-mid face-to-face", "small-mid", "face-to-face"),
     ("small-mid telephone", "small-mid", "telephone"),
 )
+#: Each team's ratio RM : cash-management specialist : credit specialist, as the source
+#: states it (DESIGN.md).
+TEAM_RATIOS: Mapping[str, str] = {
+    "large": "1 : 1 : 1",
+    "mid": "2-3 : 1 : 1",
+    "small-mid face-to-face": "10 : 1 : 1",
+    "small-mid telephone": "25-30 : 1 : 1",
+}
 
 RankBy = Literal["bank_value", "client_benefit"]
 
@@ -176,6 +184,7 @@ class Team:
     relationship_managers: int
     cash_specialists: int
     credit_specialists: int
+    ratio: str = ""  # the source's ratio for the team (TEAM_RATIOS)
 
     def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)
@@ -398,6 +407,7 @@ def _team(team: str, channel: str, clients: int, capacity: Capacity) -> Team:
         relationship_managers=rms,
         cash_specialists=heads(rms, capacity.rms_per_cash_specialist[team]),
         credit_specialists=heads(rms, capacity.rms_per_credit_specialist[team]),
+        ratio=TEAM_RATIOS[team],
     )
 
 
