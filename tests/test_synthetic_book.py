@@ -48,7 +48,7 @@ def test_the_stated_share_is_broken_and_located(tmp_path: Path) -> None:
     expected = {
         "bad-yaml": ("case.yaml", "expected valid YAML"),
         "unknown-currency": ("case.yaml", "expected an ISO 4217 currency code"),
-        "missing-balances": ("", "balances"),
+        "missing-balances": ("balances.csv", "no such file"),
         "unknown-account": ("balances.csv", "expected an account id of the case"),
     }
     for name in book.cases:
