@@ -334,8 +334,11 @@ def benefit_chart(
     theme = theme_colours(colours)
     numbers = _floats(values)
     n = len(labels)
+    wrapped = [wrap_label(label, width=44, lines=2) for label in labels]
+    # two lines of label per bar at most (cut with an ellipsis), so labels never overlap
+    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
     with _style(theme):
-        fig = _figure(max(5.0, 2.0 + 0.72 * n))
+        fig = _figure(max(5.0, 2.0 + max(0.72, 0.42 * lines) * n))
         ax = fig.add_subplot()
         y = np.arange(n, dtype=np.float64)
         bar_colours = [GAIN_COLOUR if label in chosen else theme["primary"] for label in labels]
@@ -345,7 +348,7 @@ def benefit_chart(
             list(value_labels) if value_labels is not None else [format_number(v) for v in numbers]
         )
         _value_labels(ax, y, numbers, texts, theme["text"])
-        ax.set_yticks(y, [wrap_label(label, width=36, lines=3) for label in labels])
+        ax.set_yticks(y, wrapped)
         for tick, label in zip(ax.get_yticklabels(), labels, strict=True):
             if label in chosen:
                 tick.set_color(GAIN_COLOUR)

@@ -402,6 +402,17 @@ def alternatives(
     return [c for c in pool if c.id in kept], len(pool)
 
 
+def _charted(d: Design) -> tuple[list[Candidate], int]:
+    """The feasible candidates the benefit chart shows, in ranked order, and how many there
+    are: the solution's structures and the best-ranked others up to CHART_SHOWN in all (the
+    structures written in the case only if they rank; the table lists them all)."""
+    pool = [c for c in d.candidates if c.feasible]
+    members = {c.id for c in d.members}
+    others = [c.id for c in pool if c.id not in members][: max(0, CHART_SHOWN - len(members))]
+    kept = members | set(others)
+    return [c for c in pool if c.id in kept], len(pool)
+
+
 def _beats(c: Candidate, d: Design) -> bool:
     """Whether a candidate alone would gain more a year than the whole solution."""
     r = d.result
@@ -547,7 +558,7 @@ def _result_charts(
         return fmt.number(round(v))  # axis ticks: round numbers; bar values come exact
 
     svg = {}
-    top, total = alternatives(d, CHART_SHOWN, lambda c: c.feasible)
+    top, total = _charted(d)
     labels = candidate_labels(d.candidates, case, gettext, p.language)
     svg["benefit"] = Markup(
         charts.benefit_chart(
