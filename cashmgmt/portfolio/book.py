@@ -61,8 +61,14 @@ def read_book(book: str | Path, *, skip: Iterable[str | Path] = ()) -> tuple[Boo
     if path.is_file():
         return _manifest(path, label)
     raise BookError(
-        [Problem(label, "", "no such folder or file; expected a folder of case folders or a "
-                 "manifest listing them")]
+        [
+            Problem(
+                label,
+                "",
+                "no such folder or file; expected a folder of case folders or a "
+                "manifest listing them",
+            )
+        ]
     )
 
 

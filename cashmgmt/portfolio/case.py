@@ -6,6 +6,7 @@ and the compiled kernels loaded (or compiled into numba's shared cache) on a tin
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import sys
@@ -50,10 +51,8 @@ def prepare_worker(threads: int = 1, memory_limit: int | None = None) -> None:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    try:
+    with contextlib.suppress(Exception):  # best effort: else the first case compiles
         warm()
-    except Exception:  # pragma: no cover - warming is best effort: the first case compiles
-        pass
     _PREPARED[:] = [os.getpid()]
 
 

@@ -47,9 +47,7 @@ def readiness(design: Design, approvals: tuple[str, ...]) -> str:
     return "needs approvals" if approvals else "ready"
 
 
-def case_row(
-    name: str, key: str, case: Case, assessment: Assessment, design: Design
-) -> CaseRow:
+def case_row(name: str, key: str, case: Case, assessment: Assessment, design: Design) -> CaseRow:
     """The row of a case that ran: figures per year, exact Decimals."""
     rate = usd_rate(case)
     result = design.result

@@ -21,7 +21,8 @@ import attrs
 from cashmgmt.errors import Problem
 from cashmgmt.files import check_folder, write_atomic
 from cashmgmt.portfolio.book import BookCase, case_key, read_book
-from cashmgmt.portfolio.case import library_version, prepare_worker, run_case
+from cashmgmt.portfolio.case import library_version, prepare_worker
+from cashmgmt.portfolio.case import run_case as run_case
 from cashmgmt.portfolio.journal import Journal, read_journal
 from cashmgmt.portfolio.progress import Progress
 from cashmgmt.portfolio.rows import CaseRow
@@ -114,20 +115,20 @@ def run_book(
                 on_row(row)
 
         try:
-            if executor == "serial" or (not todo and executor is None and scheduler is None):
-                prepare_worker(threads=1 if todo else default_workers())
+            if not todo:
+                pass
+            elif executor == "serial":
+                prepare_worker()
                 for case in todo:
                     record(run_case(case.name, str(case.path), version))
             elif scheduler is not None:
                 used = _on_dask(scheduler, todo, version, record)
             elif isinstance(executor, Executor):
-                used = workers or getattr(executor, "_max_workers", 1)
+                used = int(workers or getattr(executor, "_max_workers", 1) or 1)
                 _run_on(lambda: executor, used, todo, version, record, owned=False)
             else:
                 used = workers or default_workers()
-                _run_on(
-                    lambda: _pool(used, memory_limit), used, todo, version, record, owned=True
-                )
+                _run_on(lambda: _pool(used, memory_limit), used, todo, version, record, owned=True)
         finally:
             bar.close()
     if info is not None:
@@ -141,9 +142,9 @@ def _stderr() -> Any:
     return sys.stderr
 
 
-def _resumed(cases: Iterable[BookCase], journal: dict[str, CaseRow], version: str) -> dict[
-    str, CaseRow
-]:
+def _resumed(
+    cases: Iterable[BookCase], journal: dict[str, CaseRow], version: str
+) -> dict[str, CaseRow]:
     """The journal's rows for cases of the book whose files and library are unchanged."""
     out = {}
     for case in cases:
@@ -259,8 +260,8 @@ def _on_dask(
 
         message = "expected Dask distributed to reach a scheduler: pip install 'cashmgmt[dask]'"
         raise Error([Problem(scheduler, "", message)]) from None
-    with Client(scheduler, set_as_default=False) as client:
-        workers = max(1, sum(w.get("nthreads", 1) for w in _workers(client)))
+    with Client(scheduler, set_as_default=False) as client:  # type: ignore[no-untyped-call]
+        workers = max(1, sum(int(w.get("nthreads", 1)) for w in _workers(client)))
         client.run(prepare_worker)
         executor = client.get_executor(pure=False)
         _run_on(lambda: executor, workers, todo, version, record, owned=False)
