@@ -9,7 +9,14 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    CancelledError,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from decimal import Decimal
 from multiprocessing import get_context
@@ -218,7 +225,7 @@ def _run_on(
             broken = False
             for future in sorted(finished, key=lambda f: in_flight[f].name):
                 case = in_flight.pop(future)
-                exc = future.exception()
+                exc = CancelledError() if future.cancelled() else future.exception()
                 if exc is None:
                     record(future.result())
                 elif _lost(exc):
