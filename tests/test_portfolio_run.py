@@ -342,3 +342,19 @@ def test_cli_json_contract(book: Path, tmp_path: Path) -> None:
 def test_the_package_is_callable(book: Path, tmp_path: Path) -> None:
     result = cashmgmt.portfolio(book, out=tmp_path, executor="serial")
     assert len(result.rows) == 8 and result.run.ran == 8
+
+
+def test_a_lost_case_is_tried_again_on_resume(
+    book: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    run_book(book, out=tmp_path, executor="serial")
+    journal = tmp_path / JOURNAL
+    rows = [decode(json.loads(line)) for line in journal.read_text().splitlines()]
+    lost = run_module.lost_row(read_book(book)[0], rows[0].key, BrokenProcessPool())
+    with journal.open("a", encoding="utf-8") as stream:
+        stream.write(json.dumps(encode(lost)) + "\n")
+    calls: list[str] = []
+    monkeypatch.setattr(run_module, "run_case", counting(calls, run_module.run_case))
+    again = run_book(book, out=tmp_path, executor="serial")
+    assert calls == [lost.case]
+    assert all(r.status == "ok" for r in again if r.case == lost.case)

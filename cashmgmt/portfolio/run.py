@@ -152,11 +152,12 @@ def _stderr() -> Any:
 def _resumed(
     cases: Iterable[BookCase], journal: dict[str, CaseRow], version: str
 ) -> dict[str, CaseRow]:
-    """The journal's rows for cases of the book whose files and library are unchanged."""
+    """The journal's rows for cases of the book whose files and library are unchanged (but
+    not those whose worker was lost: they are tried again)."""
     out = {}
     for case in cases:
         row = journal.get(case.name)
-        if row is not None and row.key == case_key(case.path, version):
+        if row is not None and not _was_lost(row) and row.key == case_key(case.path, version):
             out[case.name] = row
     return out
 
@@ -184,12 +185,18 @@ def _lost(exc: BaseException) -> bool:
     }
 
 
+LOST = "the worker running this case stopped"
+
+
+def _was_lost(row: CaseRow) -> bool:
+    """Whether a row says its worker was lost (tried again when the run resumes: the loss
+    may have been the machine's, not the case's)."""
+    return any(p.message.startswith(LOST) for p in row.problems)
+
+
 def lost_row(case: BookCase, key: str, exc: BaseException) -> CaseRow:
     """The row of a case whose worker was lost ATTEMPTS times."""
-    message = (
-        f"the worker running this case stopped {ATTEMPTS} times (killed, or out of memory): "
-        f"{type(exc).__name__}"
-    )
+    message = f"{LOST} {ATTEMPTS} times (killed, or out of memory): {type(exc).__name__}"
     return CaseRow(case.name, "problems", key=key, problems=(Problem(str(case.path), "", message),))
 
 
