@@ -6,6 +6,7 @@ workers retried; a progress line on a terminal (docs/portfolio.md, "Running a bo
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -108,7 +109,7 @@ def run_book(
     bar = (
         Progress.on_terminal(len(cases), len(done))
         if progress is None
-        else Progress(len(cases), len(done), _stderr() if progress else None)
+        else Progress(len(cases), len(done), sys.stderr if progress else None)
     )
     rows = dict(done)
     used = 1
@@ -124,8 +125,7 @@ def run_book(
         try:
             if not todo:
                 pass
-            elif executor == "serial":
-                prepare_worker()
+            elif executor == "serial":  # as a worker would: kernels on one thread from now
                 for case in todo:
                     record(run_case(case.name, str(case.path), version))
             elif scheduler is not None:
@@ -141,12 +141,6 @@ def run_book(
     if info is not None:
         info.append(RunInfo(used, time.monotonic() - started, len(todo), len(done)))
     return tuple(rows[c.name] for c in cases if c.name in rows)
-
-
-def _stderr() -> Any:
-    import sys
-
-    return sys.stderr
 
 
 def _resumed(
