@@ -100,6 +100,8 @@ if TYPE_CHECKING:
         Tier as Tier,
     )
     from cashmgmt.money import Money as Money
+    from cashmgmt.portfolio.run import Portfolio as Portfolio
+    from cashmgmt.portfolio.run import portfolio as portfolio
     from cashmgmt.render.brief import Brief as Brief
     from cashmgmt.render.letter import Letter as Letter
     from cashmgmt.render.proposal import Proposal as Proposal
@@ -150,6 +152,7 @@ _MODULES = {
         "Tier",
     ),
     "cashmgmt.money": ("Money",),
+    "cashmgmt.portfolio.run": ("Portfolio", "portfolio"),
     "cashmgmt.render.brief": ("Brief",),
     "cashmgmt.render.letter": ("Letter",),
     "cashmgmt.render.proposal": ("Proposal",),

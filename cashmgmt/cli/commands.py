@@ -383,6 +383,55 @@ def letter_command(**options: Any) -> None:
     write_document(**options, make=cashmgmt.letter)
 
 
+@cli.command("portfolio")
+@click.argument("book", type=click.Path())
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    required=True,
+    help="The folder the run writes in: its journal (cases.jsonl, resumed when run again) "
+    "and portfolio.json.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Worker processes on this machine (default: one per core).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 (cashmgmt[dask]).",
+)
+@json_option
+def portfolio_command(
+    book: str, output: str, workers: int | None, scheduler: str | None, as_json: bool
+) -> None:
+    """Run a bank's book (portfolio): each case loaded, assessed and designed, one row a
+    case; a case with problems is a row, never the end of the run."""
+    result = guarded(
+        book,
+        lambda: cashmgmt.portfolio(book, out=output, workers=workers, scheduler=scheduler),
+        as_json,
+    )
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    rows = result.rows
+    failed = sum(row.status != "ok" for row in rows)
+    run = result.run
+    click.echo(
+        f"{output}: {len(rows):,} cases ({failed:,} with problems), {run.ran:,} run now and "
+        f"{run.resumed:,} resumed, on {run.workers} worker{'s' if run.workers != 1 else ''} "
+        f"in {run.seconds:.1f} s"
+    )
+    for row in rows:
+        if row.status != "ok":
+            click.echo(f"  {row.case}: {row.problems[0] if row.problems else 'problems'}")
+
+
 class Interrupted(SystemExit):
     """The process was told to stop (SIGTERM, SIGHUP): raised where it runs, so every
     `finally` and `except BaseException` cleans up (an atomic write removes its temporary

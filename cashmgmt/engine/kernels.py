@@ -34,6 +34,15 @@ PEAK = (1 << 57) // 31  # balances below this keep a month's tier sums under 2^5
 NO_FLOOR = -(1 << 63)  # a row no balance can close below (no overdraft limit)
 
 
+def use_threads(count: int) -> None:
+    """Run kernels on at most `count` threads from now on (a portfolio worker uses one, so
+    that one worker per core does not oversubscribe the cores)."""
+    global _THREADS
+    _THREADS = max(1, min(count, 8))
+    if _POOL:
+        _POOL.pop().shutdown(wait=False)
+
+
 def spans(rows: int) -> list[tuple[int, int]]:
     """Rows 0..rows-1 cut into one contiguous (first, stop) span per core (one if small)."""
     parts = min(_THREADS, max(1, rows // MIN_ROWS_PER_THREAD))
@@ -44,8 +53,9 @@ def run(calls: list[tuple[Callable[..., None], tuple[Any, ...]]]) -> None:
     """Run kernel calls at once and wait for all: the first on the calling thread, the
     others on the pool (the kernels release the GIL; waking a second pool thread instead
     of using the waiting one cost up to 5 ms a call)."""
-    if len(calls) == 1:
-        calls[0][0](*calls[0][1])
+    if len(calls) == 1 or _THREADS == 1:
+        for kernel, args in calls:
+            kernel(*args)
         return
     if not _POOL:
         _POOL.append(ThreadPoolExecutor(max_workers=_THREADS))
