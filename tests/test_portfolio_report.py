@@ -199,8 +199,8 @@ def test_totals_add_up_exactly(
 
 
 def test_ranking() -> None:
-    """By bank value, then client benefit, then the case's name; cases without a solution
-    and broken cases are not opportunities."""
+    """By client benefit (the default), then bank value, then the case's name; or by bank
+    value first; cases without a solution and broken cases are not opportunities."""
     rows = [
         row("b", bank="100", benefit="5"),
         row("a", bank="100", benefit="5"),
@@ -210,11 +210,12 @@ def test_ranking() -> None:
         row("f", bank="999", benefit="999", solution=()),
         broken("g"),
     ]
-    assert [o.case for o in rank(rows)] == ["d", "c", "a", "b", "e"]
+    assert [o.case for o in rank(rows, "bank_value")] == ["d", "c", "a", "b", "e"]
     assert [o.rank for o in rank(rows)] == [1, 2, 3, 4, 5]
-    by_client = [o.case for o in rank(rows, "client_benefit")]
+    by_client = [o.case for o in rank(rows)]
     assert by_client == ["e", "c", "a", "b", "d"]
-    assert summarise(rows, rank_by="client_benefit").opportunities[0].case == "e"
+    assert summarise(rows).opportunities[0].case == "e"
+    assert summarise(rows, rank_by="bank_value").opportunities[0].case == "d"
     with pytest.raises(ValueError):
         summarise(rows, rank_by="size")  # type: ignore[arg-type]
 

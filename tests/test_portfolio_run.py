@@ -332,8 +332,17 @@ def test_cli_json_contract(book: Path, tmp_path: Path) -> None:
     ):
         assert key in case
     assert all({"segment", "clients"} <= set(c) for c in data["coverage"])
+    staffed = ("relationship_managers", "cash_specialists", "credit_specialists")
+    assert all(isinstance(c[k], int) for c in data["coverage"] for k in staffed)
     written = json.loads((tmp_path / "portfolio.json").read_text(encoding="utf-8"))
     assert written["cases"] == data["cases"]
+    # what the department reads: the workbook and the summary, beside the JSON
+    from openpyxl import load_workbook
+
+    sheets = load_workbook(tmp_path / "portfolio.xlsx").sheetnames
+    assert len(sheets) >= 5, sheets
+    assert (tmp_path / "portfolio-summary.pdf").read_bytes().startswith(b"%PDF")
+    assert "<link" not in (tmp_path / "portfolio-summary.html").read_text(encoding="utf-8")
     # a book that cannot be read: its problem, exit 2
     missing = run_cli("portfolio", str(tmp_path / "nothing"), "-o", str(tmp_path / "o"))
     assert missing.exit_code == 2 and "no such folder" in missing.output

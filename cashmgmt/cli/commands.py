@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -416,6 +417,7 @@ def portfolio_command(
         lambda: cashmgmt.portfolio(book, out=output, workers=workers, scheduler=scheduler),
         as_json,
     )
+    written = _portfolio_outputs(result, output)
     if as_json:
         echo_json(result.to_dict())
         return
@@ -430,6 +432,25 @@ def portfolio_command(
     for row in rows:
         if row.status != "ok":
             click.echo(f"  {row.case}: {row.problems[0] if row.problems else 'problems'}")
+    click.echo("written: " + ", ".join(str(path) for path in written))
+
+
+def _portfolio_outputs(result: Any, output: str) -> list[Path]:
+    """What the department reads beside portfolio.json: the workbook (one sheet per view)
+    and the summary as HTML and PDF, each written atomically in the output folder."""
+    from cashmgmt.files import write_output
+    from cashmgmt.render.portfolio_summary import PortfolioSummary
+    from cashmgmt.render.portfolio_workbook import write_workbook
+
+    folder = Path(output)
+    summary = result.summary()
+    document = PortfolioSummary(summary)
+    html = document.html()
+    return [
+        write_workbook(summary, folder / "portfolio.xlsx"),
+        write_output(folder / "portfolio-summary.html", html.encode("utf-8"), ()),
+        write_output(folder / "portfolio-summary.pdf", document.pdf(), ()),
+    ]
 
 
 class Interrupted(SystemExit):

@@ -2,11 +2,14 @@
 segment, country and product in USD, and the coverage plan (docs/portfolio.md, "What the
 department gets").
 
-**Ranking.** By the bank-side value per year in USD (`rank_by="bank_value"`, the default),
-then by the client's benefit per year in USD, then by the case's name: the department ranks
-where coverage time earns the bank most, and a client benefit that is large but worth little
-to the bank still shows in the list. `rank_by="client_benefit"` ranks by the client's benefit
-first, then the bank's value. Only cases with a recommended solution are opportunities.
+**Ranking.** By the client's benefit per year in USD (`rank_by="client_benefit"`, the
+default: "which groups would gain most"), then by the bank-side value, then by the case's
+name. The bank-side value is shown beside it and is often negative: netting a client's
+credit against its own overdrafts at the same bank gives up the bank's margin on both,
+while what the bank gains in return (fees aside) is not in the figure: capital relief on the
+gross overdrafts, balances drawn from other banks only where the structure moves them, the
+relationship. `rank_by="bank_value"` ranks by the bank's value first. Only cases with a
+recommended solution are opportunities.
 
 **Totals** are exact sums of the rows' Decimals (USD at the stated reference rates), so the
 segments' totals and the countries' totals each add up to the book's. A client's benefit
@@ -311,7 +314,10 @@ class BookSummary:
 
 
 def summarise(
-    rows: Iterable[CaseRow], *, capacity: Capacity = Capacity(), rank_by: RankBy = "bank_value"
+    rows: Iterable[CaseRow],
+    *,
+    capacity: Capacity = Capacity(),
+    rank_by: RankBy = "client_benefit",
 ) -> BookSummary:
     """The department's view of a book's rows: ranked opportunities, totals and the coverage
     plan (the module's docstring says how each is made)."""
@@ -336,7 +342,7 @@ def summarise(
     )
 
 
-def rank(rows: Sequence[CaseRow], rank_by: RankBy = "bank_value") -> tuple[Opportunity, ...]:
+def rank(rows: Sequence[CaseRow], rank_by: RankBy = "client_benefit") -> tuple[Opportunity, ...]:
     """The cases with a recommended solution, best first (the module's docstring)."""
 
     def key(r: CaseRow) -> tuple[Decimal, Decimal, str]:

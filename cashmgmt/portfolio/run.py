@@ -19,7 +19,6 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
-from decimal import Decimal
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +32,7 @@ from cashmgmt.portfolio.case import library_version, prepare_worker
 from cashmgmt.portfolio.case import run_case as run_case
 from cashmgmt.portfolio.journal import Journal, read_journal
 from cashmgmt.portfolio.progress import Progress
+from cashmgmt.portfolio.report import BookSummary, Capacity, summarise
 from cashmgmt.portfolio.rows import CaseRow
 
 #: A case whose worker was lost (killed, out of memory) is tried this many times in all.
@@ -319,71 +319,17 @@ class Portfolio:
     rows: tuple[CaseRow, ...]
     run: RunInfo
 
+    def summary(self, capacity: Capacity | None = None) -> BookSummary:
+        """The department's view: ranked opportunities, totals, the coverage plan (at the
+        stated capacity assumptions, report.Capacity's defaults unless given)."""
+        return summarise(self.rows, capacity=capacity or Capacity())
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract of `cashmgmt portfolio --json` (issue 16): `cases[]`,
-        `totals`, `coverage[]`, `run`."""
-        totals, coverage = summary(self.rows)
+        `totals`, `coverage[]` (with the ranked `opportunities[]` and the `capacity`
+        assumed), `run`."""
         return {
             "cases": [row.to_dict() for row in self.rows],
-            "totals": totals,
-            "coverage": coverage,
+            **self.summary().to_dict(),
             "run": self.run.to_dict(len(self.rows)),
         }
-
-
-def summary(rows: tuple[CaseRow, ...]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """`totals` and `coverage` from cashmgmt.portfolio.report.summarise when it exists,
-    else from the placeholder `_summary`."""
-    try:
-        from cashmgmt.portfolio import report  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return _summary(rows)
-    made = report.summarise(rows)
-    if isinstance(made, tuple):
-        return made[0], made[1]
-    data = made if isinstance(made, dict) else made.to_dict()
-    return data["totals"], data["coverage"]
-
-
-def _summary(rows: tuple[CaseRow, ...]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """PLACEHOLDER, to be replaced by cashmgmt.portfolio.report.summarise (the other half
-    of issue 16): totals by segment and country summed in USD, and clients per segment
-    with no staffing ratios (the coverage plan's counts are report's to work out)."""
-
-    def add(table: dict[str, dict[str, Any]], key: str, row: CaseRow) -> None:
-        entry = table.setdefault(
-            key,
-            {
-                "clients": 0,
-                "solution_benefit_annual_usd": Decimal(0),
-                "bank_value_annual_usd": Decimal(0),
-            },
-        )
-        entry["clients"] += 1
-        entry["solution_benefit_annual_usd"] += row.solution_benefit_annual_usd
-        entry["bank_value_annual_usd"] += row.bank_value_annual_usd
-
-    by_segment: dict[str, dict[str, Any]] = {}
-    by_country: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        if row.status == "ok":
-            add(by_segment, row.segment, row)
-            add(by_country, row.country, row)
-
-    def plain(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        return {
-            k: {n: str(v) if isinstance(v, Decimal) else v for n, v in table[k].items()}
-            for k in sorted(table)
-        }
-
-    coverage = [
-        {
-            "segment": segment,
-            "clients": by_segment[segment]["clients"],
-            "relationship_managers": None,
-            "cash_specialists": None,
-            "credit_specialists": None,
-        }
-        for segment in sorted(by_segment)
-    ]
-    return {"segment": plain(by_segment), "country": plain(by_country)}, coverage
