@@ -5,9 +5,7 @@ a 200,000-client book on this machine and per added core.
     python benchmarks/portfolio.py [--cases 2000] [--seed 16] [--keep FOLDER]
 
 Targets: the 2-worker run at least 1.7x the 1-worker run; 200,000 clients within 8 hours on
-this 2-core machine. The book comes from cashmgmt.portfolio.synthetic.write_book when that
-module exists; otherwise from `temporary_book` below (TEMPORARY: copies of the four examples
-with their revenue and name varied, to be replaced by the synthetic generator).
+this 2-core machine. The book comes from cashmgmt.portfolio.synthetic.write_book.
 """
 
 from __future__ import annotations
@@ -23,62 +21,19 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+from cashmgmt.portfolio import synthetic
 from cashmgmt.portfolio.case import peak_memory, prepare_worker
 from cashmgmt.portfolio.rows import CaseRow
 from cashmgmt.portfolio.run import run_book
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 CLIENTS = 200_000
 HOURS_TARGET = 8.0
 SPEED_UP_TARGET = 1.7
-#: TEMPORARY mix of the fallback book: (example, accounts, share). The median case is
-#: huaxia-liquor's 40 accounts x 2 years, near the issue's "about 30 accounts x 2 years".
-MIX = (
-    ("larkspur-bakery", 2, 10),
-    ("bluestem-outdoor", 13, 38),
-    ("huaxia-liquor", 40, 48),
-    ("aurora-industrial", 152, 4),
-)
-REVENUE_FACTORS = ("0.5", "0.8", "1", "1.3", "2")
-
-
-def temporary_book(folder: Path, n: int) -> str:
-    """TEMPORARY (until cashmgmt.portfolio.synthetic lands): `n` copies of the examples in
-    MIX's shares, each with its own client name and revenue; the balance tables are hard
-    links (the same four histories, so this book is mixed in size, not in figures)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    slots = [name for name, _, share in MIX for _ in range(share)]
-    for i in range(n):
-        example = slots[(i * 37) % len(slots)]
-        target = folder / f"case-{i:06d}"
-        target.mkdir()
-        for item in (EXAMPLES / example).iterdir():
-            if item.name != "case.yaml":
-                os.link(item, target / item.name)
-        text = (EXAMPLES / example / "case.yaml").read_text(encoding="utf-8")
-        factor = REVENUE_FACTORS[i % len(REVENUE_FACTORS)]
-        lines: list[str] = []
-        for line in text.splitlines():
-            if line.startswith("  name:") and not lines_have_client_name(lines):
-                line = f"  name: Client {i:06d}"
-            elif line.startswith("  annual_revenue:"):
-                amount, code = line.split()[1:3]
-                scaled = int(int(amount) * float(factor))
-                line = f"  annual_revenue: {scaled} {code}"
-            lines.append(line)
-        (target / "case.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return "temporary copies of the four examples (benchmarks/portfolio.py)"
-
-
-def lines_have_client_name(lines: list[str]) -> bool:
-    return any(line.startswith("  name: Client ") for line in lines)
 
 
 def make_book(folder: Path, n: int, seed: int) -> str:
-    try:
-        from cashmgmt.portfolio import synthetic  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:
-        return temporary_book(folder, n)
+    """A generated book (cashmgmt.portfolio.synthetic: a bank's mix, median about 30
+    accounts x 2 years, 5% broken on purpose)."""
     synthetic.write_book(folder, n, seed=seed)
     return f"cashmgmt.portfolio.synthetic.write_book(n={n}, seed={seed})"
 
