@@ -1234,10 +1234,13 @@ def write_statements(
         def works(s: Any, label: dict[str, str] = label) -> bool:
             return s.end in working[label[s.account]]
 
+        def closes(s: Any, works: Callable[[Any], bool] = works) -> bool:
+            return works(s) or bankfiles.month_end(s.end)  # and at each month's end
+
         if form == "camt":
             sent = bankfiles.runs(daily, lambda s: bankfiles.month_end(s.end))
         elif form == "MT940":
-            sent = bankfiles.runs(daily, lambda s, w=works: w(s) or bankfiles.month_end(s.end))
+            sent = bankfiles.runs(daily, closes)
         else:
             sent = bankfiles.reported(daily, works)
         months = sorted({(s.end.year, s.end.month) for s in sent})
