@@ -7,6 +7,8 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 EXAMPLE ?= examples/huaxia-liquor
+# The examples' statements after go-live start the day after their history (make demo).
+GO_LIVE ?= 2026-01-01
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup system demo test lint examples clean
@@ -45,6 +47,11 @@ $(STAMP): pyproject.toml
 demo: setup
 	mkdir -p out
 	$(BIN)/cashmgmt propose $(EXAMPLE) -o out/$(notdir $(EXAMPLE))-proposal.pdf
+	@# the review after go-live, where the example ships statements (statements/README.md)
+	if [ -d $(EXAMPLE)/statements/after-go-live ]; then \
+	  $(BIN)/cashmgmt review $(EXAMPLE) --structure solution --go-live $(GO_LIVE) \
+	    --actuals $(EXAMPLE)/statements/after-go-live --json > out/$(notdir $(EXAMPLE))-review.json; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .

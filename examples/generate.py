@@ -54,12 +54,14 @@ import json
 import math
 import random
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 if str(HERE.parent) not in sys.path:  # this tree's cashmgmt, whatever is installed
@@ -948,8 +950,11 @@ def account_days(case: Case) -> dict[str, Days]:
     return {a.id: by_country[a.country] for a in case.accounts}
 
 
-def balance_series(case: Case, days: dict[str, Days]) -> dict[str, dict[date, int]]:
-    """Every account's balances (minor units) on the working days of its own country.
+def balance_series(
+    case: Case, days: dict[str, Days], stream: str = "balance"
+) -> dict[str, dict[date, int]]:
+    """Every account's balances (minor units) on the working days of its own country, drawn
+    from the account's own generator `rng(seed, stream, id)`.
 
     A transfer between two accounts leaves one and arrives in the other on the first day on
     or after its date that is a working day in both accounts' countries.
@@ -967,7 +972,7 @@ def balance_series(case: Case, days: dict[str, Days]) -> dict[str, dict[date, in
             events = pattern.events + tuple(extra[account.id])
             pattern = replace(pattern, events=events)
         own = days[account.id]
-        figures = simulate(pattern, own, rng(case.seed, "balance", account.id))
+        figures = simulate(pattern, own, rng(case.seed, stream, account.id))
         series[account.id] = dict(zip(own.days, figures, strict=True))
     return series
 
@@ -1077,8 +1082,8 @@ def check_case(
             assert (after - before).days <= MAX_GAP_DAYS, f"{a.id}: {before}"
 
 
-def write_case(case: Case, outdir: Path) -> None:
-    """Write one case folder: case.yaml, balances.csv and fx.csv."""
+def write_case(case: Case, outdir: Path) -> dict[str, dict[date, int]]:
+    """Write one case folder: case.yaml, balances.csv and fx.csv; the balances written."""
     days = Days(case.calendar)
     own = account_days(case)
     series = balance_series(case, own)
@@ -1093,6 +1098,226 @@ def write_case(case: Case, outdir: Path) -> None:
         write_csv(fx_file, fx_rows(case, days))
     elif fx_file.exists():
         fx_file.unlink()
+    return series
+
+
+# ------------------------------------------------------------ statements after go-live
+
+
+@dataclass(frozen=True)
+class AfterGoLive:
+    """Statements of a period after the history: the structure's first day, the period's last
+    day, and for each bank of the case (as named there) its folder and format (`camt`:
+    camt.053.001.08, one statement per account per month; `MT940`: one statement per
+    account per working day, covering the days since the one before; `BAI2`: one report per
+    account per working day)."""
+
+    go_live: date
+    end: date
+    banks: tuple[tuple[str, str, str], ...]  # (bank, folder, format)
+    structure: str = "solution"  # what runs: the design's solution
+
+
+def continuation(
+    case: Case, series: dict[str, dict[date, int]], end: date
+) -> dict[str, dict[date, int]]:
+    """Each account's balances after the history, up to `end`, on its own country's working
+    days (the history's calendar rules carried on): the account's pattern run again over the
+    history's period and on to `end` with draws of its own (`rng(seed, "continuation", id)`,
+    so the history's figures stay as they are), joined to the history's last balance. The
+    gap between the two at the join fades as the pattern's deviation does (by `revert` each
+    working day; a pure random walk, `revert` 0, keeps it), so the balances go on from where
+    the history left them and return to the pattern's own level and season."""
+    longer = replace(case, calendar=replace(case.calendar, end=end))
+    run = balance_series(longer, account_days(longer), stream="continuation")
+    last_day = case.calendar.end
+    out: dict[str, dict[date, int]] = {}
+    for account in case.accounts:
+        own, again = series[account.id], run[account.id]
+        gap = own[max(own)] - again[max(d for d in again if d <= last_day)]
+        keep = 1.0 - account.pattern.revert
+        figures: dict[date, int] = {}
+        for day in sorted(d for d in again if d > last_day):
+            gap = round(gap * keep)
+            figures[day] = again[day] + gap
+        out[account.id] = figures
+    return out
+
+
+def statement_history(
+    case: Case, after: dict[str, dict[date, int]], last: dict[str, int], spec: AfterGoLive
+) -> dict[str, list[int]]:
+    """Each account's balance on every calendar day from go-live to the period's end
+    (carried over the days its country does not work, from `last`, its history's last
+    balance)."""
+    n = (spec.end - spec.go_live).days + 1
+    days = [spec.go_live + timedelta(days=d) for d in range(n)]
+    out: dict[str, list[int]] = {}
+    for account in case.accounts:
+        balance = last[account.id]
+        figures = []
+        for day in days:
+            balance = after[account.id].get(day, balance)
+            figures.append(balance)
+        out[account.id] = figures
+    return out
+
+
+def continued(
+    case: Case, series: dict[str, dict[date, int]], spec: AfterGoLive
+) -> dict[str, list[int]]:
+    """Each account's balance on every calendar day of the period after go-live: the
+    continuation of `series`, its history (statement_history of continuation). Go-live must
+    be a day no account's country works, so that it opens at the history's last balance."""
+    after = continuation(case, series, spec.end)
+    for account in case.accounts:
+        assert spec.go_live not in after[account.id], f"{account.id}: go-live is a working day"
+        assert spec.go_live > max(series[account.id]), account.id
+    last = {a.id: series[a.id][max(series[a.id])] for a in case.accounts}
+    return statement_history(case, after, last, spec)
+
+
+def after_go_live(name: str) -> tuple[AfterGoLive, dict[str, list[int]]]:
+    """The period after go-live of example `name` (AFTER_GO_LIVE) and each account's
+    balance (minor units) on every calendar day of it: the history the statements' structure
+    ran on, as the tests rebuild it."""
+    case = next(c for c in (make() for make in CASES) if c.folder == name)
+    spec = AFTER_GO_LIVE[name]
+    return spec, continued(case, balance_series(case, account_days(case)), spec)
+
+
+def write_statements(
+    case: Case, spec: AfterGoLive, series: dict[str, dict[date, int]], outdir: Path
+) -> list[Path]:
+    """Write the statements the case's banks would send after go-live with the structure
+    running (spec.structure: the design's solution) on the continuation of the history:
+    `statements/after-go-live/<bank>/<month>.<ext>` and `statements/README.md`. Uses
+    cashmgmt itself (the design, `cycle.actuals.simulated_statements`, the writers), from
+    the tree this script sits in."""
+    import numpy as np
+
+    import cashmgmt
+    from cashmgmt.cycle import bankfiles
+    from cashmgmt.cycle.actuals import simulated_statements, structures_of
+    from cashmgmt.cycle.codes import CODE_SETS
+    from cashmgmt.model import BalanceHistory
+
+    folder = outdir / case.folder
+    loaded = cashmgmt.load_case(folder)
+    structures = structures_of(loaded, spec.structure)
+    figures = continued(case, series, spec)
+    accounts = loaded.balances.accounts
+    minor = np.array([figures[a] for a in accounts], dtype=np.int64)
+    history = BalanceHistory(spec.go_live, accounts, minor, np.ones(minor.shape, dtype=bool))
+    by_id = {a.id: a for a in case.accounts}
+    working = {
+        a.id: set(working_days(replace(case.calendar, end=spec.end), a.country))
+        for a in case.accounts
+    }
+    root = folder / "statements"
+    target = root / "after-go-live"
+    if target.exists():  # a bank or a month no longer written leaves no file behind
+        shutil.rmtree(target)
+    written: list[Path] = []
+    for bank, name, form in spec.banks:
+        mine = [a for a in accounts if by_id[a].bank == bank]
+        assert mine, f"no account at {bank}"
+        label = {(by_id[a].number or a): a for a in mine}
+        daily = [
+            s
+            for s in simulated_statements(loaded, structures, history, codes=CODE_SETS[form])
+            if s.account in label
+        ]
+        order = {a: i for i, a in enumerate(mine)}
+        daily.sort(key=lambda s: (order[label[s.account]], s.start))
+
+        def works(s: Any, label: dict[str, str] = label) -> bool:
+            return s.end in working[label[s.account]]
+
+        def closes(s: Any, works: Callable[[Any], bool] = works) -> bool:
+            return works(s) or bankfiles.month_end(s.end)  # and at each month's end
+
+        if form == "camt":
+            sent = bankfiles.runs(daily, lambda s: bankfiles.month_end(s.end))
+        elif form == "MT940":
+            sent = bankfiles.runs(daily, closes)
+        else:
+            sent = bankfiles.reported(daily, works)
+        months = sorted({(s.end.year, s.end.month) for s in sent})
+        for year, month in months:
+            chosen = [s for s in sent if (s.end.year, s.end.month) == (year, month)]
+            last_day = max(s.end for s in chosen)
+            created = datetime(last_day.year, last_day.month, last_day.day, 22, 0) + timedelta(
+                hours=8
+            )
+            data = bankfiles.write_statements(
+                chosen, form, created=created, name=f"{name}-{year}-{month:02d}", sender=name
+            )
+            path = target / name / f"{year}-{month:02d}.{bankfiles.EXTENSIONS[form]}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written.append(path)
+    readme = statements_readme(case, spec, structures, written, folder)
+    with (root / "README.md").open("w", encoding="utf-8", newline="") as f:
+        f.write(readme)
+    return written
+
+
+def statements_readme(
+    case: Case, spec: AfterGoLive, structures: Sequence[Any], written: list[Path], folder: Path
+) -> str:
+    """The statements' README: go-live, period, structure, banks and the review command."""
+    place = f"examples/{case.folder}"
+    days = (spec.end - spec.go_live).days + 1
+    what = {
+        "camt": "ISO 20022 camt.053.001.08, one statement per account per month",
+        "MT940": "SWIFT MT940, one statement per account per working day (since the one before)",
+        "BAI2": "BAI2, one report per account per working day",
+    }
+    out = [
+        "# Statements after go-live",
+        "",
+        "Fictional bank statements made by `examples/generate.py` (do not edit by hand): what",
+        f"the group's banks would send for the {days} days after the history in `balances.csv`,",
+        "had the design's solution gone live on the first of them.",
+        "",
+        f"- **go-live**: {spec.go_live.isoformat()}",
+        f"- **period**: {spec.go_live.isoformat()} to {spec.end.isoformat()} ({days} days)",
+        f"- **structure**: `{spec.structure}` (the design's solution: "
+        + ", ".join(f"`{s.id}`, {s.name}" for s in structures)
+        + ")",
+        "",
+        "| folder | bank | format | accounts | files |",
+        "|---|---|---|---|---|",
+    ]
+    for bank, name, form in spec.banks:
+        count = sum(1 for a in case.accounts if a.bank == bank)
+        files = sorted(p.name for p in written if p.parent.name == name)
+        out.append(
+            f"| `after-go-live/{name}/` | {bank} | {what[form]} | {count} | {', '.join(files)} |"
+        )
+    out += [
+        "",
+        "Review the structure on them (from the repository's root):",
+        "",
+        "```sh",
+        f"cashmgmt review {place} --structure {spec.structure} --actuals "
+        f"{place}/statements/after-go-live --go-live {spec.go_live.isoformat()} --json",
+        "```",
+        "",
+        "Its `realised.benefit` is the simulation of the solution on these days, to the cent",
+        "(`tests/test_review_files.py`). `cashmgmt statements "
+        f"{place}/statements/after-go-live --json` lists what the files hold.",
+        "",
+        "How they are made: each account's balances go on past the history on its own",
+        "country's working days (its pattern run again with draws of its own, its day-to-day",
+        "changes added to the history's last balance); the solution's sweeps run on them",
+        "(`cashmgmt.cycle.actuals.simulated_statements`), each coded as the format's banks",
+        "code sweeps (`cashmgmt/cycle/codes.py`: camt `CAMT/ACCB/ZABA`, BAI2 275/575, MT940",
+        "`NCMZ`), with the interest the case's terms post at each month end. The FX table",
+        "ends with the history; its last rates carry forward over the period.",
+    ]
+    return "\n".join(out) + "\n"
 
 
 # =========================================================================================
@@ -2189,6 +2414,30 @@ def larkspur() -> Case:
 
 CASES = (huaxia, aurora, bluestem, larkspur)
 
+#: The examples with statements after go-live: each bank's statements in the format banks
+#: of its market send (camt.053 in China, MT940 from the HSBC branches, BAI2 in the US).
+AFTER_GO_LIVE = {
+    "huaxia-liquor": AfterGoLive(
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        (
+            (CCB, "CCB", "camt"),
+            (ICBC, "ICBC", "camt"),
+            (BOC, "BOC", "camt"),
+            (CMB, "CMB", "camt"),
+            (HSBC_HK, "HSBC", "MT940"),
+        ),
+    ),
+    "bluestem-outdoor": AfterGoLive(
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        ((CHASE, "CHASE", "BAI2"), (FIFTH, "FIFTH", "BAI2"), (WELLS, "WELLS", "BAI2")),
+    ),
+    "larkspur-bakery": AfterGoLive(
+        date(2026, 1, 1), date(2026, 3, 31), (("HSBC UK", "HSBC", "MT940"),)
+    ),
+}
+
 
 def main(argv: Sequence[str]) -> int:
     """Write every example case into OUTDIR (argv[1]) or next to this script."""
@@ -2198,7 +2447,10 @@ def main(argv: Sequence[str]) -> int:
     outdir = Path(argv[1]) if len(argv) == 2 else HERE
     for make in CASES:
         case = make()
-        write_case(case, outdir)
+        series = write_case(case, outdir)
+        spec = AFTER_GO_LIVE.get(case.folder)
+        if spec is not None:
+            write_statements(case, spec, series, outdir)
         entities = f"{len(case.entities)} entit{'y' if len(case.entities) == 1 else 'ies'}"
         print(f"{outdir / case.folder}: {entities}, {len(case.accounts)} accounts")
     return 0

@@ -43,6 +43,7 @@ from cashmgmt.engine.simulate import simulate_solution, simulate_structure
 from cashmgmt.engine.tax import tax_result
 from cashmgmt.engine.totals import Side, aggregates
 from cashmgmt.errors import Problem, ReviewError
+from cashmgmt.inputs.limits import MAX_GAP_DAYS
 from cashmgmt.inputs.statements import Statements, read_statements
 from cashmgmt.inputs.statements.records import Statement
 from cashmgmt.model import BalanceHistory, Case, PhysicalStructure, SweepRule
@@ -223,8 +224,8 @@ Actuals = Statements | Sequence[Statement] | str | Path | Sequence[str | Path]
 
 
 def statements_of(actuals: Actuals) -> Statements:
-    """Statements as given, or read from files and folders (a folder: every file in it,
-    sorted by name, up to MAX_STATEMENT_FILES)."""
+    """Statements as given, or read from files and folders (a folder: every file in it and
+    in its subfolders, sorted by path, up to MAX_STATEMENT_FILES)."""
     if isinstance(actuals, Statements):
         return actuals
     if isinstance(actuals, str | Path):
@@ -239,7 +240,7 @@ def statements_of(actuals: Actuals) -> Statements:
             continue
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            found = _folder_files(path)
             if len(found) > MAX_STATEMENT_FILES:
                 message = f"expected at most {MAX_STATEMENT_FILES} statement files"
                 problems.append(Problem(str(path), "", message))
@@ -251,6 +252,24 @@ def statements_of(actuals: Actuals) -> Statements:
             paths.append(path)
     read = read_statements(paths)
     return attrs.evolve(read, problems=(*problems, *read.problems))
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The files in `folder` and its subfolders (a bank's own folder: `statements/CCB/`),
+    sorted by path; hidden files and folders, and links leading out of the folder, left
+    out. At most one more than MAX_STATEMENT_FILES, so that too many is known."""
+    root = folder.resolve()
+    found: list[Path] = []
+    for path in folder.rglob("*"):
+        inside = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in inside) or not path.is_file():
+            continue
+        if not path.resolve().is_relative_to(root):
+            continue
+        found.append(path)
+        if len(found) > MAX_STATEMENT_FILES:
+            break
+    return sorted(found)
 
 
 @attrs.frozen
@@ -288,6 +307,8 @@ def gather(
     others: dict[tuple[int, date], tuple[int, ...]] = {}
     place: dict[tuple[int, date], tuple[str, str]] = {}
     last_closing: dict[int, tuple[date, int]] = {}
+    #: row -> (start, opening, file, where) of each statement read, for the days between
+    starts: dict[int, list[tuple[date, int, str, str]]] = {}
     for st in sorted(statements, key=lambda s: (s.account, s.start, s.end)):
         codes = code_set_for(st.format, mt940)
         if codes is None:
@@ -329,6 +350,7 @@ def gather(
             )
             problems.append(Problem(st.file, st.where, message))
         last_closing[row] = (st.end, st.closing)
+        starts.setdefault(row, []).append((st.start, st.opening, st.file, st.where))
         by_day: dict[date, tuple[int, int, list[tuple[int, int]]]] = {}
         plain: dict[date, list[int]] = {}
         for entry in st.entries:
@@ -375,9 +397,15 @@ def gather(
         for d in range(span):
             day = go_live + timedelta(days=d)
             if day not in seen:
+                carried = int(booked[row, d - 1]) if d > 0 else None
+                balance, why = _uncovered(day, carried, starts.get(row, []))
+                if balance is not None:  # a day without bookings: no statement was sent
+                    booked[row, d] = balance
+                    continue
                 message = (
                     f"no statement of account {name} for {day.isoformat()}; expected "
                     f"every day from go-live ({go_live.isoformat()}) to {end.isoformat()}"
+                    f"{why}"
                 )
                 problems.append(Problem(source, "actuals", message))
                 break
@@ -389,6 +417,28 @@ def gather(
     located = {(row, (day - go_live).days): at for (row, day), at in place.items()}
     other = {(row, (day - go_live).days): v for (row, day), v in others.items()}
     return Gathered(booked, moved, interest, entries, located, end, other)
+
+
+def _uncovered(
+    day: date, carried: int | None, starts: Sequence[tuple[date, int, str, str]]
+) -> tuple[int | None, str]:
+    """The balance of a day no statement covers, when the account's next statement starts
+    within MAX_GAP_DAYS and opens at the balance carried from the day before (or, before
+    the account's first statement, at any balance): the bank sent nothing because nothing
+    was booked (a BAI2 bank reports working days only; an MT940 or camt statement may start
+    after a weekend). None, and why, otherwise."""
+    following = [s for s in starts if s[0] > day]
+    if not following:
+        return None, " (no later statement of the account)"
+    start, opening, file, where = min(following)
+    if (start - day).days > MAX_GAP_DAYS:
+        return None, f" (the next statement starts on {start.isoformat()})"
+    if carried is not None and opening != carried:
+        return None, (
+            f" (the next statement, {file} {where}, opens at {opening} minor units, not at "
+            f"{carried}, the balance before: a statement is missing)"
+        )
+    return (carried if carried is not None else opening), ""
 
 
 def review(
