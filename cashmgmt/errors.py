@@ -125,10 +125,12 @@ def count_problems(problems: Iterable[Problem]) -> int:
 
 
 def plural(count: int, word: str) -> str:
-    """`1 problem`, `2 problems`; `1 country`, `3 countries`."""
+    """`1 problem`, `2 problems`; `1 country`, `3 countries`; `2 days`."""
     if count == 1:
         return f"1 {word}"
-    return f"{count} {word[:-1]}ies" if word.endswith("y") else f"{count} {word}s"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return f"{count} {word[:-1]}ies"  # entry, country
+    return f"{count} {word}s"  # day, problem
 
 
 class Error(ValueError):

@@ -241,6 +241,16 @@ def test_example_statements_review_to_the_simulated_solution(
     assert np.array_equal(got.rebuilt.minor, minor)
     assert got.benefit == simulated.benefit
 
+    # the KPIs: overdraft days leave committed facilities out (a plain loop over the rebuilt
+    # and actual balances is the oracle), and cash concentrates in the headers
+    kpis = {k.name: k for k in got.kpis}
+    plain = [i for i, a in enumerate(accounts) if case.account(a).facility is None]
+    for balances, figure in ((got.rebuilt, kpis["overdraft_days"].before),
+                             (got.actual, kpis["overdraft_days"].after)):  # fmt: skip
+        days = sum(bool((balances.minor[plain, d] < 0).any()) for d in range(balances.days))
+        assert figure == days
+    assert kpis["concentration"].after > kpis["concentration"].before
+
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_example_statements_are_listed(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
