@@ -255,7 +255,8 @@ def _context(r: ReviewReport) -> dict[str, Any]:
         "promised_annual": promised_annual,
         "projected_annual": projected.benefit_annual,
         "gap": review.benefit - review.promised,
-        "gain": review.benefit >= review.promised,
+        "positive": review.benefit >= 0,
+        "setup": review.fees.setup,
         "results": {
             "status_quo": review.status_quo,
             "projected_net": projected.structure.net,
