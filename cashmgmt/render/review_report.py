@@ -73,6 +73,9 @@ KPI_KINDS = {
 }
 #: The entities the per-entity chart shows at most (the table lists every one).
 ENTITIES_CHARTED = 15
+#: Beyond this many entities, their table opens a page of its own (it no longer fits
+#: under the variance chapter, and its heading would be left alone at a page foot).
+ENTITIES_ON_A_SHARED_PAGE = 12
 
 
 @attrs.frozen
@@ -283,6 +286,7 @@ def _context(r: ReviewReport) -> dict[str, Any]:
         ],
         "kpis": kpis,
         "entities": entities,
+        "entities_new_page": len(entities) > ENTITIES_ON_A_SHARED_PAGE,
         "entity_totals": {
             "bank_interest": sum((e.bank_interest for e in entities), Decimal(0)),
             "intercompany": sum((e.intercompany for e in entities), Decimal(0)),
