@@ -210,11 +210,8 @@ def test_the_cli_writes_the_report_and_the_letter(tmp_path: Path) -> None:
     assert result.exit_code == 2 and camt.read_bytes() == before
     # a go-live no statement covers: located problems, exit 2
     late = ["--go-live", (after.end + timedelta(days=5)).isoformat()]
-    result = runner.invoke(
-        cli,
-        ["review-report", str(folder), "--structure", "solution", "--actuals", str(camt), *late]
-        + ["-o", str(tmp_path / "x.pdf")],
-    )
+    bad = ["review-report", str(folder), "--structure", "solution", "--actuals", str(camt)]
+    result = runner.invoke(cli, [*bad, *late, "-o", str(tmp_path / "x.pdf")])
     assert result.exit_code == 2, result.output
     assert "no statement covers" in result.output
     usage = runner.invoke(cli, ["letter", str(folder), "--actuals", str(camt), "-o", "-"])
