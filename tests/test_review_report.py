@@ -7,6 +7,7 @@ realised figure only when a review is given."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -216,3 +217,20 @@ def test_the_cli_writes_the_report_and_the_letter(tmp_path: Path) -> None:
     assert "no statement covers" in result.output
     usage = runner.invoke(cli, ["letter", str(folder), "--actuals", str(camt), "-o", "-"])
     assert usage.exit_code == 64
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_chinese_report_has_no_untranslated_text(reports: Any, name: str) -> None:
+    """No English sentence of the catalog is left in the Chinese report or its letter."""
+    from babel.messages.pofile import read_po
+
+    from cashmgmt.render.theme import templates_dir
+
+    _, _, html, letter = reports[name, "zh-CN"]
+    with (templates_dir() / "locale/zh_CN/LC_MESSAGES/messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    visible = re.sub(r"<[^>]+>", " ", html)
+    for message in catalog:
+        text = str(message.id)
+        if message.id and len(text.split()) >= 3 and "%" not in text:
+            assert text not in visible and squash(text) not in squash(letter), text
