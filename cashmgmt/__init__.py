@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cashmgmt.documents import brief as brief
     from cashmgmt.documents import letter as letter
     from cashmgmt.documents import propose as propose
+    from cashmgmt.documents import review_report as review_report
     from cashmgmt.engine.replay import Replay as Replay
     from cashmgmt.engine.results import SimulationResult as SimulationResult
     from cashmgmt.engine.simulate import simulate as simulate
@@ -105,6 +106,7 @@ if TYPE_CHECKING:
     from cashmgmt.render.brief import Brief as Brief
     from cashmgmt.render.letter import Letter as Letter
     from cashmgmt.render.proposal import Proposal as Proposal
+    from cashmgmt.render.review_report import ReviewReport as ReviewReport
     from cashmgmt.render.theme import Theme as Theme
     from cashmgmt.render.theme import load_theme as load_theme
     from cashmgmt.summary import CaseSummary as CaseSummary
@@ -120,7 +122,7 @@ _MODULES = {
     "cashmgmt.cycle.execute": ("Plan", "plan"),
     "cashmgmt.cycle.pipeline": ("CycleResult", "run_cycle"),
     "cashmgmt.cycle.review": ("Review", "review"),
-    "cashmgmt.documents": ("brief", "letter", "propose"),
+    "cashmgmt.documents": ("brief", "letter", "propose", "review_report"),
     "cashmgmt.engine.replay": ("Replay",),
     "cashmgmt.engine.results": ("SimulationResult",),
     "cashmgmt.engine.simulate": ("simulate", "simulate_solution"),
@@ -156,6 +158,7 @@ _MODULES = {
     "cashmgmt.render.brief": ("Brief",),
     "cashmgmt.render.letter": ("Letter",),
     "cashmgmt.render.proposal": ("Proposal",),
+    "cashmgmt.render.review_report": ("ReviewReport",),
     "cashmgmt.render.theme": ("Theme", "load_theme"),
     "cashmgmt.summary": ("CaseSummary", "summarize"),
 }

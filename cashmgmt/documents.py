@@ -6,11 +6,13 @@ from datetime import date
 from pathlib import Path
 
 from cashmgmt.cycle.pipeline import CycleResult, run_cycle
+from cashmgmt.cycle.review import Actuals, Review, review
 from cashmgmt.model import Case
 from cashmgmt.render.brief import Brief
 from cashmgmt.render.i18n import check_language
 from cashmgmt.render.letter import Letter
 from cashmgmt.render.proposal import Proposal
+from cashmgmt.render.review_report import ReviewReport
 from cashmgmt.render.theme import Theme, load_theme, theme_for_bank
 
 
@@ -52,10 +54,33 @@ def letter(
     language: str | None = None,
     theme: str | Path | Theme | None = None,
     on: date | None = None,
+    review: Review | None = None,
 ) -> Letter:
     """Run the cycle on a case and make its thank-you letter ready to render, with the same
-    arguments and defaults as `propose`."""
-    return Letter(*_ready(case, language, theme, on))
+    arguments and defaults as `propose`. With a `review` (cashmgmt.review) the letter states
+    the benefit realised over the period reviewed; without one it promises no result."""
+    return Letter(*_ready(case, language, theme, on), review=review)
+
+
+def review_report(
+    case: Case,
+    structure_id: str,
+    actuals: Actuals,
+    *,
+    go_live: date,
+    language: str | None = None,
+    on: date | None = None,
+    theme: str | Path | Theme | None = None,
+) -> ReviewReport:
+    """Review a structure after go-live from the group's bank statements (cashmgmt.review)
+    and make the client's review report ready to render, in `language` (default: the
+    client's) with a theme as `propose` takes it, dated `on` (default: the day after the
+    period reviewed ends)."""
+    chosen = language or case.client.language
+    check_language(chosen)
+    bank = case_theme(case, theme)
+    reviewed = review(case, structure_id, actuals, go_live=go_live)
+    return ReviewReport(run_cycle(case, on=on), reviewed, chosen, bank, on)
 
 
 def brief(

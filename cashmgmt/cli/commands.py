@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from cashmgmt.render.brief import Brief
     from cashmgmt.render.letter import Letter
     from cashmgmt.render.proposal import Proposal
+    from cashmgmt.render.review_report import ReviewReport
 
 T = TypeVar("T")
 EXIT_INTERNAL = 1  # a bug: one line, no traceback unless CASHMGMT_DEBUG is set
@@ -334,7 +335,8 @@ def write_document(
     language: str | None,
     theme: str | None,
     on: datetime | None,
-    make: Callable[..., Proposal | Letter | Brief],
+    make: Callable[..., Proposal | Letter | Brief | ReviewReport],
+    read: tuple[str, ...] = (),
 ) -> None:
     """Run the cycle, render one document and write it atomically: never over one of the
     run's input files (the case file, its tables, the theme and its logo), never at a
@@ -349,7 +351,7 @@ def write_document(
         guarded(label, lambda: check_output(output))
     loaded = load(case)
     bank = guarded(theme or case, lambda: case_theme(loaded, theme))
-    inputs = [*loaded.inputs, *map(str, bank.files), *map(str, shipped_theme_files())]
+    inputs = [*loaded.inputs, *map(str, bank.files), *map(str, shipped_theme_files()), *read]
     if not to_stdout:
         guarded(label, lambda: check_output(output, inputs))
     document = guarded(case, lambda: make(loaded, language=language, theme=bank, on=as_date(on)))
@@ -377,11 +379,82 @@ def brief_command(**options: Any) -> None:
     write_document(**options, make=cashmgmt.brief)
 
 
+def statement_files(actuals: tuple[str, ...]) -> tuple[str, ...]:
+    """The statement files a document reads (a folder's files), never to be written over."""
+    from pathlib import Path
+
+    out: list[str] = []
+    for item in actuals:
+        path = Path(item)
+        out += [str(p) for p in sorted(path.iterdir())] if path.is_dir() else [item]
+    return tuple(out)
+
+
 @cli.command("letter")
 @document_options
-def letter_command(**options: Any) -> None:
-    """Run the cycle and write the thank-you letter for the mandate."""
-    write_document(**options, make=cashmgmt.letter)
+@click.option(
+    "--actuals",
+    "actuals",
+    multiple=True,
+    type=click.Path(),
+    help="Bank statements after go-live (files or folders): the letter states the benefit "
+    "realised over them.",
+)
+@click.option("--go-live", "go_live", type=DATE, help="The structure's first day (with --actuals).")
+@click.option(
+    "--structure",
+    "structure_id",
+    default="solution",
+    show_default=True,
+    help="The structure reviewed (with --actuals): its id, or `solution`.",
+)
+def letter_command(
+    actuals: tuple[str, ...], go_live: datetime | None, structure_id: str, **options: Any
+) -> None:
+    """Run the cycle and write the thank-you letter for the mandate (with --actuals: the
+    benefit realised after go-live, from the bank statements)."""
+    if not actuals:
+        write_document(**options, make=cashmgmt.letter)
+        return
+    if go_live is None:
+        raise click.UsageError("--actuals needs --go-live")
+    start = go_live.date()
+
+    def make(case: Case, **given: Any) -> Letter:
+        reviewed = cashmgmt.review(case, structure_id, list(actuals), go_live=start)
+        return cashmgmt.letter(case, **given, review=reviewed)
+
+    write_document(**options, make=make, read=statement_files(actuals))
+
+
+@cli.command("review-report")
+@document_options
+@click.option(
+    "--structure",
+    "structure_id",
+    required=True,
+    help="The structure reviewed: its id, or `solution` for the design's solution.",
+)
+@click.option(
+    "--actuals",
+    "actuals",
+    required=True,
+    multiple=True,
+    type=click.Path(),
+    help="Bank statements after go-live: files or folders (camt.053/052, MT940, BAI2).",
+)
+@click.option("--go-live", "go_live", required=True, type=DATE, help="The structure's first day.")
+def review_report_command(
+    structure_id: str, actuals: tuple[str, ...], go_live: datetime, **options: Any
+) -> None:
+    """Review a structure after go-live and write the client's review report, as PDF or
+    HTML: realised against the status quo, the projection and the proposal's promise."""
+    start = go_live.date()
+
+    def make(case: Case, **given: Any) -> ReviewReport:
+        return cashmgmt.review_report(case, structure_id, list(actuals), go_live=start, **given)
+
+    write_document(**options, make=make, read=statement_files(actuals))
 
 
 @cli.command("portfolio")

@@ -1,7 +1,8 @@
 """The thank-you letter for the mandate, rendered to HTML and PDF: on the bank's letterhead,
 to the client's address, signed by the relationship manager the case names. Until the review
 phase measures the structure on actual balances, it promises no results: it prints no figure
-from the simulation."""
+from the simulation. Given a review (cashmgmt.review), it states the benefit realised over
+the period reviewed, from the bank statements, never a simulated one."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import attrs
 from markupsafe import Markup
 
 from cashmgmt.cycle.pipeline import CycleResult
+from cashmgmt.cycle.review import Review
 from cashmgmt.render.bankprofile import bank_view
 from cashmgmt.render.environment import environment, make_gettext
 from cashmgmt.render.i18n import check_language
@@ -25,6 +27,8 @@ class Letter:
     cycle: CycleResult
     language: str
     theme: Theme
+    #: The review after go-live: the letter then states its realised benefit.
+    review: Review | None = None
 
     def __attrs_post_init__(self) -> None:
         check_language(self.language)
@@ -49,6 +53,8 @@ class Letter:
             is_micro=cycle.assessment.segment == "micro",  # a one-company business
             one_company=len(cycle.case.entities) == 1,
             go_live=cycle.plan.go_live,
+            review=self.review,
+            realised_gain=self.review is not None and self.review.benefit > 0,
             structure_label=("；" if language == "zh-CN" else "; ").join(
                 candidate_label(c, cycle.case, make_gettext(language), language)
                 for c in cycle.design.members
