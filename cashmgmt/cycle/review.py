@@ -7,7 +7,8 @@ and what the design promised (docs/review.md).
   show, and the tax on the intercompany interest those sweeps create;
 - status quo rebuilt: the actual balances with every sweep entry reversed, and its interest;
 - projected: the structure simulated on the rebuilt status quo over the same days;
-- promised: the design's benefit on the case's own history, pro rata for the period;
+- promised: the design's benefit on the case's own history, pro rata for the period
+  before the set-up fee, less the set-up fee (which the period reviewed bears once);
 - variance: rates + structure = realised - projected; volumes = projected - promised.
 """
 
@@ -592,11 +593,15 @@ def _simulate(case: Case, structures: Sequence[Structure], replay: Replay) -> Si
 
 
 def _promised(case: Case, structures: Sequence[Structure], days: int) -> Decimal:
-    """The design's benefit on the case's own history, pro rata for `days`, rounded half
-    away from zero once."""
+    """The design's benefit on the case's own history, pro rata for `days` before the
+    set-up fee and less the whole set-up fee, rounded half away from zero once: the period
+    reviewed starts at go-live and bears the set-up fee once, as the realised figure does,
+    so the fee never shows as a variance."""
     result = _simulate(case, structures, Replay(case))
     code = case.base_currency
-    minor = round_half_away(to_minor(result.benefit, code) * days, result.days)
+    setup = to_minor(result.fees.setup, code)
+    before_setup = to_minor(result.benefit, code) + setup
+    minor = round_half_away(before_setup * days, result.days) - setup
     return from_minor(minor, code)
 
 
