@@ -298,3 +298,19 @@ def test_broken_files_give_located_problems_never_an_exception(tmp_path: Path, d
         return
     assert all(p.file == str(path) for p in got.problems)
     assert isinstance(got, Statements)
+
+
+@pytest.mark.parametrize(
+    "old, new",
+    [
+        ("03,77777777,GBP,010,10000,,,015,10000,,,/", "03,77777777,GBP,,10000,,,015,10000,,,/"),
+        ("16,191,001,V,150715", "16,,001,V,150715"),
+    ],
+)
+def test_a_missing_type_code_is_a_located_problem(tmp_path: Path, old: str, new: str) -> None:
+    """Found by the hypothesis test above: the bai2 package leaves an empty type code as
+    None; the reader says which account lacks it instead of failing."""
+    text = (DATA / "example.bai2").read_text(encoding="utf-8")
+    assert old in text
+    got = read_statements([write(tmp_path, text.replace(old, new))])
+    assert got.problems and any("type code" in p.message for p in got.problems), got.problems

@@ -216,8 +216,11 @@ class _Walk:
         balances: dict[str, list[int]] = {}
         for item in header.summary_items:
             total += item.amount or 0
-            if item.type_code.code in (OPENING_LEDGER, CLOSING_LEDGER):
-                balances.setdefault(item.type_code.code, []).append(item.amount)
+            code = item.type_code.code if item.type_code is not None else None
+            if code is None:
+                self.problems.add(where, "expected a type code on every summary item")
+            elif code in (OPENING_LEDGER, CLOSING_LEDGER):
+                balances.setdefault(code, []).append(item.amount)
         ledger: dict[str, int] = {}
         for code, name in ((OPENING_LEDGER, "opening ledger"), (CLOSING_LEDGER, "closing ledger")):
             got = balances.get(code, [])
@@ -266,6 +269,9 @@ class _Walk:
 
     def entry(self, detail: Any, where: str, as_of: date | None, currency: str) -> Entry | None:
         code = detail.type_code
+        if code is None:
+            self.problems.add(where, "expected a type code")
+            return None
         kind = code.transaction.value if code.transaction is not None else ""
         if detail.amount is None:
             self.problems.add(where, "expected an amount in minor units")
