@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from cashmgmt.cycle.pipeline import CycleResult, run_cycle
@@ -58,7 +58,11 @@ def letter(
 ) -> Letter:
     """Run the cycle on a case and make its thank-you letter ready to render, with the same
     arguments and defaults as `propose`. With a `review` (cashmgmt.review) the letter states
-    the benefit realised over the period reviewed; without one it promises no result."""
+    the benefit realised over the period reviewed, and is dated (unless `on` says otherwise)
+    the day after that period, as the review report is; without one it promises no
+    result."""
+    if review is not None and on is None:
+        on = review.end + timedelta(days=1)
     return Letter(*_ready(case, language, theme, on), review=review)
 
 

@@ -8,7 +8,7 @@ realised figure only when a review is given."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -234,3 +234,15 @@ def test_the_chinese_report_has_no_untranslated_text(reports: Any, name: str) ->
         text = str(message.id)
         if message.id and len(text.split()) >= 3 and "%" not in text:
             assert text not in visible and squash(text) not in squash(letter), text
+
+
+def test_a_letter_after_a_review_is_dated_after_the_period_reviewed() -> None:
+    """It reports what the statements up to the period's end show, so it cannot be dated
+    earlier (it was dated the day after the history, before go-live's results existed)."""
+    folder = EXAMPLES / "huaxia-liquor"
+    case = cashmgmt.load_case(folder)
+    actuals = folder / "statements" / "after-go-live"
+    review = cashmgmt.review(case, "solution", actuals, go_live=date(2026, 1, 1))
+    letter = cashmgmt.letter(case, review=review)
+    assert letter.cycle.on == review.end + timedelta(days=1) == date(2026, 4, 1)
+    assert cashmgmt.letter(case, review=review, on=date(2026, 5, 4)).cycle.on == date(2026, 5, 4)
