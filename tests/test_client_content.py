@@ -221,3 +221,30 @@ def test_a_hybrids_term_sheet_prices_the_overlay_as_the_engine_charges_it() -> N
         assert t.fees.setup is not None and c.result is not None
         assert {t.fees.setup.currency, t.overlay_fees.setup.currency} == {case.base_currency}
         assert t.fees.setup.amount + t.overlay_fees.setup.amount == c.result.fees.setup
+
+
+def test_the_pricing_annex_is_in_the_clients_currency() -> None:
+    """A British bakery is quoted in pounds, not the catalog's dollars: each list price at
+    the shipped reference rate (GBP per USD, read from the data file: the case has no FX
+    table and states its revenue in pounds), rounded to the penny."""
+    from cashmgmt.money import round_money
+    from cashmgmt.reference.products import price
+    from cashmgmt.render.proposal import _bundle_rows
+
+    case = cashmgmt.load_case(EXAMPLES / "larkspur-bakery")
+    cycle = cashmgmt.run_cycle(case, on=ON)
+    d = cycle.design
+    from ruamel.yaml import YAML
+
+    data = Path(cashmgmt.__file__).parent / "reference" / "data" / "usd_rates.yaml"
+    per_usd = Decimal(str(YAML(typ="safe").load(data.read_text(encoding="utf-8"))["rates"]["GBP"]))
+    rows = _bundle_rows(case, d, "en")
+    assert rows
+    for row in rows:
+        listed = price(row["item"].product, d.assessment.segment)
+        for name in ("setup", "monthly", "per_account_month", "per_transaction"):
+            usd, shown = getattr(listed, name), getattr(row["fees"], name)
+            assert (usd is None) == (shown is None)
+            if usd is not None and shown is not None:
+                assert shown.currency == "GBP"
+                assert shown.amount == round_money(usd.amount * per_usd, "GBP")

@@ -16,7 +16,7 @@ import attrs
 from markupsafe import Markup
 
 from cashmgmt.cycle.design import Candidate, Design
-from cashmgmt.cycle.design.candidates import HybridStructure
+from cashmgmt.cycle.design.candidates import HybridStructure, fees_in_base
 from cashmgmt.cycle.execute import Plan
 from cashmgmt.cycle.pipeline import CycleResult
 from cashmgmt.engine.results import SimulationResult
@@ -132,7 +132,7 @@ def _context(p: Proposal) -> dict[str, Any]:
         "result": r,
         "entity_names": entity_names,
         **_solution_context(p, gettext, fmt),
-        "bundle": _bundle_rows(d, lang),
+        "bundle": _bundle_rows(case, d, lang),
         "channels": d.channels,
         "channel_labels": [gettext(CHANNEL_NAMES[c]) for c in d.channels],
         "flags": flags,
@@ -440,7 +440,7 @@ def _candidate_view(
     }
 
 
-def _bundle_rows(d: Design, language: str) -> list[dict[str, Any]]:
+def _bundle_rows(case: Case, d: Design, language: str) -> list[dict[str, Any]]:
     """The bundle's products with their catalog name and description in the language
     (English where the catalog has none in it)."""
     catalog = {prod.id: prod for prod in products()}
@@ -452,7 +452,8 @@ def _bundle_rows(d: Design, language: str) -> list[dict[str, Any]]:
                 "item": item,
                 "name": product.name.get(language),
                 "description": product.description.get(language),
-                "fees": price(item.product, d.assessment.segment),
+                # in the client's currency, at the rate the design priced its structures at
+                "fees": fees_in_base(case, d.assessment, price(item.product, d.assessment.segment)),
             }
         )
     return rows

@@ -34,7 +34,7 @@ from cashmgmt.money import (
     round_money,
 )
 from cashmgmt.reference.pools import multicurrency_pool_terms
-from cashmgmt.reference.products import price, products
+from cashmgmt.reference.products import ProductFees, price, products
 from cashmgmt.reference.rates import reference_usd_rates
 
 if TYPE_CHECKING:
@@ -264,6 +264,27 @@ def catalog_product(kind: str, segment: str) -> str:
     candidates = CANDIDATE_PRODUCTS[kind]
     fitting = {p.id for p in products() if segment in p.segments}
     return next((c for c in candidates if c in fitting), candidates[0])
+
+
+def fees_in_base(case: Case, assessment: Assessment, listed: ProductFees) -> ProductFees:
+    """A catalog price (in USD) in the case's base currency, at the rate the design prices
+    its structures at (`_usd_in_base`), each fee rounded to the currency's minor unit: what
+    the proposal's pricing annex shows a client who does not bank in dollars."""
+    code = case.base_currency
+    rate = _usd_in_base(case, assessment)
+
+    def base(fee: Money | None) -> Money | None:
+        if fee is None or fee.currency == code:
+            return fee
+        assert fee.currency == "USD", "the catalog's prices are in USD"
+        return Money(round_money(fee.amount * rate, code), code)
+
+    return ProductFees(
+        setup=base(listed.setup),
+        monthly=base(listed.monthly),
+        per_account_month=base(listed.per_account_month),
+        per_transaction=base(listed.per_transaction),
+    )
 
 
 def _fees(case: Case, assessment: Assessment, kind: str) -> Fees:
