@@ -22,12 +22,13 @@ from test_engine_reference import random_case
 
 import cashmgmt
 from cashmgmt.cli import cli
-from cashmgmt.cycle.actuals import simulated_statements
+from cashmgmt.cycle.actuals import simulated_statements, structure_accounts
 from cashmgmt.cycle.codes import BAI2, CAMT, MT940, CodeSet, mt940_codes
 from cashmgmt.cycle.review import review
 from cashmgmt.errors import ReviewError
 from cashmgmt.inputs.statements import Entry, Statement, Statements
-from cashmgmt.model import BalanceHistory, PhysicalStructure, SweepRule, Terms, Tier
+from cashmgmt.model import BalanceHistory, Fees, PhysicalStructure, SweepRule, Terms, Tier
+from cashmgmt.money import Money
 
 CODE_SETS = (CAMT, BAI2, MT940)
 
@@ -37,13 +38,20 @@ def base_case(tmp: Path) -> cashmgmt.Case:
     return cashmgmt.load_case(write_case(tmp / "case", balances=MONTH_BALANCES))
 
 
-def round_trip(case: cashmgmt.Case, structure: str, codes: CodeSet, interest: bool) -> None:
+def round_trip(
+    case: cashmgmt.Case, structure: str, codes: CodeSet, interest: bool, fees: bool = False
+) -> None:
     """Statements of the structure over the case's own history, reviewed from its first day,
-    give the simulation's benefit to the minor unit and rebuild the history exactly."""
+    give the simulation's benefit to the minor unit and rebuild the history exactly; with
+    `fees`, the fees come from the statements' fee entries and are still the simulation's."""
     history = case.balances
     simulated = cashmgmt.simulate(case, structure)
-    made = simulated_statements(case, structure, history, codes=codes, interest=interest)
+    made = simulated_statements(case, structure, history, codes=codes, interest=interest, fees=fees)
     got = review(case, structure, made, go_live=history.start)
+    charged = any(codes.is_fee(e.code) for s in made for e in s.entries)
+    assert got.fees_from == ("statements" if charged else "terms")
+    assert charged == (fees and simulated.fees.total != 0)
+    assert got.terms_fees.total == simulated.fees.total
     assert got.benefit == simulated.benefit
     assert np.array_equal(got.rebuilt.minor, history.minor)
     assert got.status_quo == simulated.baseline.net
@@ -66,17 +74,45 @@ def test_round_trip_gives_the_simulation_back(
     round_trip(base_case(tmp_path), structure, codes, interest)
 
 
+@pytest.mark.parametrize("codes", CODE_SETS, ids=lambda c: c.format)
+@pytest.mark.parametrize("structure", ["zba", "pool"])
+def test_round_trip_with_fee_entries(tmp_path: Path, codes: CodeSet, structure: str) -> None:
+    """The structure's fees posted as fee entries on the last day (docs/review.md, "Fees"):
+    read from the statements, they are the simulation's to the minor unit, and the status
+    quo rebuilt without them is the history."""
+    case = base_case(tmp_path)
+    round_trip(case, structure, codes, interest=True, fees=True)
+    made = simulated_statements(case, structure, case.balances, codes=codes, fees=True)
+    fee_entries = [e for s in made for e in s.entries if codes.is_fee(e.code)]
+    assert all(e.minor < 0 and e.booked == case.balances.end for e in fee_entries)
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(drawn=random_case(), codes=st.sampled_from(CODE_SETS), interest=st.booleans())
+@given(
+    drawn=random_case(),
+    codes=st.sampled_from(CODE_SETS),
+    interest=st.booleans(),
+    fees=st.booleans(),
+)
 def test_round_trip_on_random_sweep_trees(
-    drawn: tuple[dict[str, Any], str, str, str], codes: CodeSet, interest: bool
+    drawn: tuple[dict[str, Any], str, str, str], codes: CodeSet, interest: bool, fees: bool
 ) -> None:
     doc, balances, fx, _ = drawn
     with tempfile.TemporaryDirectory() as tmp:
         case = cashmgmt.load_case(write_case(Path(tmp) / "c", doc, balances, fx))
-        round_trip(case, "s", codes, interest)
+        round_trip(case, "s", codes, interest, fees and held_in_own_currency(case, "s"))
+
+
+def held_in_own_currency(case: cashmgmt.Case, structure: str) -> bool:
+    """Whether every price of the structure is in a currency one of its accounts holds: the
+    fee entries are then the prices themselves, with no conversion by the bank to round."""
+    found = next(s for s in case.structures if s.id == structure)
+    held = {case.account(a).currency for a in structure_accounts([found])}
+    prices = [found.fees.per_sweep, found.fees.per_account_month, found.fees.setup]
+    prices.append(found.fees.per_month)
+    return all(p is None or p.currency in held for p in prices)
 
 
 # A hand-worked case: P zero-balances daily into H, one entity, CNY, ACT/360.
@@ -220,6 +256,64 @@ def test_a_rate_change_after_go_live_is_in_rates(tmp_path: Path) -> None:
         "volumes": Decimal("0.00"),
     }
     assert got.benefit == Decimal("0.54")
+
+
+def priced(case: cashmgmt.Case, per_sweep: str) -> cashmgmt.Case:
+    """The hand-worked case with the ZBA priced at `per_sweep` CNY a sweep and 100 CNY to
+    set up."""
+    fees = Fees(per_sweep=Money(Decimal(per_sweep), "CNY"), setup=Money(Decimal(100), "CNY"))
+    return attrs.evolve(case, structures=tuple(attrs.evolve(s, fees=fees) for s in case.structures))
+
+
+def test_fees_the_bank_charged_otherwise_are_in_rates(tmp_path: Path) -> None:
+    """The case prices a sweep at 1.50 and the set-up at 100.00 (3 sweeps: 104.50); the
+    bank charges 2.00 a sweep (106.00), posted as fee entries on H on the last day. The
+    realised fees are the statements' 106.00, the 1.50 more lands in `rates` (prices the
+    bank applied), `structure` stays 0, and the status quo rebuilt without the fee entries
+    is the history."""
+    case = priced(hand_case(tmp_path), "1.5")
+    charged = priced(case, "2")
+    for codes in CODE_SETS:
+        made = simulated_statements(charged, "zba", case.balances, codes=codes, fees=True)
+        fee_entries = [
+            (s.account, e.minor) for s in made for e in s.entries if codes.is_fee(e.code)
+        ]
+        assert sorted(fee_entries) == [("H", -10000), ("H", -600)]
+        got = review(case, "zba", made, go_live=START)
+        assert got.fees_from == "statements" and got.fees.total == Decimal("106.00")
+        assert got.terms_fees.total == Decimal("104.50") and got.fees.sweeps == 3
+        assert got.fees.setup == Decimal("100.00")  # the case's set-up fee, the one-off part
+        assert got.benefit == Decimal("0.35") - Decimal("106.00")
+        assert got.projected.benefit == Decimal("0.35") - Decimal("104.50")
+        causes = {v.cause: v.amount for v in got.variance}
+        assert causes["rates"] == Decimal("-1.50") and causes["structure"] == 0
+        assert np.array_equal(got.rebuilt.minor, case.balances.minor)
+        shown = got.to_dict()["realised"]
+        assert shown["fees"] == "106.00" and shown["fees_at_terms"] == "104.50"
+        assert shown["fees_from"] == "statements"
+    # without fee entries the fees are the case's prices on the sweeps seen
+    plain = review(
+        case, "zba", simulated_statements(case, "zba", case.balances, codes=CAMT), go_live=START
+    )
+    assert plain.fees_from == "terms" and plain.fees.total == Decimal("104.50")
+
+
+def test_fee_entries_off_the_structure_are_the_groups_own(tmp_path: Path) -> None:
+    """A fee entry on an account in none of the structure's rules (NOR-USD beside the ZBA)
+    is the group's own business: the fees stay the case's prices and the charge stays in
+    the status quo rebuilt, as an own payment would."""
+    case = base_case(tmp_path)
+    made = list(simulated_statements(case, "zba", case.balances, codes=CAMT))
+    last = max(k for k, s in enumerate(made) if s.account == "NOR-USD")
+    st_ = made[last]
+    fee = Entry(-500, st_.end, st_.end, "ACMT/MDOP/CHRG", "ACCOUNT FEE", "entry 9")
+    made[last] = attrs.evolve(st_, entries=(*st_.entries, fee), closing=st_.closing - 500)
+    got = review(case, "zba", made, go_live=case.balances.start)
+    assert got.fees_from == "terms"
+    assert got.fees.total == cashmgmt.simulate(case, "zba").fees.total
+    want = case.balances.minor.copy()
+    want[case.balances.accounts.index("NOR-USD"), -1] -= 500
+    assert np.array_equal(got.rebuilt.minor, want)
 
 
 def test_a_volume_change_is_in_volumes(tmp_path: Path) -> None:

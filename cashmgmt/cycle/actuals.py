@@ -28,7 +28,8 @@ from cashmgmt.engine.replay import Replay
 from cashmgmt.engine.simulate import Overlay
 from cashmgmt.errors import Problem, SimulationError
 from cashmgmt.inputs.statements.records import Entry, Statement
-from cashmgmt.model import BalanceHistory, Case, NotionalPool, PhysicalStructure, SweepRule
+from cashmgmt.model import BalanceHistory, Case, Fees, NotionalPool, PhysicalStructure, SweepRule
+from cashmgmt.money import Money, round_money, to_minor
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -95,6 +96,74 @@ def pooled_of(structures: Sequence[Structure]) -> frozenset[str]:
         if pool is not None:
             out |= set(pool.accounts)
     return frozenset(out)
+
+
+def structure_accounts(structures: Sequence[Structure]) -> frozenset[str]:
+    """Every account of the structures: their rules' participants and headers and their
+    pools' members (the accounts whose fee entries are the structure's fees)."""
+    out: set[str] = set(pooled_of(structures))
+    for rule in rules_of(structures):
+        out |= {rule.participant, rule.header}
+    return frozenset(out)
+
+
+def fee_items(
+    structures: Sequence[Structure], transfers: Int64Array, months: int
+) -> list[tuple[Structure, Money, int, str]]:
+    """Each structure's fees over the period as the engine counts them (engine.fees.fees_of):
+    (structure, price, count, reference) for the sweeps its rules made, its accounts × the
+    posting months, its set-up and the months; a pool's per-sweep price is not charged."""
+    out: list[tuple[Structure, Money, int, str]] = []
+    offset = 0
+    for structure in structures:
+        physical, pool = parts(structure)
+        if physical is not None and physical.rules:
+            mine = transfers[offset : offset + len(physical.rules)]
+            offset += len(physical.rules)
+            out += _items(
+                structure,
+                physical.fees,
+                int(np.count_nonzero(mine)),
+                len(physical.accounts),
+                months,
+            )
+        if pool is not None:
+            out += _items(
+                structure, attrs.evolve(pool.fees, per_sweep=None), 0, len(pool.accounts), months
+            )
+    return out
+
+
+def _items(
+    structure: Structure, fees: Fees, sweeps: int, accounts: int, months: int
+) -> list[tuple[Structure, Money, int, str]]:
+    listed = (
+        (fees.per_sweep, sweeps, "SWEEP FEES"),
+        (fees.per_account_month, accounts * months, "ACCOUNT FEES"),
+        (fees.setup, 1, "SET-UP FEE"),
+        (fees.per_month, months, "MONTHLY FEE"),
+    )
+    return [(structure, fee, n, ref) for fee, n, ref in listed if fee is not None and n]
+
+
+def fee_account(case: Case, structure: Structure, currency: str) -> str:
+    """The account a structure's fee in `currency` is charged to: its first top header (a
+    pool's interest header) holding `currency`, else its first account holding it, else its
+    first top header."""
+    physical, pool = parts(structure)
+    tops: list[str] = []
+    others: list[str] = []
+    if physical is not None:
+        participants = {r.participant for r in physical.rules}
+        tops += [r.header for r in physical.rules if r.header not in participants]
+        others += [a for r in physical.rules for a in (r.header, r.participant)]
+    if pool is not None:
+        tops.append(pool.interest_header)
+        others += list(pool.accounts)
+    for account in (*tops, *others):
+        if case.account(account).currency == currency:
+            return account
+    return (tops or others)[0]
 
 
 def moved_by_sweeps(history: Int64Array, swept: Int64Array) -> Int64Array:
@@ -212,12 +281,14 @@ def simulated_statements(
     *,
     codes: CodeSet,
     interest: bool = True,
+    fees: bool = False,
 ) -> tuple[Statement, ...]:
     """Daily statements of every account of the case over `history` (a continuation of the
     group's balances: the status quo after go-live) with the structures running, coded by
     `codes`. With `interest`, each posting day carries the interest the case's terms post on
     the swept balance (credit, debit and penalty apart), except on notional pool members,
-    whose pool interest the review computes."""
+    whose pool interest the review computes. With `fees`, the last day carries the
+    structures' fees at the case's prices as fee entries (docs/review.md, "Fees")."""
     chosen = structures_of(case, structures)
     run = attrs.evolve(case, balances=history)
     replay = Replay(run)
@@ -265,6 +336,20 @@ def simulated_statements(
                     if amount:
                         code = codes.interest[0] if amount > 0 else codes.interest[1]
                         per.setdefault((row, day), []).append((amount, code, ref))
+    if fees and days:
+        end = history.start + timedelta(days=days - 1)
+        months = int(replay.starts.size)
+        for structure, price, count, ref in fee_items(chosen, transfers, months):
+            account = fee_account(run, structure, price.currency)
+            held = run.account(account).currency
+            charge = price.amount * count
+            if held != price.currency:  # the bank converts at the last day's rate
+                charge *= run.fx.rate(price.currency, end) / run.fx.rate(held, end)
+            minor = -to_minor(round_money(charge, held), held)
+            if minor:
+                per.setdefault((index.row_of[account], days - 1), []).append(
+                    (minor, codes.fees[0], ref)
+                )
     out: list[Statement] = []
     for row, account in enumerate(history.accounts):
         label = account_label(case, account)

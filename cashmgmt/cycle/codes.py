@@ -19,6 +19,17 @@ the review can tell the structure's sweeps from the group's own payments and rev
   Reference Guide, field 61 subfield 6; the list as the python `mt-940` package ships it):
   CMZ Cash management item - Zero balancing, CMS - Sweeping, CMT - Topping, INT Interest,
   TRF Transfer; a code is written after `N` (or `S`/`F`), so NCMZ.
+
+Fee entries (the bank's charges for the structure, docs/review.md "Fees"), read 2026-11-30:
+
+- ISO 20022 External Code Sets, Bank Transaction Codes: family MDOP (Miscellaneous Debit
+  Operations) sub-families CHRG (Charges) and FEES (Fees), in domain ACMT (Account
+  Management) and PMNT (Payments); N26's PSD2 documentation books its own fees as
+  PMNT-MDOP-FEES (n26/psd2-tpp-docs), and the German DK mapping pairs ACMT-MDOP-CHRG with
+  MT940 NCHG.
+- BAI2 type codes (BAI2 specification, 2005; as the python `bai2` package tables them,
+  bai2/constants.py): 661 Account Analysis Fee, 698 Miscellaneous Fees.
+- SWIFT MT940 field 61 subfield 6: CHG Charges and other expenses (NCHG).
 """
 
 from __future__ import annotations
@@ -46,6 +57,9 @@ class CodeSet:
     references: tuple[str, ...] = ()
     #: More codes that mark a sweep (a case's own MT940 codes).
     extra: tuple[str, ...] = ()
+    #: Codes that mark the bank's fees and charges; the first is the one `simulated_statements`
+    #: writes.
+    fees: tuple[str, ...] = ()
 
     def sweep_code(self, kind: str, minor: int) -> str:
         """The code of a sweep entry of `kind` (SWEEP_KINDS) crediting (`minor` > 0) or
@@ -75,6 +89,10 @@ class CodeSet:
         """Whether an entry with this code is posted interest."""
         return _matches(code, self.interest_codes)
 
+    def is_fee(self, code: str) -> bool:
+        """Whether an entry with this code is a fee or charge the bank booked."""
+        return _matches(code, frozenset(self.fees))
+
 
 def _matches(code: str, codes: frozenset[str]) -> bool:
     """`code` is one of `codes`; an MT940 type code matches with any first letter (N, S, F)
@@ -92,6 +110,7 @@ CAMT = CodeSet(
     interest=("ACMT/MCOP/INTR", "ACMT/MDOP/INTR"),
     receipt="PMNT/RCDT/ESCT",
     payment="PMNT/ICDT/ESCT",
+    fees=("ACMT/MDOP/CHRG", "ACMT/MDOP/FEES", "PMNT/MDOP/FEES"),
 )
 
 #: BAI2 (type codes; BAI2 has one ZBA pair for every kind of sweep).
@@ -103,6 +122,7 @@ BAI2 = CodeSet(
     interest=("354", "654"),
     receipt="195",
     payment="495",
+    fees=("698", "661"),
 )
 
 #: SWIFT MT940, as a bank codes it by default; a case's `statement_codes: mt940:` replaces
@@ -115,6 +135,7 @@ MT940 = CodeSet(
     interest=("NINT", "NINT"),
     receipt="NTRF",
     payment="NTRF",
+    fees=("NCHG", "CHG"),
 )
 
 #: The code sets by name: the formats `simulated_statements` writes and the review reads.

@@ -28,6 +28,7 @@ from cashmgmt.cycle.actuals import (
     Structure,
     recover,
     rules_of,
+    structure_accounts,
     structures_of,
     swept_matrix,
 )
@@ -48,7 +49,7 @@ from cashmgmt.inputs.limits import MAX_GAP_DAYS
 from cashmgmt.inputs.statements import Statements, read_statements
 from cashmgmt.inputs.statements.records import Statement
 from cashmgmt.model import BalanceHistory, Case, PhysicalStructure, SweepRule
-from cashmgmt.money import from_minor, round_half_away, round_ratio, to_minor
+from cashmgmt.money import from_minor, round_half_away, round_money, round_ratio, to_minor
 
 Int64Array = npt.NDArray[np.int64]
 
@@ -164,6 +165,16 @@ class Review:
     #: net of posted interest, for documents and tests.
     rebuilt: BalanceHistory = attrs.field(eq=False, repr=False)
     actual: BalanceHistory = attrs.field(eq=False, repr=False)
+    #: Where the realised fees come from: "statements" (their fee entries on the
+    #: structures' accounts) or "terms" (the case's prices on the sweeps seen).
+    fees_from: str = "terms"
+    #: The fees at the case's prices on the sweeps seen (None: the same as `fees`).
+    fees_at_terms: FeeResult | None = None
+
+    @property
+    def terms_fees(self) -> FeeResult:
+        """The fees at the case's prices on the sweeps the statements show."""
+        return self.fees if self.fees_at_terms is None else self.fees_at_terms
 
     @property
     def net_interest(self) -> Decimal:
@@ -177,10 +188,12 @@ class Review:
 
     @property
     def variance(self) -> tuple[Variance, ...]:
-        """rates + structure + volumes = realised benefit - promised benefit."""
-        at_terms_benefit = self.at_terms - self.status_quo - self.fees.total - self.tax.total
+        """rates + structure + volumes = realised benefit - promised benefit. `rates` holds
+        the rates and prices the bank applied against the case's (interest and fees)."""
+        priced = self.terms_fees.total
+        at_terms_benefit = self.at_terms - self.status_quo - priced - self.tax.total
         return (
-            Variance("rates", self.net_interest - self.at_terms),
+            Variance("rates", self.net_interest - self.at_terms - (self.fees.total - priced)),
             Variance("structure", at_terms_benefit - self.projected.benefit),
             Variance("volumes", self.projected.benefit - self.promised),
         )
@@ -205,6 +218,8 @@ class Review:
                 "sweeps": self.fees.sweeps,
                 "tax": _s(self.tax.total + from_minor(0, self.currency)),
                 "benefit": _s(self.benefit),
+                "fees_from": self.fees_from,
+                "fees_at_terms": _s(self.terms_fees.total),
             },
             "status_quo": {"net_interest": _s(self.status_quo)},
             "projected": {
@@ -285,6 +300,8 @@ class Gathered:
     end: date
     #: (row, day) -> the amounts of its other entries (neither sweeps nor interest).
     others: dict[tuple[int, int], tuple[int, ...]] = attrs.field(factory=dict)
+    #: row -> [(day, minor)] its fee entries (the format's fee codes), every account.
+    charged: dict[int, list[tuple[int, int]]] = attrs.field(factory=dict)
 
 
 def _key(text: str) -> str:
@@ -306,6 +323,7 @@ def gather(
     problems: list[Problem] = []
     days: dict[int, dict[date, tuple[int, int, int, list[tuple[int, int]]]]] = {}
     others: dict[tuple[int, date], tuple[int, ...]] = {}
+    charged: dict[int, list[tuple[int, int]]] = {}
     place: dict[tuple[int, date], tuple[str, str]] = {}
     last_closing: dict[int, tuple[date, int]] = {}
     #: row -> (start, opening, file, where) of each statement read, for the days between
@@ -354,6 +372,7 @@ def gather(
         starts.setdefault(row, []).append((st.start, st.opening, st.file, st.where))
         by_day: dict[date, tuple[int, int, list[tuple[int, int]]]] = {}
         plain: dict[date, list[int]] = {}
+        fees: dict[date, list[int]] = {}
         for entry in st.entries:
             swept, posted, listed = by_day.get(entry.booked, (0, 0, []))
             if codes.is_sweep(entry.code, entry.reference):
@@ -361,6 +380,8 @@ def gather(
             elif codes.is_interest(entry.code):
                 posted += entry.minor
                 listed = [*listed, ((entry.booked - go_live).days, entry.minor)]
+            elif codes.is_fee(entry.code):
+                fees.setdefault(entry.booked, []).append(entry.minor)
             else:
                 plain.setdefault(entry.booked, []).append(entry.minor)
             by_day[entry.booked] = (swept, posted, listed)
@@ -380,6 +401,8 @@ def gather(
             place[(row, day)] = (st.file, st.where)
             if day in plain:
                 others[(row, day)] = tuple(plain[day])
+            d = (day - go_live).days
+            charged.setdefault(row, []).extend((d, m) for m in fees.get(day, ()))
     ends = [max(d) for d in days.values() if d]
     if not ends and not problems:
         message = f"no statement covers {go_live.isoformat()} (go-live) or later"
@@ -417,7 +440,7 @@ def gather(
         raise ReviewError(problems)
     located = {(row, (day - go_live).days): at for (row, day), at in place.items()}
     other = {(row, (day - go_live).days): v for (row, day), v in others.items()}
-    return Gathered(booked, moved, interest, entries, located, end, other)
+    return Gathered(booked, moved, interest, entries, located, end, other, charged)
 
 
 def _uncovered(
@@ -460,7 +483,9 @@ def review(
         raise ReviewError(read.problems)
     codes = mt940 if mt940 is not None else case_mt940(case)
     got = gather(case, read.statements, go_live, codes)
-    net = got.closing - np.cumsum(got.interest, axis=1)
+    charges = _charges(case, structures, got)
+    # fees, like interest, are reported, not balances; the structure's are its own
+    net = got.closing - np.cumsum(got.interest, axis=1) - np.cumsum(charges, axis=1)
     rebuilt_minor = net - np.cumsum(got.moved, axis=1)
     observed = np.ones(net.shape, dtype=np.bool_)
     accounts = case.balances.accounts
@@ -515,6 +540,9 @@ def review(
     code = case.base_currency
     posted = _posted(side, got.entries, index, replay_act, case_act)
     tax = tax_result(code, positions)
+    at_terms_fees = fees
+    if charges.any():
+        fees = _charged_fees(case_act, structures, got, index, at_terms_fees)
 
     def money(minor: int) -> Decimal:
         return from_minor(minor, code)
@@ -569,6 +597,50 @@ def review(
         entities=tuple(entities),
         rebuilt=rebuilt,
         actual=actual,
+        fees_from="statements" if charges.any() else "terms",
+        fees_at_terms=at_terms_fees if charges.any() else None,
+    )
+
+
+def _charges(case: Case, structures: Sequence[Structure], got: Gathered) -> Int64Array:
+    """Per account and day, the fee entries booked on the structures' accounts (own minor
+    units); fee entries on other accounts are the group's own business."""
+    mine = structure_accounts(structures)
+    out = np.zeros_like(got.closing)
+    for row, listed in got.charged.items():
+        if case.balances.accounts[row] in mine:
+            for d, minor in listed:
+                out[row, d] += minor
+    return out
+
+
+def _charged_fees(
+    case: Case, structures: Sequence[Structure], got: Gathered, index: Any, terms: FeeResult
+) -> FeeResult:
+    """The fees the statements charge on the structures' accounts (debits; a credit is a
+    refund), each entry converted to base at the period's last day's rate and rounded half
+    away from zero, as the engine converts each of a structure's prices (fees_of). Entries
+    do not say which price they are: the case's set-up fee (up to the total) is taken as
+    the one-off part, the rest as `per_month`."""
+    code = case.base_currency
+    end = case.balances.end
+    mine = structure_accounts(structures)
+    total = from_minor(0, code)
+    for row, listed in got.charged.items():
+        if case.balances.accounts[row] not in mine:
+            continue
+        currency = index.currency_of[row]
+        for _, minor in listed:
+            charged = from_minor(-minor, currency)
+            total += round_money(charged * case.fx.rate(currency, end), code)
+    setup = min(terms.setup, total) if total > 0 else from_minor(0, code)
+    return FeeResult(
+        per_sweep=from_minor(0, code),
+        per_account_month=from_minor(0, code),
+        setup=setup,
+        sweeps=terms.sweeps,
+        per_month=total - setup,
+        contract_months=terms.contract_months,
     )
 
 
