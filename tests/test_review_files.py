@@ -79,14 +79,20 @@ def write_files(
 
 
 def through_files(
-    case: cashmgmt.Case, structure: str, form: str, grouping: str, folder: Path
+    case: cashmgmt.Case,
+    structure: str,
+    form: str,
+    grouping: str,
+    folder: Path,
+    fees: bool = False,
 ) -> None:
     """Statements of `structure` over the case's own history, through files of `form`,
-    reviewed from the history's first day: the simulation back to the minor unit."""
+    reviewed from the history's first day: the simulation back to the minor unit (with
+    `fees`, the structure's fees as fee entries, read back as the realised fees)."""
     history = case.balances
     simulated = cashmgmt.simulate(case, structure)
     codes: CodeSet = CODE_SETS[form]
-    made = simulated_statements(case, structure, history, codes=codes)
+    made = simulated_statements(case, structure, history, codes=codes, fees=fees)
     write_files(made, form, grouping, folder)
     read = read_statements(sorted(p for p in folder.rglob("*") if p.is_file()))
     assert read.problems == ()
@@ -96,6 +102,20 @@ def through_files(
     assert got.status_quo == simulated.baseline.net
     assert got.fees.total == simulated.fees.total and got.tax.total == simulated.tax.total
     assert all(v.amount == 0 for v in got.variance[:2])  # rates and structure
+    assert got.fees_from == ("statements" if fees and simulated.fees.total else "terms")
+
+
+@pytest.mark.parametrize(
+    ("form", "grouping"), [(f, g) for f in FORMATS for g in USUAL[f]], ids=lambda x: str(x)
+)
+def test_files_with_fee_entries_give_the_simulation_back(
+    tmp_path: Path, form: str, grouping: str
+) -> None:
+    """The ZBA's fees (5 CNY a sweep, 100 CNY per account and month, 20,000 CNY to set up)
+    posted as fee entries on its header: through every format's files, the fees read back
+    are the simulation's and the history is rebuilt without them."""
+    case = cashmgmt.load_case(write_case(tmp_path / "case", balances=MONTH_BALANCES))
+    through_files(case, "zba", form, grouping, tmp_path / "statements", fees=True)
 
 
 @pytest.mark.parametrize(

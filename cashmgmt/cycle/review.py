@@ -3,13 +3,16 @@ go-live, from the banks' statements, set against what it should have earned on t
 and what the design promised (docs/review.md).
 
 - realised: the interest the statements post (case terms on the actual balances where an
-  account's statements post none), the fees of the case's terms on the sweeps the statements
-  show, and the tax on the intercompany interest those sweeps create;
-- status quo rebuilt: the actual balances with every sweep entry reversed, and its interest;
+  account's statements post none), the fees their fee entries charge on the structures'
+  accounts (the case's prices on the sweeps the statements show where they charge none),
+  and the tax on the intercompany interest those sweeps create;
+- status quo rebuilt: the actual balances (net of posted interest and of the structure's
+  fee entries) with every sweep entry reversed, and its interest;
 - projected: the structure simulated on the rebuilt status quo over the same days;
 - promised: the design's benefit on the case's own history, pro rata for the period
   before the set-up fee, less the set-up fee (which the period reviewed bears once);
-- variance: rates + structure = realised - projected; volumes = projected - promised.
+- variance: rates (the bank's rates and prices against the case's) + structure = realised
+  - projected; volumes = projected - promised.
 """
 
 from __future__ import annotations
