@@ -216,7 +216,7 @@ def review(r: Review) -> None:
     for label, value in (
         ("realised net interest", r.net_interest),
         ("status quo net interest", r.status_quo),
-        ("fees", -r.fees.total),
+        (f"fees (from the {r.fees_from})", -r.fees.total),
         ("intercompany tax", -r.tax.total),
         ("realised benefit", r.benefit),
         ("projected benefit", r.projected.benefit),

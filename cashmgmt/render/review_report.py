@@ -250,6 +250,7 @@ def _context(r: ReviewReport) -> dict[str, Any]:
         "client_name": client_name(case, lang),
         "code": code,
         "one_company": len(case.entities) == 1,
+        "fees_from": review.fees_from,
         "review": review,
         "structure_label": fmt_list(names, lang),
         "structures": names,
