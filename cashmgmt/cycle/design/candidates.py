@@ -289,22 +289,14 @@ def fees_in_base(case: Case, assessment: Assessment, listed: ProductFees) -> Pro
 
 def _fees(case: Case, assessment: Assessment, kind: str) -> Fees:
     """The catalog's price of the product behind a generated structure of `kind` for the
-    client's segment, in the base currency (converted from the catalog's USD)."""
-    code = case.base_currency
-    rate = _usd_in_base(case, assessment)
+    client's segment, in the base currency (fees_in_base)."""
     listed = price(catalog_product(kind, assessment.segment), assessment.segment)
-
-    def base(fee: Money | None) -> Money | None:
-        if fee is None:
-            return None
-        assert fee.currency == "USD", "the catalog's prices are in USD"
-        return Money(round_money(fee.amount * rate, code), code)
-
+    fees = fees_in_base(case, assessment, listed)
     return Fees(
-        per_sweep=base(listed.per_transaction),
-        per_account_month=base(listed.per_account_month),
-        setup=base(listed.setup),
-        per_month=base(listed.monthly),
+        per_sweep=fees.per_transaction,
+        per_account_month=fees.per_account_month,
+        setup=fees.setup,
+        per_month=fees.monthly,
     )
 
 
