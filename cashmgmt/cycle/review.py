@@ -17,7 +17,7 @@ and what the design promised (docs/review.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -49,15 +49,13 @@ from cashmgmt.engine.tax import tax_result
 from cashmgmt.engine.totals import Side, aggregates
 from cashmgmt.errors import Problem, ReviewError
 from cashmgmt.inputs.limits import MAX_GAP_DAYS
-from cashmgmt.inputs.statements import Statements, read_statements
+from cashmgmt.inputs.statements import Statements
+from cashmgmt.inputs.statements.checks import read_paths
 from cashmgmt.inputs.statements.records import Statement
 from cashmgmt.model import BalanceHistory, Case, PhysicalStructure, SweepRule
 from cashmgmt.money import from_minor, round_half_away, round_money, round_ratio, to_minor
 
 Int64Array = npt.NDArray[np.int64]
-
-#: Most statement files one review reads from a folder.
-MAX_STATEMENT_FILES = 100_000
 
 
 def _s(value: Decimal) -> str:
@@ -243,8 +241,8 @@ Actuals = Statements | Sequence[Statement] | str | Path | Sequence[str | Path]
 
 
 def statements_of(actuals: Actuals) -> Statements:
-    """Statements as given, or read from files and folders (a folder: every file in it and
-    in its subfolders, sorted by path, up to MAX_STATEMENT_FILES)."""
+    """Statements as given, or read from files and folders (checks.read_paths: a folder's
+    files and its subfolders', sorted by path, within the statement folder's bounds)."""
     if isinstance(actuals, Statements):
         return actuals
     if isinstance(actuals, str | Path):
@@ -252,43 +250,8 @@ def statements_of(actuals: Actuals) -> Statements:
     items = list(actuals)
     if all(isinstance(x, Statement) for x in items):
         return Statements(statements=tuple(x for x in items if isinstance(x, Statement)))
-    paths: list[Path] = []
-    problems: list[Problem] = []
-    for item in items:
-        if isinstance(item, Statement):
-            continue
-        path = Path(item)
-        if path.is_dir():
-            found = _folder_files(path)
-            if len(found) > MAX_STATEMENT_FILES:
-                message = f"expected at most {MAX_STATEMENT_FILES} statement files"
-                problems.append(Problem(str(path), "", message))
-                found = found[:MAX_STATEMENT_FILES]
-            if not found:
-                problems.append(Problem(str(path), "", "an empty folder; expected statements"))
-            paths += found
-        else:
-            paths.append(path)
-    read = read_statements(paths)
-    return attrs.evolve(read, problems=(*problems, *read.problems))
-
-
-def _folder_files(folder: Path) -> list[Path]:
-    """The files in `folder` and its subfolders (a bank's own folder: `statements/CCB/`),
-    sorted by path; hidden files and folders, and links leading out of the folder, left
-    out. At most one more than MAX_STATEMENT_FILES, so that too many is known."""
-    root = folder.resolve()
-    found: list[Path] = []
-    for path in folder.rglob("*"):
-        inside = path.relative_to(folder).parts
-        if any(part.startswith(".") for part in inside) or not path.is_file():
-            continue
-        if not path.resolve().is_relative_to(root):
-            continue
-        found.append(path)
-        if len(found) > MAX_STATEMENT_FILES:
-            break
-    return sorted(found)
+    # files and folders (subfolders too), read and bounded as a case's statement folder is
+    return read_paths([Path(x) for x in items if not isinstance(x, Statement)])
 
 
 @attrs.frozen
@@ -846,8 +809,3 @@ def _concentration(replay: Replay, index: Any, every: Int64Array, tops: Int64Arr
     )
     total = whole.average_idle_credit
     return round_ratio(held.average_idle_credit / total, 4) if total else Decimal(0)
-
-
-def read_actuals(paths: Iterable[str | Path]) -> Statements:
-    """The statements in files and folders (review's `actuals` as paths)."""
-    return statements_of(list(paths))
