@@ -287,3 +287,22 @@ def test_example_statements_are_listed(name: str, monkeypatch: pytest.MonkeyPatc
     case = cashmgmt.load_case(EXAMPLES / name)
     assert shown["problems"] == []
     assert {a["account"] for a in shown["accounts"]} == {a.number or a.id for a in case.accounts}
+
+
+def test_a_document_never_writes_over_a_statement_in_a_banks_subfolder(tmp_path: Path) -> None:
+    """The shipped layout keeps each bank's files in a subfolder; those files are inputs
+    too, so `letter --actuals FOLDER -o` one of them is refused and the file is untouched."""
+    import shutil
+
+    folder = tmp_path / "after-go-live"
+    shutil.copytree(EXAMPLES / "bluestem-outdoor" / "statements" / "after-go-live", folder)
+    target = sorted(folder.rglob("*.bai2"))[0]
+    assert target.parent != folder
+    before = target.read_bytes()
+    result = CliRunner().invoke(
+        cli,
+        ["letter", str(EXAMPLES / "bluestem-outdoor"), "--actuals", str(folder),
+         "--go-live", "2026-01-01", "-o", str(target), "--html"],
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert target.read_bytes() == before

@@ -380,14 +380,11 @@ def brief_command(**options: Any) -> None:
 
 
 def statement_files(actuals: tuple[str, ...]) -> tuple[str, ...]:
-    """The statement files a document reads (a folder's files), never to be written over."""
-    from pathlib import Path
+    """The statement files a document reads (a folder's, its subfolders' too, as the review
+    reads them), never to be written over."""
+    from cashmgmt.inputs.statements.checks import statement_files as files_in
 
-    out: list[str] = []
-    for item in actuals:
-        path = Path(item)
-        out += [str(p) for p in sorted(path.iterdir())] if path.is_dir() else [item]
-    return tuple(out)
+    return tuple(str(path) for path in files_in(actuals)[0])
 
 
 @cli.command("letter")
