@@ -179,23 +179,37 @@ def simulate(case: str, structure_id: str | None, as_json: bool) -> None:
     echo_json(result.to_dict()) if as_json else text.simulation(result)
 
 
+def review_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The options `review` and `review-report` share: which structure, which statements,
+    from which day."""
+    for option in reversed(
+        (
+            click.option(
+                "--structure",
+                "structure_id",
+                required=True,
+                help="The structure reviewed: its id, or `solution` for the design's solution.",
+            ),
+            click.option(
+                "--actuals",
+                "actuals",
+                required=True,
+                multiple=True,
+                type=click.Path(),
+                help="Bank statements after go-live: files or folders (camt.053/052, MT940, BAI2).",
+            ),
+            click.option(
+                "--go-live", "go_live", required=True, type=DATE, help="The structure's first day."
+            ),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @cli.command("review")
 @case_argument
-@click.option(
-    "--structure",
-    "structure_id",
-    required=True,
-    help="The structure reviewed: its id, or `solution` for the design's solution.",
-)
-@click.option(
-    "--actuals",
-    "actuals",
-    required=True,
-    multiple=True,
-    type=click.Path(),
-    help="Bank statements after go-live: files or folders (camt.053/052, MT940, BAI2).",
-)
-@click.option("--go-live", "go_live", required=True, type=DATE, help="The structure's first day.")
+@review_options
 @json_option
 def review_command(
     case: str, structure_id: str, actuals: tuple[str, ...], go_live: datetime, as_json: bool
@@ -426,21 +440,7 @@ def letter_command(
 
 @cli.command("review-report")
 @document_options
-@click.option(
-    "--structure",
-    "structure_id",
-    required=True,
-    help="The structure reviewed: its id, or `solution` for the design's solution.",
-)
-@click.option(
-    "--actuals",
-    "actuals",
-    required=True,
-    multiple=True,
-    type=click.Path(),
-    help="Bank statements after go-live: files or folders (camt.053/052, MT940, BAI2).",
-)
-@click.option("--go-live", "go_live", required=True, type=DATE, help="The structure's first day.")
+@review_options
 def review_report_command(
     structure_id: str, actuals: tuple[str, ...], go_live: datetime, **options: Any
 ) -> None:
