@@ -50,7 +50,7 @@ from cashmgmt.engine.totals import Side, aggregates
 from cashmgmt.errors import Problem, ReviewError
 from cashmgmt.inputs.limits import MAX_GAP_DAYS
 from cashmgmt.inputs.statements import Statements
-from cashmgmt.inputs.statements.checks import read_paths
+from cashmgmt.inputs.statements.checks import normalise, read_paths
 from cashmgmt.inputs.statements.records import Statement
 from cashmgmt.model import BalanceHistory, Case, PhysicalStructure, SweepRule
 from cashmgmt.money import from_minor, round_half_away, round_money, round_ratio, to_minor
@@ -270,10 +270,6 @@ class Gathered:
     charged: dict[int, list[tuple[int, int]]] = attrs.field(factory=dict)
 
 
-def _key(text: str) -> str:
-    return "".join(text.split()).upper()
-
-
 def gather(
     case: Case, statements: Sequence[Statement], go_live: date, mt940: CodeSet = MT940
 ) -> Gathered:
@@ -282,9 +278,9 @@ def gather(
     source = case.source or "case"
     by_label: dict[str, str] = {}
     for account in case.accounts:
-        by_label[_key(account.id)] = account.id
+        by_label[normalise(account.id)] = account.id
         if account.number:
-            by_label[_key(account.number)] = account.id
+            by_label[normalise(account.number)] = account.id
     rows = {a: i for i, a in enumerate(case.balances.accounts)}
     problems: list[Problem] = []
     days: dict[int, dict[date, tuple[int, int, int, list[tuple[int, int]]]]] = {}
@@ -303,7 +299,7 @@ def gather(
                 )
             )
             continue
-        known = by_label.get(_key(st.account))
+        known = by_label.get(normalise(st.account))
         if known is None:
             message = (
                 f"unknown account {st.account!r}; expected an account of the case "
