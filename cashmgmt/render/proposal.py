@@ -389,27 +389,21 @@ CHART_SHOWN = 10
 
 
 def alternatives(
-    d: Design, limit: int, among: Callable[[Candidate], bool] = lambda c: True
+    d: Design,
+    limit: int,
+    among: Callable[[Candidate], bool] = lambda c: True,
+    *,
+    with_case: bool = True,
 ) -> tuple[list[Candidate], int]:
     """The candidates a document shows, in ranked order, and how many there are (of those
-    `among` admits): every structure written in the case and every recommended one (the
-    solution's), always, and the best-ranked others up to `limit` in all."""
+    `among` admits): every recommended one (the solution's) and, `with_case`, every
+    structure written in the case, always, and the best-ranked others up to `limit` in
+    all."""
     pool = [c for c in d.candidates if among(c)]
     recommended = {c.id for c in d.members}
-    kept = {c.id for c in pool if c.origin == "case" or c.id in recommended}
+    kept = {c.id for c in pool if (with_case and c.origin == "case") or c.id in recommended}
     others = [c.id for c in pool if c.id not in kept]
     kept.update(others[: max(0, limit - len(kept))])
-    return [c for c in pool if c.id in kept], len(pool)
-
-
-def _charted(d: Design) -> tuple[list[Candidate], int]:
-    """The feasible candidates the benefit chart shows, in ranked order, and how many there
-    are: the solution's structures and the best-ranked others up to CHART_SHOWN in all (the
-    structures written in the case only if they rank; the table lists them all)."""
-    pool = [c for c in d.candidates if c.feasible]
-    members = {c.id for c in d.members}
-    others = [c.id for c in pool if c.id not in members][: max(0, CHART_SHOWN - len(members))]
-    kept = members | set(others)
     return [c for c in pool if c.id in kept], len(pool)
 
 
@@ -559,7 +553,9 @@ def _result_charts(
         return fmt.number(round(v))  # axis ticks: round numbers; bar values come exact
 
     svg = {}
-    top, total = _charted(d)
+    # the solution and the best-ranked others (the case's own structures only if they rank:
+    # the table lists them all)
+    top, total = alternatives(d, CHART_SHOWN, lambda c: c.feasible, with_case=False)
     labels = candidate_labels(d.candidates, case, gettext, p.language)
     svg["benefit"] = Markup(
         charts.benefit_chart(
